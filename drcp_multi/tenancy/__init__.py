@@ -1,0 +1,1 @@
+"""Tenancy: the current tenant (contextvars), resolvers, the tenant catalog."""
