@@ -1,0 +1,34 @@
+"""Strict patterns for names that end up in a connect descriptor, a login or SQL text.
+
+Tenant names, aliases and DRCP connection classes come from settings, catalogs and HTTP requests; they are
+checked here before anything interpolates them, so a value can never close a parenthesis in a descriptor
+or a quote in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A tenant name is also a DNS label and a URL path segment: letters, digits, "_" and "-", starting with a
+# letter or digit; 63 characters at most (a DNS label's limit).
+IDENTIFIER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
+# A DRCP connection class as Oracle shows it (V$CPOOL_CC_STATS: USER.CCLASS): also "." ":" and "$";
+# 128 characters at most, well under Oracle's limit.
+CCLASS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:$-]{0,127}"
+
+_IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+_CCLASS_RE = re.compile(CCLASS_PATTERN)
+
+
+def validate_identifier(value: object) -> str:
+    """Return ``value`` if it is a valid tenant name (or alias); raise ValueError naming it otherwise."""
+    if not isinstance(value, str) or not _IDENTIFIER_RE.fullmatch(value):
+        raise ValueError(f"invalid tenant name {value!r}: it must match {IDENTIFIER_PATTERN}")
+    return value
+
+
+def validate_cclass(value: object) -> str:
+    """Return ``value`` if it is a valid DRCP connection class; raise ValueError naming it otherwise."""
+    if not isinstance(value, str) or not _CCLASS_RE.fullmatch(value):
+        raise ValueError(f"invalid DRCP connection class {value!r}: it must match {CCLASS_PATTERN}")
+    return value
