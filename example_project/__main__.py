@@ -1,0 +1,177 @@
+"""``python -m example_project``: start the example site, with an embedded wire server when needed.
+
+With ``DRCP_DSN``, ``DRCP_USER`` and ``DRCP_PASSWORD`` set, the site uses that Oracle. Without them it
+starts the project's wire-level Oracle DRCP test server (``oracle_emulator``) in this process first and
+points those variables at it: this is the only place outside tests that imports it. Then it migrates,
+serves Django on a threaded WSGI server (no autoreloader: it would start a second wire server) and prints
+the URLs to open. ``--load`` also drives traffic at the tenants so the dashboard moves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+DB_ENV = ("DRCP_DSN", "DRCP_USER", "DRCP_PASSWORD")
+EMBEDDED_USER, EMBEDDED_PASSWORD = "app", "secret"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m example_project", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default=os.environ.get("EXAMPLE_HOST", "127.0.0.1"), help="address to bind")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("EXAMPLE_PORT", "8000")),
+        help="port to bind (0: any free port)",
+    )
+    parser.add_argument("--load", action="store_true", help="also drive concurrent traffic at the tenants")
+    parser.add_argument("--load-concurrency", type=int, default=6, help="requests in flight with --load")
+    parser.add_argument("--reset", action="store_true", help="forget runtime tenants and stored data first")
+    parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    return parser.parse_args(argv)
+
+
+def start_embedded_server() -> Any:
+    """Start the wire server in-process and point DRCP_* at it. Returns the server (to stop at exit)."""
+    from oracle_emulator import EmulatorServer
+
+    server = EmulatorServer(
+        host="127.0.0.1",
+        port=0,
+        service="FREEPDB1",
+        users={EMBEDDED_USER: EMBEDDED_PASSWORD},
+        max_pooled_servers=40,
+        data_dir=None,
+    )
+    server.start()
+    os.environ.update(DRCP_DSN=server.dsn, DRCP_USER=EMBEDDED_USER, DRCP_PASSWORD=EMBEDDED_PASSWORD)
+    return server
+
+
+def migrate() -> str | None:
+    """Create the task table; None on success, else why not (the data pages then say it is pending)."""
+    from django.core.management import call_command
+    from django.db import DatabaseError, connections
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        return None
+    except (DatabaseError, NotImplementedError) as exc:
+        return f"{type(exc).__name__}: {str(exc).strip()}"
+    finally:
+        connections.close_all()  # give the pooled connection back before serving
+
+
+def display_url(host: str, port: int, path: str = "/", tenant: str | None = None) -> str:
+    # Browsers resolve localhost and *.localhost to the loopback address; tenant subdomains need a name.
+    name = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost") else host
+    return f"http://{tenant + '.' if tenant else ''}{name}:{port}{path}"
+
+
+def banner(host: str, port: int, db: str, migrate_error: str | None) -> str:
+    from example_project import tenant_store
+
+    lines = [f"drcp_multi example on {db}", "", f"  Tenants and sign-up:  {display_url(host, port)}"]
+    for name in tenant_store.all_tenants():
+        lines.append(
+            f"  {name + ':':<21} {display_url(host, port, tenant=name)}"
+            f"   or   {display_url(host, port, f'/t/{name}/')}"
+        )
+    lines.append(f"  Dashboard:            {display_url(host, port, '/dashboard/')}")
+    if migrate_error:
+        lines += ["", f"  Task storage pending (migrate failed): {migrate_error}"]
+    lines += ["", "Press Ctrl-C to stop."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
+
+    from example_project import tenant_store
+
+    if args.reset:
+        shutil.rmtree(tenant_store.data_dir(), ignore_errors=True)
+
+    embedded = None
+    if all(os.environ.get(k) for k in DB_ENV):
+        db = f"Oracle at {os.environ['DRCP_DSN']} (user {os.environ['DRCP_USER']})"
+    else:
+        embedded = start_embedded_server()
+        db = f"the embedded wire server at {embedded.dsn} (no DRCP_DSN/DRCP_USER/DRCP_PASSWORD set)"
+
+    import django
+
+    django.setup()
+
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    from drcp_multi.registry import get_registry
+    from example_project.load import LoadGenerator
+    from example_project.tasks.monitor import Sampler
+
+    migrate_error = migrate()
+
+    class RequestHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *log_args: Any) -> None:
+            # Quiet by default (--load would flood the terminal); server errors are always shown.
+            status = str(log_args[1]) if len(log_args) > 1 else ""
+            if args.access_log or status.startswith("5"):
+                super().log_message(format, *log_args)
+
+    httpd = ThreadedWSGIServer((args.host, args.port), RequestHandler, ipv6=":" in args.host)
+    httpd.daemon_threads = True
+    httpd.set_app(StaticFilesHandler(get_wsgi_application()))
+    port = httpd.server_port
+
+    sampler = Sampler()
+    sampler.start()
+    load = None
+    if args.load:
+        load = LoadGenerator(
+            display_url(args.host, port), tenant_store.all_tenants()[:6], concurrency=args.load_concurrency
+        )
+        load.start()
+
+    print(banner(args.host, port, db, migrate_error), flush=True)
+    if load is not None:
+        print(f"Load: {load.concurrency} concurrent clients at {', '.join(load.tenants)}.", flush=True)
+    # A machine-readable line for scripts and tests that start the site on --port 0.
+    print(f"EXAMPLE_URL=http://127.0.0.1:{port}/", flush=True)
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        httpd.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping…", flush=True)
+        if load is not None:
+            load.stop()
+            print(f"Load: {load.stats.summary()}", flush=True)
+        sampler.stop()
+        # shutdown() waits for serve_forever, which has returned already when we get here by a signal.
+        threading.Thread(target=httpd.shutdown, daemon=True).start()
+        httpd.server_close()
+        # Thin pools left open can hang interpreter exit; the wire server goes last.
+        get_registry().close()
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

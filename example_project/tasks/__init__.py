@@ -1,0 +1,1 @@
+"""The example's one app: a per-tenant task list, tenant admin and the DRCP dashboard."""

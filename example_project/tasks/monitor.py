@@ -1,0 +1,189 @@
+"""Dashboard figures: client pools (drcp_multi's registry) and the broker (V$CPOOL_CC_STATS, through SQL).
+
+Samples are kept in memory for the chart. ``python -m example_project`` runs a :class:`Sampler` thread so
+the chart has history when the page opens; without it (another WSGI server) the JSON endpoint samples on
+demand, at most once a second however many dashboards poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from django.db import DatabaseError, close_old_connections, connections
+
+from drcp_multi.registry import get_registry
+from example_project import tenant_store
+from example_project.tasks.probe import current_alias
+
+log = logging.getLogger(__name__)
+
+# Oracle shows the class as USER.CCLASS. Selecting by name keeps this valid on a real Oracle too, where
+# the view has more columns (and needs SELECT_CATALOG_ROLE or a grant on V_$CPOOL_CC_STATS).
+BROKER_SQL = "SELECT cclass_name, num_requests, num_hits, num_misses, num_waits FROM v$cpool_cc_stats"
+HISTORY_SECONDS = 300
+MIN_INTERVAL = 1.0
+
+_lock = threading.Lock()
+_history: deque[dict[str, Any]] = deque()
+_last: dict[str, Any] | None = None
+
+
+def broker_rows() -> tuple[list[dict[str, Any]], str | None]:
+    """Rows of V$CPOOL_CC_STATS, or ([], the error).
+
+    It runs on the current connection: the shared alias's class on the bare site and in the sampler,
+    the tenant's class when a tenant opens the dashboard (the footer says which).
+    """
+    try:
+        with connections[current_alias()].cursor() as cursor:
+            cursor.execute(BROKER_SQL)
+            names = [d[0].lower() for d in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    except DatabaseError as exc:
+        return [], str(exc).strip()
+    for row in rows:
+        for key in ("num_requests", "num_hits", "num_misses", "num_waits"):
+            row[key] = int(row.get(key) or 0)
+    rows.sort(key=lambda r: str(r["cclass_name"]))
+    return rows, None
+
+
+def pool_rows() -> list[dict[str, Any]]:
+    """The registry's client-side figures, one dict per live pool, JSON-safe."""
+    rows = []
+    for stats in get_registry().stats():
+        rows.append(
+            {
+                k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+                for k, v in dict(stats).items()
+            }
+        )
+    rows.sort(key=lambda r: (str(r.get("tenant") or ""), str(r.get("alias") or "")))
+    return rows
+
+
+def _class_key(cclass: str | None) -> str:
+    """Oracle reports USER.CCLASS; the client knows only CCLASS. Match on the part after the dot."""
+    return (cclass or "").rsplit(".", 1)[-1].upper()
+
+
+def take_sample() -> dict[str, Any]:
+    """Read both sides now and append to the history."""
+    global _last
+    broker, error = broker_rows()
+    pools = pool_rows()
+    now = time.time()
+    sample = {
+        "t": now,
+        "broker": {_class_key(r["cclass_name"]): r["num_requests"] for r in broker},
+        "busy": {},
+    }
+    for p in pools:
+        key = _class_key(p.get("cclass"))
+        sample["busy"][key] = sample["busy"].get(key, 0) + int(p.get("busy") or 0)
+    with _lock:
+        _history.append(sample)
+        while _history and _history[0]["t"] < now - HISTORY_SECONDS:
+            _history.popleft()
+        _last = {"time": now, "broker": broker, "broker_error": error, "pools": pools}
+    return _last
+
+
+def snapshot() -> dict[str, Any]:
+    """What the dashboard's JSON endpoint returns: latest figures, per-class rows and the history."""
+    with _lock:
+        last = _last
+    if last is None or time.time() - last["time"] >= MIN_INTERVAL * (3 if _sampler_alive() else 1):
+        last = take_sample()
+    with _lock:
+        history = list(_history)
+    return {**last, "rows": merge(last["pools"], last["broker"]), "history": history}
+
+
+def merge(pools: list[dict[str, Any]], broker: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per DRCP class: the tenant, its client pool figures and the broker's counters."""
+    by_class: dict[str, dict[str, Any]] = {}
+    for p in pools:
+        key = _class_key(p.get("cclass"))
+        row = by_class.setdefault(
+            key,
+            {
+                "cclass": p.get("cclass"),
+                "tenant": p.get("tenant"),
+                "alias": p.get("alias"),
+                "opened": 0,
+                "busy": 0,
+                "max": 0,
+                "pools": 0,
+            },
+        )
+        row["opened"] += int(p.get("opened") or 0)
+        row["busy"] += int(p.get("busy") or 0)
+        row["max"] += int(p.get("max") or 0)
+        row["pools"] += 1
+    for b in broker:
+        key = _class_key(b["cclass_name"])
+        row = by_class.setdefault(
+            key,
+            {
+                "cclass": key,
+                "tenant": _tenant_of(key),
+                "alias": None,
+                "opened": None,
+                "busy": None,
+                "max": None,
+                "pools": 0,
+            },
+        )
+        row.update(
+            broker_class=b["cclass_name"],
+            requests=b["num_requests"],
+            hits=b["num_hits"],
+            misses=b["num_misses"],
+            waits=b["num_waits"],
+        )
+    return sorted(by_class.values(), key=lambda r: (r["tenant"] is None, str(r["tenant"]), str(r["cclass"])))
+
+
+def _tenant_of(key: str) -> str | None:
+    """The tenant whose class this is, for broker rows of tenants with no live pool in this process."""
+    for name in tenant_store.all_tenants():
+        if key.endswith("_" + name.upper()):
+            return name
+    return None
+
+
+class Sampler(threading.Thread):
+    """Samples every ``interval`` seconds so the chart has the last minutes when a dashboard opens."""
+
+    def __init__(self, interval: float = 2.0) -> None:
+        super().__init__(name="example-dashboard-sampler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        global _sampler
+        _sampler = self
+        while not self.stopped.wait(self.interval):
+            try:
+                take_sample()
+            except Exception:  # keep sampling: one failed read must not end the chart
+                log.exception("dashboard sample failed")
+            finally:
+                # Give the pooled connection back at once, as a request would at its end.
+                close_old_connections()
+                connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+_sampler: Sampler | None = None
+
+
+def _sampler_alive() -> bool:
+    return _sampler is not None and _sampler.is_alive()
