@@ -1,0 +1,15 @@
+"""Django app configuration: add ``"drcp_multi"`` to INSTALLED_APPS for the checks and commands."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DrcpMultiConfig(AppConfig):
+    name = "drcp_multi"
+    label = "drcp_multi"
+    verbose_name = "DRCP multi-tenancy"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from drcp_multi import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,1 @@
+"""``ENGINE: "drcp_multi.backends.oracle"``: Django's Oracle backend on a process-wide DRCP pool registry."""

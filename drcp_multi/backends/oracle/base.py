@@ -1,0 +1,155 @@
+"""Django's Oracle backend, with connections borrowed from the DRCP pool registry.
+
+Subclasses (does not fork) ``django.db.backends.oracle.base.DatabaseWrapper``:
+
+* ``get_new_connection()`` acquires from :func:`drcp_multi.registry.get_registry` under the current
+  tenant's connection class and purity; ``close()`` releases it (a one-way DRCP release, no logoff), so
+  with ``CONN_MAX_AGE = 0`` each request is one checkout.
+* Session set-up costs one round trip per checkout: Django's two ``ALTER SESSION`` run in one anonymous
+  PL/SQL block. Never zero, because behind DRCP the server session may be brand new after any release.
+* When the current tenant changes between cursors, the connection is swapped for one of the new class;
+  inside ``atomic()`` that raises :class:`~drcp_multi.exceptions.TenantSwitchInTransaction` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
+from django.utils.asyncio import async_unsafe
+
+from drcp_multi.conf import drcp_setting, tenancy_mode
+from drcp_multi.exceptions import TenantSwitchInTransaction
+from drcp_multi.registry import get_registry, orphan
+from drcp_multi.tenancy.catalog import Tenant
+from drcp_multi.tenancy.context import get_current_tenant
+
+from .creation import DatabaseCreation
+
+_NLS_DATE = "ALTER SESSION SET NLS_DATE_FORMAT = ''YYYY-MM-DD HH24:MI:SS''"
+_NLS_TIMESTAMP = " NLS_TIMESTAMP_FORMAT = ''YYYY-MM-DD HH24:MI:SS.FF''"
+
+
+def session_setup_sql(use_tz: bool) -> str:
+    """Django's two ``ALTER SESSION`` statements (territory first: it resets the formats) as one block."""
+    return (
+        "BEGIN "
+        "EXECUTE IMMEDIATE 'ALTER SESSION SET NLS_TERRITORY = ''AMERICA'''; "
+        f"EXECUTE IMMEDIATE '{_NLS_DATE}{_NLS_TIMESTAMP}{' TIME_ZONE = UTC' if use_tz else ''}'; "
+        "END;"
+    )
+
+
+def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
+    return None if tenant is None else (tenant.name, tenant.cclass, tenant.purity)
+
+
+class DatabaseWrapper(OracleDatabaseWrapper):
+    creation_class = DatabaseCreation
+
+    # Django probes LIKE support once per wrapper, i.e. once per thread: keep the answer per alias for the
+    # whole process instead, so a new thread's first request costs no extra round trip.
+    _like_probe: ClassVar[dict[str, bool]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.drcp_tenant: Tenant | None = None  # the tenant the current connection was acquired for
+        self._drcp_pid: int | None = None
+
+    # Django's own pool (OPTIONS["pool"]) is replaced by the registry; checks report it if set.
+    @property
+    def is_pool(self) -> bool:
+        return False
+
+    @property
+    def pool(self) -> None:
+        return None
+
+    def close_pool(self) -> None:
+        """Close this alias's pools (Django's test database teardown calls it before dropping the user)."""
+        get_registry().close(self.alias, force=True)
+
+    def tenant_for_checkout(self) -> Tenant | None:
+        """The tenant whose class this alias's next checkout uses: the current tenant if it lives on this
+        alias; in modes "pool_per_tenant"/"shared_pool" also on any alias but ``SHARED_ALIAS``."""
+        tenant = get_current_tenant()
+        if tenant is None or tenant.alias == self.alias:
+            return tenant
+        if tenancy_mode() == "alias" or self.alias == (drcp_setting("SHARED_ALIAS") or "default"):
+            return None
+        return tenant
+
+    @async_unsafe
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        tenant = self.tenant_for_checkout()
+        conn = get_registry().acquire(self.alias, tenant, settings_dict=self.settings_dict)
+        self.drcp_tenant = tenant
+        self._drcp_pid = os.getpid()
+        return conn
+
+    def init_connection_state(self) -> None:
+        BaseDatabaseWrapper.init_connection_state(self)  # the version check, once per alias
+        with self.connection.cursor() as cursor:
+            cursor.execute(session_setup_sql(settings.USE_TZ))
+        if "operators" not in self.__dict__:
+            standard = self._like_probe.get(self.alias)
+            if standard is None:
+                standard = self._probe_like()
+                self._like_probe[self.alias] = standard
+            if standard:
+                self.operators, self.pattern_ops = self._standard_operators, self._standard_pattern_ops
+            else:
+                self.operators, self.pattern_ops = self._likec_operators, self._likec_pattern_ops
+        # The statement cache size comes from POOL["stmtcachesize"]; Django's override is not repeated.
+        if not self.get_autocommit():
+            self.commit()
+
+    def _probe_like(self) -> bool:
+        # Ticket #14149, as in Django: can this database use LIKE ... ESCAPE with TRANSLATE?
+        cursor = self.create_cursor()
+        try:
+            cursor.execute(f"SELECT 1 FROM DUAL WHERE DUMMY {self._standard_operators['contains']}", ["X"])
+        except self.Database.DatabaseError:
+            return False
+        finally:
+            cursor.close()
+        return True
+
+    @async_unsafe
+    def ensure_connection(self) -> None:
+        if self.connection is not None:
+            if self._drcp_pid != os.getpid():
+                # Inherited across fork: the socket is the parent's. Forget it without a word on the wire.
+                orphan(self.connection)
+                self.connection = None
+            elif _tenant_key(self.tenant_for_checkout()) != _tenant_key(self.drcp_tenant):
+                self._switch_tenant()
+        super().ensure_connection()
+
+    def _switch_tenant(self) -> None:
+        if self.in_atomic_block or not self.autocommit:
+            wanted = self.tenant_for_checkout()
+            raise TenantSwitchInTransaction(
+                f"DATABASES[{self.alias!r}]: the current tenant changed from "
+                f"{getattr(self.drcp_tenant, 'name', None)!r} to {getattr(wanted, 'name', None)!r} inside a "
+                "transaction. Its connection runs under the first tenant's DRCP connection class and cannot "
+                "change class without ending the transaction; switch tenant outside transaction.atomic()."
+            )
+        self.close()
+
+    def _close(self) -> None:
+        conn = self.connection
+        if conn is None:
+            return
+        if self._drcp_pid != os.getpid():
+            orphan(conn)
+            return
+        with self.wrap_database_errors:
+            get_registry().release(conn)
+
+    def close_if_health_check_failed(self) -> None:
+        # The pool pings connections idle longer than POOL["ping_interval"] and drops dead ones.
+        return

@@ -1,0 +1,109 @@
+"""pytest plugin (entry point ``drcp_multi``): an Oracle for the test session.
+
+The session fixture ``oracle_server`` starts ``oracle_emulator.EmulatorServer`` on a free port and points
+every Oracle entry of ``settings.DATABASES`` at it (the dicts are changed in place, before any connection
+exists), registering each entry's USER/PASSWORD with the server. With ``DRCP_TEST_DSN`` (and
+``DRCP_TEST_USER``, ``DRCP_TEST_PASSWORD``) set, the entries point at that live Oracle instead, the fixture
+yields None, and tests that read the wire server's statistics (``emulator`` fixture or
+``@pytest.mark.emulator_only``) are skipped with the reason.
+
+This is the only module of drcp_multi that imports ``oracle_emulator``, and only when a test asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from oracle_emulator import EmulatorServer
+
+ORACLE_ENGINES = ("drcp_multi.backends.oracle", "django.db.backends.oracle")
+LIVE_SKIP_REASON = (
+    "asserts from the wire server's side (broker figures, statement log); DRCP_TEST_DSN points the tests "
+    "at a live Oracle, which has no such log"
+)
+
+
+def live_dsn() -> str | None:
+    """The live Oracle the tests run against, or None for the wire server."""
+    return os.environ.get("DRCP_TEST_DSN") or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "emulator_only: needs the wire server's statistics; skipped when DRCP_TEST_DSN is set"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if live_dsn() and item.get_closest_marker("emulator_only") is not None:
+        pytest.skip(LIVE_SKIP_REASON)
+
+
+def point_databases_at(dsn: str, credentials: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Point every Oracle entry of ``settings.DATABASES`` at ``dsn``, in place.
+
+    ``credentials`` ({"user", "password"}) replaces USER/PASSWORD (the live path); otherwise each entry
+    keeps its own. Returns the (user, password) pairs in use, for the server to accept.
+    """
+    from django.conf import settings
+
+    users: list[tuple[str, str]] = []
+    for settings_dict in settings.DATABASES.values():
+        if settings_dict.get("ENGINE") not in ORACLE_ENGINES:
+            continue
+        settings_dict.update(NAME=dsn, HOST="", PORT="")
+        if credentials:
+            settings_dict.update(USER=credentials["user"], PASSWORD=credentials["password"])
+        users.append((str(settings_dict.get("USER") or ""), str(settings_dict.get("PASSWORD") or "")))
+    return users
+
+
+def start_emulator(**kwargs: Any) -> EmulatorServer:
+    """A started wire server on a free port (callers stop it)."""
+    from oracle_emulator import EmulatorServer
+
+    kwargs.setdefault("host", "127.0.0.1")
+    kwargs.setdefault("port", 0)
+    server = EmulatorServer(**kwargs)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def oracle_server() -> Iterator[EmulatorServer | None]:
+    """The wire server the Django settings point at (None when DRCP_TEST_DSN selects a live Oracle)."""
+    dsn = live_dsn()
+    if dsn:
+        point_databases_at(
+            dsn,
+            {
+                "user": os.environ.get("DRCP_TEST_USER", ""),
+                "password": os.environ.get("DRCP_TEST_PASSWORD", ""),
+            },
+        )
+        yield None
+        return
+    server = start_emulator(service="FREEPDB1", users={})
+    try:
+        for user, password in point_databases_at(server.dsn):
+            if user:
+                server.add_user(user, password)
+        yield server
+    finally:
+        from drcp_multi.registry import get_registry
+
+        get_registry().close_all()  # before the server goes, so no pool thread talks to a closed port
+        server.stop()
+
+
+@pytest.fixture
+def emulator(oracle_server: EmulatorServer | None) -> EmulatorServer:
+    """The wire server, for tests that assert from its side; skips on a live Oracle."""
+    if oracle_server is None:
+        pytest.skip(LIVE_SKIP_REASON)
+    return oracle_server

@@ -1,0 +1,35 @@
+"""Views of the core tests: each runs what a request of a real app would, through the ORM's connection."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+
+def one_query(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM DUAL")
+        (value,) = cursor.fetchone()
+    return HttpResponse(str(value))
+
+
+def session_info(request: HttpRequest) -> HttpResponse:
+    """What the server session looks like from inside: date format and tracing attributes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT SYS_CONTEXT('USERENV', 'CLIENT_IDENTIFIER'), SYS_CONTEXT('USERENV', 'MODULE'), "
+            "SYS_CONTEXT('USERENV', 'ACTION'), TO_CHAR(TO_DATE('2024-01-02 03:04:05')) FROM DUAL"
+        )
+        row = cursor.fetchone()
+    return HttpResponse(
+        json.dumps(dict(zip(("client_identifier", "module", "action", "date"), row, strict=True)))
+    )
+
+
+urlpatterns = [
+    path("one-query/", one_query),
+    path("session-info/", session_info),
+]
