@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 import time
 
-from drcp_multi.exceptions import TenantBusyLimit
+from drcp_multi.exceptions import PoolTimeout
 from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
 
 DEFAULT_WAIT_TIMEOUT = 5.0
 
 
-class TenantBusy(TenantBusyLimit):
+class TenantBusy(PoolTimeout):
     """A tenant stayed at its ``max_busy`` cap for the whole wait; HTTP 503 from the middleware.
 
     A :class:`~drcp_multi.exceptions.PoolTimeout` (so an ``oracledb.OperationalError``): raised during a

@@ -34,6 +34,18 @@ def pytest_configure(config: pytest.Config) -> None:
         django.setup()
 
 
+@pytest.fixture(autouse=True)
+def _tenancy_base_settings() -> Iterator[None]:
+    """Hosts and URLs these tests rely on, whatever the project-wide test settings say."""
+    from django.test import override_settings
+
+    with override_settings(
+        ALLOWED_HOSTS=[".example.com", "shop.acme.test", "testserver", "localhost"],
+        ROOT_URLCONF="tests.tenancy.urls",
+    ):
+        yield
+
+
 TENANTS = {
     "acme": {"max_busy": 2},
     "globex": {"cclass": "GLOBEX_CC", "purity": "new"},
