@@ -121,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from example_project.tasks.monitor import Sampler
 
     migrate_error = migrate()
+    # The data pages word their notice from these (see tasks.views.orm_pending_note).
+    os.environ["EXAMPLE_EMBEDDED"] = "1" if embedded is not None else "0"
+    os.environ["EXAMPLE_MIGRATE_ERROR"] = migrate_error or ""
 
     class RequestHandler(WSGIRequestHandler):
         def log_message(self, format: str, *log_args: Any) -> None:

@@ -1,0 +1,158 @@
+"""Fixtures for the example project: a wire server in this process and the site as a real subprocess.
+
+The site runs as ``python -m example_project`` (the README's command) in its own process: it has its own
+Django settings, which pytest-django's settings for the rest of the suite would clash with, and this way
+the tests exercise the real command, the real threaded server and per-request pool release. Pointing it at
+a wire server started here (through ``DRCP_*``, as for a real Oracle) lets the tests read the server's
+statement log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TENANTS = ("acme", "globex", "initech")
+URL_LINE = re.compile(r"^EXAMPLE_URL=(http://\S+)$", re.M)
+START_TIMEOUT = 60.0
+
+
+def record_field(record: Any, name: str) -> Any:
+    """A field of a statement-log record, whether the server gives dicts or objects."""
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+def short_class(cclass: str | None) -> str:
+    """Oracle shows a class as USER.CCLASS; compare on the part the client chose."""
+    return (cclass or "").rsplit(".", 1)[-1]
+
+
+@dataclass
+class Site:
+    """A running ``python -m example_project`` and what it printed."""
+
+    process: subprocess.Popen[str]
+    url: str
+    port: int
+    data_dir: Path
+    output: list[str] = field(default_factory=list)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        host: str | None = None,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], str]:
+        """One request to 127.0.0.1 with the given Host (tenant subdomains need no resolver)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            hdrs = {"Host": host or f"localhost:{self.port}", **(headers or {})}
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            text = resp.read().decode("utf-8", "replace")
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, text
+        finally:
+            conn.close()
+
+    def get(self, path: str, tenant: str | None = None) -> tuple[int, str]:
+        host = f"{tenant}.localhost:{self.port}" if tenant else None
+        status, _headers, text = self.request("GET", path, host=host)
+        return status, text
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+
+def start_site(env_extra: dict[str, str], data_dir: Path, args: tuple[str, ...] = ()) -> Site:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRCP_", "EXAMPLE_", "DJANGO_"))}
+    env.update(env_extra, EXAMPLE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "example_project", "--port", "0", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    found: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:  # keep reading so the child never blocks on a full pipe
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            m = URL_LINE.match(line.strip())
+            if m and not found:
+                found.append(m.group(1))
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    ready.wait(START_TIMEOUT)
+    if not found:
+        proc.kill()
+        pytest.fail("python -m example_project did not start:\n" + "".join(output))
+    url = found[0]
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    return Site(proc, url, port, data_dir, output)
+
+
+def stop_site(site: Site) -> int:
+    if site.process.poll() is None:
+        site.process.send_signal(signal.SIGTERM)
+        try:
+            return site.process.wait(30)
+        except subprocess.TimeoutExpired:
+            site.process.kill()
+            site.process.wait(10)
+            pytest.fail("the example did not stop within 30 s of SIGTERM:\n" + site.log())
+    return site.process.returncode
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    if os.environ.get("DRCP_TEST_DSN"):
+        pytest.skip("the example's tests assert from the wire server's statement log; DRCP_TEST_DSN is set")
+    oracle_emulator = pytest.importorskip("oracle_emulator")
+    if not hasattr(oracle_emulator, "EmulatorServer"):
+        pytest.skip("oracle_emulator.EmulatorServer is not there yet")
+    server = oracle_emulator.EmulatorServer(
+        host="127.0.0.1", port=0, service="FREEPDB1", users={"app": "secret"}, max_pooled_servers=40
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The example against the wire server above, configured like a real Oracle (DRCP_* variables)."""
+    env = {"DRCP_DSN": emulator.dsn, "DRCP_USER": "app", "DRCP_PASSWORD": "secret"}
+    running = start_site(env, tmp_path_factory.mktemp("example-data"))
+    yield running
+    stop_site(running)
+
+
+def wait_until(predicate: Any, timeout: float = 15.0, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

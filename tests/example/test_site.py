@@ -1,0 +1,199 @@
+"""The example site end to end: each tenant's URL serves its own page under its own DRCP class.
+
+Asserted from the wire server's statement log (which class ran each statement), not only from the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.example.conftest import (
+    REPO,
+    TENANTS,
+    Site,
+    record_field,
+    short_class,
+    start_site,
+    stop_site,
+    wait_until,
+)
+
+SHARED_CLASS = "EXAMPLE_SHARED"
+
+
+def footer(html: str) -> dict[str, str]:
+    """The served-by footer's fields, as a person reads them at the bottom of every page."""
+    return dict(re.findall(r'data-field="(\w+)">([^<]*)<', html))
+
+
+def tenant_statements(emulator: Any, since: int) -> list[Any]:
+    """Statements after index ``since`` that did not come from the dashboard sampler (shared class)."""
+    return [
+        r for r in emulator.statements()[since:] if short_class(record_field(r, "cclass")) != SHARED_CLASS
+    ]
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+@pytest.mark.parametrize("by", ["subdomain", "path"])
+def test_each_tenant_url_is_served_under_its_own_class(
+    site: Site, emulator: Any, tenant: str, by: str
+) -> None:
+    since = len(emulator.statements())
+    status, html = site.get("/", tenant) if by == "subdomain" else site.get(f"/t/{tenant}/")
+    assert status == 200, html
+    assert re.search(rf'data-testid="tenant-heading">\s*{tenant.capitalize()} tasks', html)
+    shown = footer(html)
+    assert shown["tenant"] == tenant
+    assert shown["cclass"] == f"T_{tenant}"
+    assert shown["sid"].isdigit()
+
+    # The server's side: everything this request ran (the SID probe at least) ran under T_<tenant>,
+    # on the pooled server session the page names.
+    ran = tenant_statements(emulator, since)
+    assert ran, "the request ran no statement on the wire server"
+    assert {short_class(record_field(r, "cclass")) for r in ran} == {f"T_{tenant}"}
+    probes = [r for r in ran if "SYS_CONTEXT" in record_field(r, "sql").upper()]
+    assert probes and str(record_field(probes[-1], "sid")) == shown["sid"]
+
+
+def test_tenants_never_share_a_pooled_session(site: Site, emulator: Any) -> None:
+    since = len(emulator.statements())
+    for _ in range(3):
+        for tenant in TENANTS:
+            assert site.get("/", tenant)[0] == 200
+    sessions: dict[str, set[Any]] = {}
+    for r in tenant_statements(emulator, since):
+        key = (record_field(r, "sid"), record_field(r, "serial"))
+        sessions.setdefault(short_class(record_field(r, "cclass")), set()).add(key)
+    assert set(sessions) == {f"T_{t}" for t in TENANTS}
+    classes = list(sessions.values())
+    for i, a in enumerate(classes):
+        for b in classes[i + 1 :]:
+            assert not a & b, "a pooled server session served two tenants' classes"
+
+
+def test_landing_and_dashboard_run_without_a_tenant(site: Site) -> None:
+    status, html = site.get("/")
+    assert status == 200
+    for tenant in TENANTS:
+        assert f"http://{tenant}.localhost:{site.port}/" in html
+        assert f"/t/{tenant}/" in html
+    assert footer(html)["cclass"] == SHARED_CLASS
+
+    status, html = site.get("/dashboard/")
+    assert status == 200
+    assert 'id="chart-requests"' in html and "V$CPOOL_CC_STATS" in html
+
+
+def test_unknown_tenant_is_404(site: Site) -> None:
+    assert site.get("/t/nosuchtenant/")[0] == 404
+    assert site.get("/", "nosuchtenant")[0] == 404
+
+
+def test_stats_feed_has_client_and_broker_figures(site: Site) -> None:
+    for tenant in TENANTS:
+        site.get("/", tenant)
+    status, body = site.get("/api/stats/")
+    assert status == 200
+    data = json.loads(body)
+    assert data["broker_error"] is None, data["broker_error"]
+    rows = {r["tenant"]: r for r in data["rows"] if r["tenant"]}
+    for tenant in TENANTS:
+        row = rows[tenant]
+        assert row["opened"] >= 1  # this process's pool for the tenant (registry)
+        assert row["requests"] >= 1  # the broker's count for T_<tenant> (V$CPOOL_CC_STATS)
+        assert row["hits"] + row["misses"] <= row["requests"]
+    assert data["history"], "no sample for the chart"
+
+
+def csrf_post(
+    site: Site, path: str, fields: dict[str, str], host: str | None = None
+) -> tuple[int, dict[str, str]]:
+    """Submit a form as a browser would: the CSRF cookie and the token from the page."""
+    status, headers, html = site.request("GET", "/", host=host)
+    assert status == 200
+    cookie = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert cookie and token
+    body = "&".join(f"{k}={v}" for k, v in {**fields, "csrfmiddlewaretoken": token.group(1)}.items())
+    status, headers, _ = site.request(
+        "POST",
+        path,
+        host=host,
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie.group(1)}",
+            "Referer": f"http://{host or f'localhost:{site.port}'}/",
+        },
+    )
+    return status, headers
+
+
+def test_tenant_added_from_the_page_is_served_at_once(site: Site, emulator: Any) -> None:
+    status, headers = csrf_post(site, "/tenants/", {"name": "umbrella"})
+    assert status == 302 and headers["location"].endswith("/t/umbrella/")
+    since = len(emulator.statements())
+    status, html = site.get("/t/umbrella/")
+    assert status == 200 and footer(html)["cclass"] == "T_umbrella"
+    assert {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)} == {
+        "T_umbrella"
+    }
+    # A name that cannot be a subdomain is refused, with the reason on the page.
+    status, _ = csrf_post(site, "/tenants/", {"name": "Not_Valid"})
+    assert status == 400
+
+
+def test_tenant_added_by_command_is_served_at_once(site: Site, emulator: Any) -> None:
+    # No DRCP_* needed: the command writes the tenant list that the running site reads.
+    env = {"EXAMPLE_DATA_DIR": str(site.data_dir), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "example_project.manage", "tenants", "add", "hooli"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    since = len(emulator.statements())
+    status, html = site.get("/", "hooli")
+    assert status == 200 and footer(html)["cclass"] == "T_hooli"
+    assert {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)} == {"T_hooli"}
+
+
+def test_load_generator_reaches_every_tenant(site: Site, emulator: Any) -> None:
+    from example_project.load import LoadGenerator
+
+    since = len(emulator.statements())
+    gen = LoadGenerator(site.url, TENANTS, concurrency=3, think=0.01, duration=3)
+    gen.start()
+    assert wait_until(lambda: not gen.running(), timeout=30)
+    assert gen.stats.sent > 10 and gen.stats.errors == 0
+    assert set(gen.stats.by_status) == {200}, gen.stats.summary()
+    classes = {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)}
+    assert classes == {f"T_{t}" for t in TENANTS}
+
+
+def test_one_command_starts_the_embedded_server(tmp_path: Any) -> None:
+    """No DRCP_* variables: the site starts its own wire server, serves the tenants and stops cleanly."""
+    pytest.importorskip("oracle_emulator").EmulatorServer  # noqa: B018 - skip until it lands
+    running = start_site({}, tmp_path)
+    try:
+        assert "embedded wire server" in running.log()
+        for tenant in TENANTS:
+            assert f"http://{tenant}.localhost:{running.port}/" in running.log()
+        assert f"http://localhost:{running.port}/dashboard/" in running.log()
+        for tenant in TENANTS:
+            status, html = running.get("/", tenant)
+            assert status == 200 and footer(html)["cclass"] == f"T_{tenant}", html[-2000:]
+        assert running.get("/dashboard/")[0] == 200
+    finally:
+        code = stop_site(running)
+    assert code == 0, running.log()
