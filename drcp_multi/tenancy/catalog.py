@@ -167,11 +167,13 @@ class TenantCatalog:
     """Base class: subclass and override :meth:`lookup` and :meth:`all` (and the writers if writable).
 
     ``get()`` is what callers use: it validates the name and hides disabled tenants. ``async_safe`` says
-    that :meth:`lookup` never does I/O, so the async middleware may call it on the event loop.
+    that :meth:`lookup` never does I/O, so the async middleware may call it on the event loop;
+    ``persistent`` that the writers outlive the process (so ``manage.py tenants add`` makes sense).
     """
 
     async_safe = False
     writable = False
+    persistent = False
 
     def lookup(self, name: str) -> Tenant | None:
         raise NotImplementedError
@@ -319,6 +321,7 @@ class ModelCatalog(CachedCatalog):
     """
 
     writable = True
+    persistent = True
 
     def __init__(self, model: str | type[Any], name_field: str = "name", ttl: float = 30.0) -> None:
         super().__init__(ttl)

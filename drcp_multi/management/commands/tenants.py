@@ -43,11 +43,12 @@ class Command(BaseCommand):
         if action == "list":
             self._list(catalog.all(), as_json=options["json"])
             return
-        if isinstance(catalog, StaticCatalog):
-            # It would change this short-lived process only: say so instead of pretending.
+        if not catalog.persistent:
+            # A change would last as long as this short-lived process: say so instead of pretending.
+            where = "DRCP_MULTI['TENANTS']" if isinstance(catalog, StaticCatalog) else type(catalog).__name__
             raise CommandError(
-                "The tenant catalog comes from DRCP_MULTI['TENANTS']: edit the settings, or set "
-                "DRCP_MULTI['TENANT_CATALOG'] to a model to manage tenants from here."
+                f"The tenant catalog ({where}) cannot be changed from here: edit it there, or set "
+                "DRCP_MULTI['TENANT_CATALOG'] to a model to manage tenants with this command."
             )
         name = options["name"]
         try:
