@@ -1,0 +1,66 @@
+"""Matching the protocol's bind list to the placeholders of a statement.
+
+See :mod:`oracle_emulator.sql.lexer` for the client's rule: SQL binds every placeholder occurrence,
+PL/SQL each distinct name once. Both shapes are accepted for either kind of statement (a client that
+binds by distinct name for SQL is matched by name), so the engine does not depend on which rule the
+protocol layer followed, as long as the counts identify it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..results import Bind, OracleError, Value
+
+
+@dataclass
+class BoundSlot:
+    """One placeholder occurrence: its name, the bind it maps to and that bind's position."""
+
+    name: str
+    position: int
+    bind: Bind | None
+
+
+def match_binds(names: list[str], binds: Sequence[Bind]) -> list[BoundSlot]:
+    """Map each placeholder occurrence (in text order) to a bind and its 0-based position."""
+    if not names:
+        return []
+    if len(binds) == len(names):
+        return [BoundSlot(n, i, binds[i]) for i, n in enumerate(names)]
+    distinct = list(dict.fromkeys(names))
+    if len(binds) == len(distinct):
+        by_name = {n: i for i, n in enumerate(distinct)}
+        return [BoundSlot(n, by_name[n], binds[by_name[n]]) for n in names]
+    raise OracleError(1008, "not all variables bound")
+
+
+def to_sqlite(value: Value | bool) -> object:
+    """A bind value as SQLite stores it (Oracle semantics: the empty string is NULL)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat() + " 00:00:00"
+    if isinstance(value, datetime.timedelta):
+        # INTERVAL DAY TO SECOND is kept as microseconds.
+        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    return value
+
+
+def format_datetime(value: datetime.datetime) -> str:
+    """Datetimes are TEXT in SQLite; this fixed-width form sorts and compares correctly."""
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text

@@ -1,0 +1,271 @@
+"""Describe info (names, Oracle types) for a query's select list.
+
+SQLite's ``cursor.description`` has names only, yet Django converts fetched values by the Oracle type,
+precision and scale (an IntegerField must come back as NUMBER(11) → int, a DecimalField as
+NUMBER(p,s)). So each select item is resolved on the Oracle AST: a column reference through the table
+catalog, a function by what it returns, anything else from the values fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlglot import exp
+
+from ..results import Column, ColumnType
+from .types import OraType, infer_column, with_name
+
+# (table, column) -> (type, nullable) or None; table and column upper-case.
+Lookup = Callable[[str, str], tuple[OraType, bool] | None]
+
+_NUMBER = Column("", ColumnType.NUMBER, 0, -127, 22)
+_TIMESTAMP = Column("", ColumnType.TIMESTAMP, 0, 6, 11)
+_DATE = Column("", ColumnType.DATE, 0, 0, 7)
+_VARCHAR = Column("", ColumnType.VARCHAR, 0, 0, 4000)
+
+_NUMERIC_FUNCS = {
+    "ORA_EXTRACT",
+    "ORA_TO_NUMBER",
+    "ORA_LENGTH",
+    "ORA_INSTR",
+    "ORA_BITAND",
+    "ORA_MOD",
+    "ORA_POWER",
+    "ORA_ROUND",
+    "LENGTH",
+    "ABS",
+    "SIGN",
+    "CEIL",
+    "FLOOR",
+    "SQRT",
+    "EXP",
+    "LN",
+    "LOG",
+    "INSTR",
+    "BITAND",
+    "TO_NUMBER",
+    "MOD",
+}
+_TEXT_FUNCS = {
+    "ORA_TO_CHAR",
+    "ORA_CONCAT",
+    "UPPER",
+    "LOWER",
+    "TRIM",
+    "LTRIM",
+    "RTRIM",
+    "REPLACE",
+    "SUBSTR",
+    "ORA_SUBSTR",
+    "ORA_LPAD",
+    "ORA_RPAD",
+    "SYS_CONTEXT",
+    "TO_CHAR",
+    "INITCAP",
+    "ORA_LOB_SUBSTR",
+    "LPAD",
+    "RPAD",
+    "CHR",
+    "ORA_USER",
+}
+
+
+def oracle_name(node: exp.Expression, binds: Sequence[str] = ()) -> str:
+    """The column name Oracle reports for a select item."""
+    if isinstance(node, exp.Alias):
+        ident = node.args.get("alias")
+        if isinstance(ident, exp.Identifier):
+            return ident.this if ident.quoted else ident.this.upper()
+        return node.alias.upper()
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
+        return node.this.this if node.this.quoted else node.this.this.upper()
+    if isinstance(node, exp.Placeholder):
+        name = str(node.this)
+        if name.startswith("b") and name[1:].isdigit() and int(name[1:]) < len(binds):
+            name = binds[int(name[1:])]  # the translator renamed binds :b<i>; report the client's name
+        return f":{name.upper()}"
+    return "".join(node.sql(dialect="oracle").split()).upper()[:128]
+
+
+class Describer:
+    """Resolves select items of one query against the catalog."""
+
+    def __init__(self, lookup: Lookup, binds: Sequence[str] = ()) -> None:
+        self.lookup = lookup
+        self.binds = binds
+
+    def describe(
+        self, tree: exp.Expression | None, names: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> list[Column]:
+        """Columns for a result with SQLite column ``names`` and fetched ``rows``."""
+        typed: list[Column | None] = [None] * len(names)
+        oracle_names = [n.upper() for n in names]
+        select = _first_select(tree)
+        if select is not None:
+            scope = _scope(select)
+            items = list(select.expressions)
+            expanded: list[tuple[str, Column | None]] = []
+            for item in items:
+                if isinstance(item, exp.Star) or (
+                    isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+                ):
+                    tables = [item.table.upper()] if isinstance(item, exp.Column) and item.table else None
+                    expanded.extend(self._star(scope, tables))
+                else:
+                    expanded.append((oracle_name(item, self.binds), self._type(item, scope)))
+            if len(expanded) == len(names):
+                for i, (n, col) in enumerate(expanded):
+                    oracle_names[i] = n
+                    typed[i] = col
+        out: list[Column] = []
+        for i, name in enumerate(oracle_names):
+            col = typed[i]
+            if col is None:
+                col = infer_column(name, [r[i] for r in rows])
+            out.append(with_name(col, name))
+        return out
+
+    def _star(self, scope: dict[str, str], only: list[str] | None) -> list[tuple[str, Column | None]]:
+        # Star expansion is only typed when we know every table's columns in order; otherwise the
+        # caller's length check falls back to value inference.
+        return []
+
+    def _type(self, node: exp.Expression, scope: dict[str, str]) -> Column | None:
+        if isinstance(node, exp.Alias | exp.Paren):
+            return self._type(node.this, scope)
+        if isinstance(node, exp.Column):
+            return self._column(node, scope)
+        if isinstance(node, exp.Count):
+            return _NUMBER
+        if isinstance(
+            node,
+            exp.Sum | exp.Avg | exp.Stddev | exp.Variance | exp.StddevPop | exp.StddevSamp | exp.VariancePop,
+        ):
+            return _NUMBER
+        if isinstance(node, exp.Max | exp.Min | exp.Coalesce | exp.Nullif | exp.AnyValue | exp.First):
+            return self._type(node.this, scope)
+        if isinstance(node, exp.Case):
+            for branch in node.args.get("ifs") or []:
+                col = self._type(branch.args.get("true"), scope)
+                if col is not None:
+                    return col
+            default = node.args.get("default")
+            return self._type(default, scope) if default is not None else None
+        if isinstance(node, exp.Literal):
+            return _NUMBER if not node.is_string else None
+        if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Neg | exp.Mod | exp.Pow):
+            left = self._type(node.this, scope)
+            if left is not None and left.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+                return left
+            return _NUMBER
+        if isinstance(node, exp.Cast):
+            t = node.to.sql(dialect="oracle").upper()
+            if t.startswith("DATE"):
+                return _DATE
+            if t.startswith("TIMESTAMP"):
+                return _TIMESTAMP
+            if t.startswith(("NUMBER", "INT", "DECIMAL", "FLOAT", "NUMERIC")):
+                return _NUMBER
+            return _VARCHAR
+        if isinstance(
+            node,
+            exp.Extract
+            | exp.ToNumber
+            | exp.Length
+            | exp.StrPosition
+            | exp.Round
+            | exp.Abs
+            | exp.Floor
+            | exp.Ceil
+            | exp.Sign
+            | exp.Sqrt
+            | exp.Exp
+            | exp.Ln
+            | exp.Log,
+        ):
+            return _NUMBER
+        if isinstance(node, exp.Window):
+            return self._type(node.this, scope) or _NUMBER
+        if isinstance(node, exp.RowNumber):
+            return _NUMBER
+        if isinstance(node, exp.Trunc | exp.DateTrunc | exp.TimestampTrunc):
+            inner = self._type(node.this, scope)
+            return inner if inner is not None else None
+        if isinstance(node, exp.Anonymous):
+            name = str(node.this).upper()
+            if name in ("TRUNC",) and node.expressions:
+                return self._type(node.expressions[0], scope)
+            if name in ("TO_TIMESTAMP", "TO_DATE"):
+                return _TIMESTAMP if name == "TO_TIMESTAMP" else _DATE
+            if name in _NUMERIC_FUNCS:
+                return _NUMBER
+            if name in _TEXT_FUNCS:
+                return _VARCHAR
+            return None
+        if isinstance(
+            node, exp.CurrentTimestamp | exp.Systimestamp | exp.CurrentDate | exp.StrToDate | exp.StrToTime
+        ):
+            return _TIMESTAMP
+        if isinstance(node, exp.AtTimeZone):
+            return self._type(node.this, scope)
+        if isinstance(
+            node,
+            exp.Upper
+            | exp.Lower
+            | exp.Trim
+            | exp.DPipe
+            | exp.ToChar
+            | exp.Substring
+            | exp.Pad
+            | exp.Concat
+            | exp.Initcap,
+        ):
+            return _VARCHAR
+        if isinstance(node, exp.Subquery):
+            inner = _first_select(node.this)
+            if inner is not None and len(inner.expressions) == 1:
+                return self._type(inner.expressions[0], _scope(inner))
+        return None
+
+    def _column(self, node: exp.Column, scope: dict[str, str]) -> Column | None:
+        name = node.name if node.this.quoted else node.name.upper()
+        name = name.upper()
+        if node.table:
+            table = scope.get(node.table.upper())
+            tables = [table] if table else []
+        else:
+            tables = list(dict.fromkeys(scope.values()))
+        for t in tables:
+            found = self.lookup(t, name)
+            if found is not None:
+                ora, nullable = found
+                return ora.column(name, nullable)
+        return None
+
+
+def _first_select(tree: exp.Expression | None) -> exp.Select | None:
+    while tree is not None:
+        if isinstance(tree, exp.Select):
+            return tree
+        if isinstance(tree, exp.SetOperation | exp.Subquery):
+            tree = tree.this
+            continue
+        return None
+    return None
+
+
+def _scope(select: exp.Select) -> dict[str, str]:
+    """Alias (or name) -> table name for the tables directly in FROM / JOIN."""
+    scope: dict[str, str] = {}
+    sources: list[exp.Expression] = []
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is not None:
+        sources.append(from_.this)
+        sources.extend(from_.expressions or [])
+    for join in select.args.get("joins") or []:
+        sources.append(join.this)
+    for src in sources:
+        if isinstance(src, exp.Table):
+            name = src.name.upper()
+            scope[(src.alias or src.name).upper()] = name
+    return scope

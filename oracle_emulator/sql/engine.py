@@ -1,0 +1,286 @@
+"""The SQL engine: classifies each statement and dispatches it (implements ``results.SqlEngine``).
+
+Statement kinds and where they go:
+  ALTER SESSION → :mod:`.altersession` (session.nls / current_schema)
+  BEGIN / DECLARE / CALL → :mod:`.plsql`
+  COMMIT / ROLLBACK [TO SAVEPOINT] / SAVEPOINT / SET TRANSACTION / SET CONSTRAINTS → transactions here
+  SELECT / WITH → :mod:`.translate` → SQLite, described by :mod:`.describe`
+  INSERT / UPDATE / DELETE → the same, with RETURNING … INTO out binds
+  CREATE / ALTER / DROP / TRUNCATE / COMMENT / GRANT / REVOKE → :mod:`.ddl`
+Errors: every failure leaves as :class:`OracleError`; unknown statements are ORA-00900 naming the
+statement; unexpected exceptions become ORA-00600 naming it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+
+from ..results import Bind, Column, ExecutionContext, OracleError, Result, SessionState
+from . import dictionary, errors
+from .altersession import alter_session
+from .binds import match_binds, to_sqlite
+from .describe import Describer
+from .lexer import Tok, first_keywords, significant, tokenize
+from .plsql import PlsqlRunner
+from .storage import SessionDb, Storage, execute_locked
+from .translate import Translated, translate
+from .types import from_sqlite
+from .views import column_types, materialize
+
+CreateUserHook = Callable[[str, str], None]
+DropUserHook = Callable[[str], None]
+
+
+class Engine:
+    """Runs Oracle SQL for server sessions on per-schema SQLite databases.
+
+    ``data_dir``: keep schema databases there (persist across restarts); None = private temp dir.
+    ``on_create_user(name, password)`` / ``on_drop_user(name)``: called when SQL creates or drops a
+    user (Django test-database creation), so the server can accept logins for it. The server may
+    also call :meth:`create_user` / :meth:`user_exists` itself.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | None = None,
+        *,
+        on_create_user: CreateUserHook | None = None,
+        on_drop_user: DropUserHook | None = None,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        self.storage = Storage(data_dir, busy_timeout_ms)
+        self.storage.on_new_schema(dictionary.create_catalog)
+        self.on_create_user = on_create_user
+        self.on_drop_user = on_drop_user
+        self.plsql = PlsqlRunner(self)
+        self.users: dict[str, str] = {}  # users created through SQL: name -> password
+        self._lock = threading.Lock()
+        from .ddl import DdlRunner  # local import: ddl imports engine-level helpers
+
+        self.ddl = DdlRunner(self)
+
+    # --- SqlEngine protocol ----------------------------------------------------------------------
+
+    def execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
+        try:
+            return self._execute(ctx, sql, binds)
+        except OracleError:
+            raise
+        except sqlite3.Error as e:
+            raise errors.from_sqlite(e, sql, self._db_or_none(ctx.session)) from e
+        except Exception as e:
+            raise OracleError(
+                600, f"internal error code, arguments: [{type(e).__name__}: {e}], [{_short(sql)}]"
+            ) from e
+
+    def commit(self, ctx: ExecutionContext) -> None:
+        db = self.storage.existing(ctx.session)
+        if db is None:
+            return
+        try:
+            db.commit()
+        except sqlite3.IntegrityError as e:
+            # A deferred constraint failed at COMMIT: Oracle rolls the transaction back.
+            db.rollback()
+            inner = errors.from_sqlite(e, "COMMIT", db)
+            raise OracleError(2091, f"transaction rolled back\n{inner.full_message}") from e
+        except sqlite3.Error as e:
+            raise errors.from_sqlite(e, "COMMIT", db) from e
+
+    def rollback(self, ctx: ExecutionContext) -> None:
+        db = self.storage.existing(ctx.session)
+        if db is not None:
+            try:
+                db.rollback()
+            except sqlite3.Error as e:
+                raise errors.from_sqlite(e, "ROLLBACK", db) from e
+
+    def close_session(self, ctx: ExecutionContext) -> None:
+        self.storage.close_session(ctx.session)
+
+    def close(self) -> None:
+        """Close every connection; remove the temp directory when there is no data_dir."""
+        self.storage.close()
+
+    # --- users (test-database creation) ---------------------------------------------------------
+
+    def create_user(self, name: str, password: str) -> None:
+        name = name.upper()
+        with self._lock:
+            if name in self.users:
+                raise OracleError(1920, f"user name '{name}' conflicts with another user or role name")
+            self.users[name] = password
+        if self.on_create_user is not None:
+            self.on_create_user(name, password)
+
+    def drop_user(self, name: str) -> None:
+        name = name.upper()
+        with self._lock:
+            self.users.pop(name, None)
+        self.storage.drop_schema(name)
+        if self.on_drop_user is not None:
+            self.on_drop_user(name)
+
+    # --- dispatch --------------------------------------------------------------------------------
+
+    def _db_or_none(self, session: SessionState) -> SessionDb | None:
+        return self.storage.existing(session)
+
+    def db(self, ctx: ExecutionContext) -> SessionDb:
+        db = self.storage.session_db(ctx.session)
+        db.session = ctx.session
+        db.ctx = ctx
+        db.udf_error = None
+        return db
+
+    def _execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
+        kw = first_keywords(sql, 3)
+        if not kw:
+            raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
+        head = kw[0]
+        if head in ("SELECT", "WITH"):
+            return self.query(ctx, sql, binds)
+        if head in ("INSERT", "UPDATE", "DELETE"):
+            return self.dml(ctx, sql, binds)
+        if head in ("BEGIN", "DECLARE", "CALL"):
+            return self.plsql.run(ctx, sql, binds)
+        if head == "ALTER" and len(kw) > 1 and kw[1] == "SESSION":
+            alter_session(ctx.session, sql)
+            return Result()
+        if head in ("COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RELEASE"):
+            return self._transaction(ctx, sql)
+        if head in (
+            "CREATE",
+            "ALTER",
+            "DROP",
+            "TRUNCATE",
+            "COMMENT",
+            "GRANT",
+            "REVOKE",
+            "ANALYZE",
+            "PURGE",
+            "RENAME",
+            "AUDIT",
+            "NOAUDIT",
+        ):
+            return self.ddl.run(ctx, sql)
+        if head == "MERGE":
+            raise OracleError(900, f"invalid SQL statement: MERGE is not supported: {_short(sql)}")
+        raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
+
+    def _transaction(self, ctx: ExecutionContext, sql: str) -> Result:
+        toks = [t for t in significant(tokenize(sql)) if not t.is_word("WORK")]
+        words = [t.value for t in toks]
+        if words[:1] == ["COMMIT"]:
+            self.commit(ctx)
+            return Result()
+        if words[:1] == ["SET"]:
+            # SET TRANSACTION … / SET CONSTRAINTS ALL IMMEDIATE|DEFERRED: nothing to model
+            # (SQLite checks deferred foreign keys at COMMIT, like Oracle's default for Django).
+            if len(words) > 1 and words[1] in ("TRANSACTION", "CONSTRAINTS", "CONSTRAINT", "ROLE"):
+                return Result()
+            raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
+        if words[:1] == ["ROLLBACK"] and len(toks) == 1:
+            self.rollback(ctx)
+            return Result()
+        db = self.db(ctx)
+        if words[:1] == ["SAVEPOINT"] and len(toks) == 2:
+            name = _ident(toks[1])
+            db.begin()
+            db.conn.execute(f'SAVEPOINT "{name}"')
+            db.savepoints.append(name)
+            return Result()
+        if words[:2] == ["ROLLBACK", "TO"]:
+            name_tok = toks[3] if len(toks) > 3 and toks[2].is_word("SAVEPOINT") else toks[2]
+            name = _ident(name_tok)
+            if name not in db.savepoints or not db.in_transaction:
+                raise OracleError(1086, f"savepoint '{name}' never established in this session or is invalid")
+            db.conn.execute(f'ROLLBACK TO "{name}"')
+            del db.savepoints[db.savepoints.index(name) + 1 :]
+            return Result()
+        raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
+
+    # --- queries and DML -------------------------------------------------------------------------
+
+    def _params(self, tr: Translated, binds: Sequence[Bind]) -> tuple[dict[str, object], list[int]]:
+        slots = match_binds(tr.bind_names, binds)
+        params: dict[str, object] = {}
+        for i, slot in enumerate(slots):
+            if i in tr.out_slots:
+                continue
+            params[f"b{i}"] = to_sqlite(slot.bind.value if slot.bind is not None else None)
+        return params, [slots[i].position for i in tr.out_slots]
+
+    def query(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
+        tr = translate(sql)
+        db = self.db(ctx)
+        for view in tr.views:
+            materialize(db.conn, view, ctx)
+        params, _ = self._params(tr, binds)
+        if tr.for_update:
+            db.begin()  # SELECT … FOR UPDATE: take the write lock, as the row locks would
+        try:
+            cur = db.conn.execute(tr.sql, params)
+            raw = cur.fetchall()
+        except sqlite3.Error as e:
+            raise errors.from_sqlite(e, sql, db) from e
+        names = [d[0] for d in cur.description or ()]
+        columns = Describer(self._lookup(db, tr), tr.bind_names).describe(tr.select, names, raw)
+        rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
+        return Result(columns=columns, rows=rows, rowcount=len(rows))
+
+    def dml(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
+        tr = translate(sql)
+        db = self.db(ctx)
+        params, out_positions = self._params(tr, binds)
+        db.begin()
+        # Each statement is atomic (Oracle statement-level rollback): wrap it in a savepoint.
+        db.conn.execute('SAVEPOINT "__stmt"')
+        try:
+            cur = execute_locked(db.conn, tr.sql, params)
+            returned = cur.fetchall() if tr.out_slots else []
+            count = cur.rowcount if cur.rowcount >= 0 else len(returned)
+        except sqlite3.Error as e:
+            db.conn.execute('ROLLBACK TO "__stmt"')
+            db.conn.execute('RELEASE "__stmt"')
+            raise errors.from_sqlite(e, sql, db, table=tr.table) from e
+        except BaseException:
+            db.conn.execute('ROLLBACK TO "__stmt"')
+            db.conn.execute('RELEASE "__stmt"')
+            raise
+        db.conn.execute('RELEASE "__stmt"')
+        out: dict[int, list[object]] = {}
+        if tr.out_slots:
+            types = self._returning_types(db, tr)
+            for k, pos in enumerate(out_positions):
+                col = types[k] if k < len(types) else None
+                out[pos] = [from_sqlite(r[k], col) if col is not None else r[k] for r in returned]
+        return Result(rowcount=count if not tr.out_slots else len(returned), out_binds=out)  # type: ignore[arg-type]
+
+    def _returning_types(self, db: SessionDb, tr: Translated) -> list[Column | None]:
+        out: list[Column | None] = []
+        for name in tr.returning:
+            found = dictionary.lookup(db.conn, tr.table or "", name) if tr.table else None
+            out.append(found[0].column(name, found[1]) if found else None)
+        return out
+
+    def _lookup(self, db: SessionDb, tr: Translated) -> Callable[[str, str], object]:
+        def lookup(table: str, column: str):  # type: ignore[no-untyped-def]
+            if table in tr.views:
+                t = column_types(table).get(column)
+                return (t, True) if t is not None else None
+            return dictionary.lookup(db.conn, table, column)
+
+        return lookup
+
+
+def _ident(tok: object) -> str:
+    t = tok  # a lexer Token
+    return t.value if t.kind is Tok.QUOTED else t.value.upper()  # type: ignore[attr-defined]
+
+
+def _short(sql: str) -> str:
+    text = " ".join(sql.split())
+    return text if len(text) <= 300 else text[:300] + "…"

@@ -1,0 +1,90 @@
+"""sqlite3 exceptions → the ORA errors Django's Oracle backend maps to its exception classes."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import TYPE_CHECKING
+
+from ..results import OracleError
+
+if TYPE_CHECKING:
+    from .storage import SessionDb
+
+_ORA = re.compile(r"ORA-(\d{5}):\s*(.*)", re.DOTALL)
+
+
+def _short(sql: str) -> str:
+    text = " ".join(sql.split())
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def from_sqlite(
+    e: sqlite3.Error, sql: str, db: SessionDb | None = None, table: str | None = None
+) -> OracleError:
+    msg = str(e)
+    schema = db.schema if db is not None else "UNKNOWN"
+    head = sql.lstrip()[:6].upper()
+    if db is not None and db.udf_error is not None:
+        inner = str(db.udf_error)
+        db.udf_error = None
+        m = _ORA.match(inner)
+        if m:
+            return OracleError(int(m.group(1)), m.group(2))
+        return OracleError(600, f"internal error code, arguments: [{inner}], [{_short(sql)}]")
+    if msg.startswith("UNIQUE constraint failed") or msg.startswith("PRIMARY KEY"):
+        name = _constraint_for(db, msg)
+        return OracleError(1, f"unique constraint ({schema}.{name}) violated")
+    if msg.startswith("NOT NULL constraint failed"):
+        target = msg.split(":", 1)[1].strip()
+        tbl, _, col = target.partition(".")
+        if head.startswith("UPDATE"):
+            return OracleError(1407, f'cannot update ("{schema}"."{tbl}"."{col}") to NULL')
+        return OracleError(1400, f'cannot insert NULL into ("{schema}"."{tbl}"."{col}")')
+    if msg.startswith("FOREIGN KEY constraint failed"):
+        if head.startswith("DELETE") or head.startswith("DROP"):
+            return OracleError(2292, f"integrity constraint ({schema}.FK) violated - child record found")
+        return OracleError(2291, f"integrity constraint ({schema}.FK) violated - parent key not found")
+    if msg.startswith("CHECK constraint failed"):
+        name = msg.split(":", 1)[1].strip() if ":" in msg else "CHECK"
+        return OracleError(2290, f"check constraint ({schema}.{name.upper()}) violated")
+    if msg.startswith("no such table") or msg.startswith("no such view"):
+        name = msg.split(":", 1)[1].strip().upper() if ":" in msg else ""
+        return OracleError(942, f"table or view does not exist: {name}")
+    if msg.startswith("no such column") or msg.startswith("no such function"):
+        name = msg.split(":", 1)[1].strip().upper() if ":" in msg else ""
+        return OracleError(904, f'"{name}": invalid identifier')
+    if "already exists" in msg:
+        return OracleError(955, "name is already used by an existing object")
+    if "locked" in msg or "busy" in msg:
+        return OracleError(54, "resource busy and acquire with NOWAIT specified or timeout expired")
+    if "syntax error" in msg or "incomplete input" in msg:
+        return OracleError(900, f"invalid SQL statement: {_short(sql)} ({msg})")
+    if "ambiguous column" in msg:
+        return OracleError(918, "column ambiguously defined")
+    if "too many terms in compound SELECT" in msg or "SELECTs to the left and right" in msg:
+        return OracleError(1789, "query block has incorrect number of result columns")
+    if "integer overflow" in msg or "datatype mismatch" in msg:
+        return OracleError(1722, "invalid number")
+    if "misuse of aggregate" in msg or "GROUP BY" in msg:
+        return OracleError(979, f"not a GROUP BY expression ({msg})")
+    return OracleError(600, f"internal error code, arguments: [sqlite: {msg}], [{_short(sql)}]")
+
+
+def _constraint_for(db: SessionDb | None, msg: str) -> str:
+    """Name the unique constraint SQLite reports as ``T.C1, T.C2``, from the catalog if possible."""
+    cols = [c.strip() for c in msg.split(":", 1)[1].split(",")] if ":" in msg else []
+    if not cols:
+        return "SYS_C0000"
+    table = cols[0].split(".")[0].upper()
+    names = [c.split(".")[-1].upper() for c in cols]
+    if db is not None:
+        try:
+            from .dictionary import constraint_by_columns
+
+            found = constraint_by_columns(db.conn, table, names)
+            if found:
+                return found
+        except sqlite3.Error:
+            pass
+    return f"{table}_{'_'.join(names)}_UNIQ"[:128]

@@ -1,0 +1,315 @@
+"""Oracle built-in functions as SQLite user functions (registered on every session connection).
+
+The translator rewrites Oracle calls whose SQLite namesake differs in meaning (``||`` with NULL,
+``TRUNC`` of a date, ``TO_CHAR`` with a format, ``GREATEST`` with NULL, …) to these ``ORA_*`` names.
+Datetimes live in SQLite as ``YYYY-MM-DD HH:MM:SS[.ffffff]`` text (see :mod:`.binds`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import math
+import random
+import re
+import uuid
+from collections.abc import Callable
+
+from .binds import format_datetime
+from .types import parse_datetime
+
+
+def _dt(value: object) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return None
+
+
+def ora_concat(*args: object) -> object:
+    parts = [_text(a) for a in args if a is not None and a != ""]
+    return "".join(parts) if parts else None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.hex().upper()
+    return str(value)
+
+
+_TO_CHAR_TOKENS = re.compile(
+    r"YYYY|IYYY|YY|MM|MONTH|MON|DDD|DD|DY|DAY|D|HH24|HH12|HH|MI|SS|FF\d?|IW|WW|Q|AM|PM|\"[^\"]*\"|.",
+    re.IGNORECASE,
+)
+
+
+def _fmt_dt(dt: datetime.datetime, fmt: str) -> str:
+    out: list[str] = []
+    for tok in _TO_CHAR_TOKENS.findall(fmt):
+        u = tok.upper()
+        if u == "YYYY":
+            out.append(f"{dt.year:04d}")
+        elif u == "IYYY":
+            out.append(f"{dt.isocalendar()[0]:04d}")
+        elif u == "YY":
+            out.append(f"{dt.year % 100:02d}")
+        elif u == "MM":
+            out.append(f"{dt.month:02d}")
+        elif u == "MONTH":
+            out.append(dt.strftime("%B").upper().ljust(9))
+        elif u == "MON":
+            out.append(dt.strftime("%b").upper())
+        elif u == "DDD":
+            out.append(f"{dt.timetuple().tm_yday:03d}")
+        elif u == "DD":
+            out.append(f"{dt.day:02d}")
+        elif u == "DY":
+            out.append(dt.strftime("%a").upper())
+        elif u == "DAY":
+            out.append(dt.strftime("%A").upper().ljust(9))
+        elif u == "D":
+            # NLS_TERRITORY AMERICA: Sunday is day 1.
+            out.append(str((dt.isoweekday() % 7) + 1))
+        elif u in ("HH24",):
+            out.append(f"{dt.hour:02d}")
+        elif u in ("HH", "HH12"):
+            out.append(f"{(dt.hour % 12) or 12:02d}")
+        elif u == "MI":
+            out.append(f"{dt.minute:02d}")
+        elif u == "SS":
+            out.append(f"{dt.second:02d}")
+        elif u.startswith("FF"):
+            digits = int(u[2:]) if len(u) > 2 else 6
+            out.append(f"{dt.microsecond:06d}"[:digits])
+        elif u == "IW":
+            out.append(f"{dt.isocalendar()[1]:02d}")
+        elif u == "WW":
+            out.append(f"{(dt.timetuple().tm_yday - 1) // 7 + 1:02d}")
+        elif u == "Q":
+            out.append(str((dt.month - 1) // 3 + 1))
+        elif u in ("AM", "PM"):
+            out.append("AM" if dt.hour < 12 else "PM")
+        elif tok.startswith('"'):
+            out.append(tok[1:-1])
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+def ora_to_char(value: object, fmt: object = None) -> object:
+    if value is None:
+        return None
+    dt = _dt(value)
+    if dt is not None and (fmt is not None or (isinstance(value, str) and len(value) >= 10)):
+        return _fmt_dt(dt, str(fmt)) if fmt is not None else value
+    return _text(value)
+
+
+def ora_trunc(value: object, fmt: object = None) -> object:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        if fmt is None:
+            return math.trunc(value)
+        q = 10 ** int(fmt)  # type: ignore[call-overload]
+        return math.trunc(value * q) / q
+    dt = _dt(value)
+    if dt is None:
+        return value
+    f = (str(fmt) if fmt is not None else "DD").upper()
+    if f in ("YYYY", "YEAR", "Y", "YY", "SYYYY"):
+        dt = dt.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    elif f in ("MM", "MONTH", "MON"):
+        dt = dt.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    elif f == "Q":
+        dt = dt.replace(month=(dt.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    elif f == "IW":
+        dt = (dt - datetime.timedelta(days=dt.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    elif f in ("HH", "HH24", "HH12"):
+        dt = dt.replace(minute=0, second=0, microsecond=0)
+    elif f == "MI":
+        dt = dt.replace(second=0, microsecond=0)
+    else:
+        dt = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    return format_datetime(dt)
+
+
+def ora_extract(part: str, value: object) -> object:
+    dt = _dt(value)
+    if dt is None:
+        return None
+    p = part.upper()
+    if p == "SECOND":
+        return dt.second + dt.microsecond / 1_000_000 if dt.microsecond else dt.second
+    return {"YEAR": dt.year, "MONTH": dt.month, "DAY": dt.day, "HOUR": dt.hour, "MINUTE": dt.minute}.get(p)
+
+
+def ora_to_ts(value: object, fmt: object = None) -> object:
+    """TO_DATE / TO_TIMESTAMP / CAST(x AS DATE|TIMESTAMP): normalise to the stored text form."""
+    if value is None or value == "":
+        return None
+    dt = _dt(value)
+    return format_datetime(dt) if dt is not None else value
+
+
+def ora_cast_date(value: object) -> object:
+    dt = _dt(value)
+    return format_datetime(dt.replace(microsecond=0)) if dt is not None else value
+
+
+def ora_to_number(value: object, fmt: object = None) -> object:
+    if value is None or isinstance(value, int | float):
+        return value
+    try:
+        d = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation as e:
+        raise ValueError("ORA-01722: invalid number") from e
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def ora_greatest(*args: object) -> object:
+    if any(a is None for a in args):
+        return None
+    return max(args)  # type: ignore[type-var]
+
+
+def ora_least(*args: object) -> object:
+    if any(a is None for a in args):
+        return None
+    return min(args)  # type: ignore[type-var]
+
+
+def ora_regexp_like(value: object, pattern: object, flags: object = None) -> object:
+    if value is None or pattern is None:
+        return None
+    re_flags = re.IGNORECASE if flags and "i" in str(flags) else 0
+    return 1 if re.search(str(pattern), str(value), re_flags) else 0
+
+
+def ora_lpad(value: object, width: object, pad: object = " ") -> object:
+    if value is None or width is None:
+        return None
+    s, w, p = _text(value), int(width), str(pad or " ")  # type: ignore[call-overload]
+    return (p * w + s)[-w:] if len(s) < w else s[:w]
+
+
+def ora_rpad(value: object, width: object, pad: object = " ") -> object:
+    if value is None or width is None:
+        return None
+    s, w, p = _text(value), int(width), str(pad or " ")  # type: ignore[call-overload]
+    return (s + p * w)[:w]
+
+
+def ora_bitand(a: object, b: object) -> object:
+    return None if a is None or b is None else int(a) & int(b)  # type: ignore[call-overload]
+
+
+def ora_hash(value: object, algo: object = "SHA1") -> object:
+    if value is None:
+        return None
+    data = value if isinstance(value, bytes) else _text(value).encode()
+    return hashlib.new(str(algo).lower().replace("sha", "sha"), data).digest()
+
+
+def ora_substr(value: object, start: object = 1, length: object = None) -> object:
+    if value is None:
+        return None
+    s = _text(value) if not isinstance(value, bytes) else value
+    st = int(start or 1)  # type: ignore[call-overload]
+    st = st - 1 if st > 0 else max(len(s) + st, 0)
+    out = s[st:] if length is None else s[st : st + int(length)]  # type: ignore[call-overload]
+    return out if out else None
+
+
+def ora_lob_substr(value: object, amount: object = 4000, offset: object = 1) -> object:
+    return ora_substr(value, offset, amount)
+
+
+def ora_instr(value: object, sub: object, start: object = 1) -> object:
+    if value is None or sub is None:
+        return None
+    return _text(value).find(_text(sub), int(start or 1) - 1) + 1  # type: ignore[call-overload]
+
+
+def ora_now() -> str:
+    return format_datetime(datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
+
+
+def ora_sysdate() -> str:
+    return format_datetime(datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0))
+
+
+def ora_length(value: object) -> object:
+    if value is None:
+        return None
+    return len(value) if isinstance(value, bytes) else len(_text(value))
+
+
+def ora_sys_guid() -> bytes:
+    return uuid.uuid4().bytes
+
+
+def ora_random() -> float:
+    return random.random()
+
+
+def ora_mod(a: object, b: object) -> object:
+    if a is None or b is None:
+        return None
+    if b == 0:
+        return a
+    r = math.fmod(a, b)  # type: ignore[arg-type]
+    return int(r) if isinstance(a, int) and isinstance(b, int) else r
+
+
+def ora_power(a: object, b: object) -> object:
+    if a is None or b is None:
+        return None
+    r = float(a) ** float(b)  # type: ignore[arg-type]
+    return int(r) if r.is_integer() and abs(r) < 2**53 else r
+
+
+def ora_round(a: object, digits: object = 0) -> object:
+    if a is None:
+        return None
+    d = decimal.Decimal(str(a)).quantize(
+        decimal.Decimal(1).scaleb(-int(digits or 0)),  # type: ignore[call-overload]
+        rounding=decimal.ROUND_HALF_UP,
+    )
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
+    "ORA_CONCAT": (-1, ora_concat),
+    "ORA_TO_CHAR": (-1, ora_to_char),
+    "ORA_TRUNC": (-1, ora_trunc),
+    "ORA_EXTRACT": (2, ora_extract),
+    "ORA_TO_TS": (-1, ora_to_ts),
+    "ORA_CAST_DATE": (1, ora_cast_date),
+    "ORA_TO_NUMBER": (-1, ora_to_number),
+    "ORA_GREATEST": (-1, ora_greatest),
+    "ORA_LEAST": (-1, ora_least),
+    "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
+    "ORA_LPAD": (-1, ora_lpad),
+    "ORA_RPAD": (-1, ora_rpad),
+    "ORA_BITAND": (2, ora_bitand),
+    "ORA_HASH": (-1, ora_hash),
+    "ORA_SUBSTR": (-1, ora_substr),
+    "ORA_LOB_SUBSTR": (-1, ora_lob_substr),
+    "ORA_INSTR": (-1, ora_instr),
+    "ORA_SYSTIMESTAMP": (0, ora_now),
+    "ORA_SYSDATE": (0, ora_sysdate),
+    "ORA_LENGTH": (1, ora_length),
+    "ORA_SYS_GUID": (0, ora_sys_guid),
+    "ORA_RANDOM": (0, ora_random),
+    "ORA_MOD": (2, ora_mod),
+    "ORA_POWER": (2, ora_power),
+    "ORA_ROUND": (-1, ora_round),
+}
+
+
+NONDETERMINISTIC = frozenset({"ORA_SYSTIMESTAMP", "ORA_SYSDATE", "ORA_SYS_GUID", "ORA_RANDOM"})

@@ -1,0 +1,235 @@
+"""Dynamic performance views (V$…) and ``SYS_CONTEXT``, fed by the server session and ServerView.
+
+A query that names a V$ view gets a fresh TEMP table of that name on its session connection, filled
+from ``ctx.server`` just before the query runs, so WHERE / ORDER BY / joins / aggregates work through
+the normal SQL path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..results import ExecutionContext, ServerView, SessionState
+from .types import OraType
+
+
+@dataclass(frozen=True)
+class ViewDef:
+    columns: tuple[tuple[str, OraType], ...]
+    rows: Callable[[ExecutionContext], list[dict[str, Any]]]
+
+
+_NUM = OraType("NUMBER")
+_STR = OraType("VARCHAR2", length=128)
+
+
+def _server(ctx: ExecutionContext) -> ServerView:
+    return ctx.server
+
+
+def _version_rows(ctx: ExecutionContext) -> list[dict[str, Any]]:
+    return [
+        {
+            "BANNER": "Oracle Database 23ai Free Release 23.0.0.0.0 - Develop, Learn, and Run for Free",
+            "BANNER_FULL": "Oracle Database 23ai Free Release 23.0.0.0.0 - Develop, Learn, and Run for Free\n"
+            "Version 23.5.0.24.07",
+            "BANNER_LEGACY": "Oracle Database 23ai Free",
+            "CON_ID": 0,
+        },
+    ]
+
+
+def _pcv_rows(ctx: ExecutionContext) -> list[dict[str, Any]]:
+    return [
+        {
+            "PRODUCT": "Oracle Database 23ai Free",
+            "VERSION": "23.0.0.0.0",
+            "VERSION_FULL": "23.5.0.24.07",
+            "STATUS": "Develop, Learn, and Run for Free",
+        }
+    ]
+
+
+VIEWS: dict[str, ViewDef] = {
+    "V$CPOOL_STATS": ViewDef(
+        tuple(
+            (c, _STR if c in ("POOL_NAME", "STATUS") else _NUM)
+            for c in (
+                "POOL_NAME",
+                "STATUS",
+                "MINSIZE",
+                "MAXSIZE",
+                "INCRSIZE",
+                "SESSION_CACHED_CURSORS",
+                "INACTIVITY_TIMEOUT",
+                "MAX_THINK_TIME",
+                "MAX_USE_SESSION",
+                "MAX_LIFETIME_SESSION",
+                "NUM_OPEN_SERVERS",
+                "NUM_BUSY_SERVERS",
+                "NUM_AUTH_SERVERS",
+                "NUM_REQUESTS",
+                "NUM_HITS",
+                "NUM_MISSES",
+                "NUM_WAITS",
+                "WAIT_TIME",
+                "CLIENT_REQ_TIMEOUTS",
+                "NUM_AUTHENTICATIONS",
+                "NUM_PURGED",
+                "HISTORIC_MAX",
+            )
+        ),
+        lambda ctx: _server(ctx).cpool_stats(),
+    ),
+    "V$CPOOL_CC_STATS": ViewDef(
+        tuple(
+            (c, _STR if c in ("CCLASS_NAME",) else _NUM)
+            for c in (
+                "CCLASS_NAME",
+                "NUM_REQUESTS",
+                "NUM_HITS",
+                "NUM_MISSES",
+                "NUM_WAITS",
+                "WAIT_TIME",
+                "CLIENT_REQ_TIMEOUTS",
+                "NUM_AUTHENTICATIONS",
+                "CON_ID",
+            )
+        ),
+        lambda ctx: _server(ctx).cpool_cc_stats(),
+    ),
+    "V$CPOOL_CONN_INFO": ViewDef(
+        tuple(
+            (c, _NUM if c in ("CONNECTION_ADDRESS_NUM", "CON_ID") else _STR)
+            for c in (
+                "CMON_ADDR",
+                "SUBNET_ADDR",
+                "USERNAME",
+                "CCLASS_NAME",
+                "PURITY",
+                "TAG",
+                "SERVICE",
+                "PROGRAM",
+                "MACHINE",
+                "TERMINAL",
+                "CONNECTION_MODE",
+                "CONNECTION_STATUS",
+                "CLIENT_REGID",
+                "CON_ID",
+            )
+        ),
+        lambda ctx: _server(ctx).cpool_conn_info(),
+    ),
+    "V$SESSION": ViewDef(
+        tuple(
+            (c, _NUM if c in ("SID", "SERIAL#", "CON_ID") else _STR)
+            for c in (
+                "SID",
+                "SERIAL#",
+                "USERNAME",
+                "SCHEMANAME",
+                "STATUS",
+                "SERVER",
+                "PROGRAM",
+                "MACHINE",
+                "CLIENT_IDENTIFIER",
+                "MODULE",
+                "ACTION",
+                "CLIENT_INFO",
+                "SERVICE_NAME",
+                "TYPE",
+                "CON_ID",
+            )
+        ),
+        lambda ctx: _server(ctx).sessions(),
+    ),
+    "V$VERSION": ViewDef(
+        (("BANNER", _STR), ("BANNER_FULL", _STR), ("BANNER_LEGACY", _STR), ("CON_ID", _NUM)),
+        _version_rows,
+    ),
+    "PRODUCT_COMPONENT_VERSION": ViewDef(
+        (("PRODUCT", _STR), ("VERSION", _STR), ("VERSION_FULL", _STR), ("STATUS", _STR)),
+        _pcv_rows,
+    ),
+}
+VIEWS["GV$SESSION"] = VIEWS["V$SESSION"]
+
+
+def materialize(conn: sqlite3.Connection, name: str, ctx: ExecutionContext) -> None:
+    """(Re)create TEMP table ``name`` holding the view's current rows."""
+    view = VIEWS[name]
+    cols = [c for c, _ in view.columns]
+    rows = view.rows(ctx)
+    # Columns the server reports beyond our list are kept too, so they are selectable.
+    for row in rows:
+        for key in row:
+            if key.upper() not in cols:
+                cols.append(key.upper())
+    quoted = ", ".join(f'"{c}" {_affinity(view, c)}' for c in cols)
+    conn.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+    conn.execute(f'CREATE TEMP TABLE "{name}" ({quoted})')
+    if rows:
+        marks = ", ".join("?" for _ in cols)
+        data = [tuple(_norm({k.upper(): v for k, v in r.items()}.get(c)) for c in cols) for r in rows]
+        conn.executemany(f'INSERT INTO temp."{name}" VALUES ({marks})', data)
+
+
+def _norm(value: object) -> object:
+    return value if value is None or isinstance(value, int | float | str | bytes) else str(value)
+
+
+def _affinity(view: ViewDef, col: str) -> str:
+    for c, t in view.columns:
+        if c == col:
+            return t.affinity
+    return ""
+
+
+def column_types(name: str) -> dict[str, OraType]:
+    return dict(VIEWS[name].columns)
+
+
+# SYS_CONTEXT('USERENV', key): key -> getter on the session.
+_USERENV: dict[str, Callable[[SessionState], object]] = {
+    "SID": lambda s: s.sid,
+    "SESSIONID": lambda s: s.sid,
+    "SESSION_USER": lambda s: s.username,
+    "CURRENT_USER": lambda s: s.username,
+    "CURRENT_SCHEMA": lambda s: s.current_schema,
+    "AUTHENTICATED_IDENTITY": lambda s: s.username,
+    "SERVICE_NAME": lambda s: s.service_name,
+    "DB_NAME": lambda s: s.service_name,
+    "CON_NAME": lambda s: s.service_name,
+    "CLIENT_IDENTIFIER": lambda s: s.client_identifier,
+    "MODULE": lambda s: s.module,
+    "ACTION": lambda s: s.action,
+    "CLIENT_INFO": lambda s: s.client_info,
+    "CLIENT_PROGRAM_NAME": lambda s: s.program,
+    "HOST": lambda s: s.machine,
+    "TERMINAL": lambda s: s.machine,
+    "NLS_TERRITORY": lambda s: s.nls.get("NLS_TERRITORY"),
+    "NLS_DATE_FORMAT": lambda s: s.nls.get("NLS_DATE_FORMAT"),
+    "LANGUAGE": lambda s: "AMERICAN_" + s.nls.get("NLS_TERRITORY", "AMERICA") + ".AL32UTF8",
+    "ISDBA": lambda s: "FALSE",
+    "INSTANCE": lambda s: 1,
+    "CON_ID": lambda s: 3,
+    "DRCP_CONNECTION_CLASS": lambda s: s.cclass,
+    "DRCP_PURITY": lambda s: s.purity,
+}
+
+
+def sys_context(session: SessionState, namespace: object, key: object) -> object:
+    if namespace is None or key is None:
+        return None
+    ns, k = str(namespace).upper(), str(key).upper()
+    if ns == "USERENV":
+        getter = _USERENV.get(k)
+        if getter is None:
+            # Oracle: ORA-02003 invalid USERENV parameter.
+            raise ValueError(f"ORA-02003: invalid USERENV parameter: {k}")
+        value = getter(session)
+        return None if value is None else str(value)  # SYS_CONTEXT returns VARCHAR2
+    return session.contexts.get((ns, k))
