@@ -1,0 +1,328 @@
+"""The DRCP connection broker: few pooled servers shared by many cheap client connections.
+
+A client connection that asked for ``(SERVER=pooled)`` holds no server session until its first call
+after login or after a SESSION_RELEASE; then the broker lends it one, matched by (user, cclass):
+
+* purity SELF: a free server of the same class is reused (a *hit*), else one is created (a *miss*);
+* purity NEW: always a fresh session (a *miss*), even when a free one of the class exists;
+* at ``max_pooled_servers`` with no usable free server: a free server of another class (or, for NEW,
+  any free server) is destroyed and re-created for the requester (a *miss*, as Oracle does);
+  with none free at all the call *waits* until a server is released, up to ``wait_timeout`` seconds,
+  then fails with ORA-24457.
+
+Every figure is updated under one lock, so counts are exact under concurrency.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .results import OracleError
+from .session import ServerSession
+
+POOL_NAME = "SYS_DEFAULT_CONNECTION_POOL"
+DEFAULT_CCLASS = "SHARED"
+# No Oracle error exists for "client gave up waiting in the DRCP broker queue" (Oracle queues
+# forever). ORA-24457 is the documented error for "could not find a free session in the specified
+# timeout period"; python-oracledb reports it as DPY-4005 (timed out waiting for the pool).
+BROKER_TIMEOUT_CODE = 24457
+BROKER_TIMEOUT_MESSAGE = (
+    "OCISessionGet() could not find a free session in the specified timeout period"
+    " (DRCP broker wait timed out)"
+)
+
+
+@dataclass
+class ClassStats:
+    """Figures of V$CPOOL_CC_STATS for one ``USER.CCLASS``."""
+
+    num_requests: int = 0
+    num_hits: int = 0
+    num_misses: int = 0
+    num_waits: int = 0
+    wait_time: int = 0  # milliseconds
+    client_req_timeouts: int = 0
+    num_authentications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "num_requests": self.num_requests,
+            "num_hits": self.num_hits,
+            "num_misses": self.num_misses,
+            "num_waits": self.num_waits,
+            "wait_time": self.wait_time,
+            "client_req_timeouts": self.client_req_timeouts,
+            "num_authentications": self.num_authentications,
+        }
+
+
+@dataclass(eq=False)
+class ClientInfo:
+    """What the broker knows about one pooled client connection (V$CPOOL_CONN_INFO)."""
+
+    username: str
+    cclass: str
+    purity: str
+    service: str
+    program: str | None = None
+    machine: str | None = None
+    terminal: str | None = None
+    session: ServerSession | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def class_name(user: str, cclass: str | None) -> str:
+    """The CCLASS_NAME Oracle shows: ``USER.CCLASS``."""
+    return f"{user.upper()}.{cclass or DEFAULT_CCLASS}"
+
+
+class Broker:
+    """Lends pooled server sessions; implements :class:`oracle_emulator.results.ServerView`."""
+
+    def __init__(
+        self,
+        service: str,
+        max_pooled_servers: int = 40,
+        wait_timeout: float = 30.0,
+        on_new_session: Callable[[], None] | None = None,
+        on_destroy: Callable[[ServerSession], None] | None = None,
+    ) -> None:
+        self.service = service
+        self.max_pooled_servers = max_pooled_servers
+        self.wait_timeout = wait_timeout
+        self._on_new_session = on_new_session or (lambda: None)
+        self._on_destroy = on_destroy or (lambda s: None)
+        self._cond = threading.Condition()
+        self._free: list[ServerSession] = []  # oldest release first
+        self._busy: set[ServerSession] = set()
+        self._reserved = 0  # creations in progress (count towards the maximum)
+        self._dedicated: set[ServerSession] = set()
+        self._clients: set[ClientInfo] = set()
+        self._classes: dict[str, ClassStats] = {}
+        self.created = 0
+        self.purged = 0
+        self.historic_max = 0
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _stats(self, name: str) -> ClassStats:
+        stats = self._classes.get(name)
+        if stats is None:
+            stats = self._classes[name] = ClassStats()
+        return stats
+
+    def register_client(self, info: ClientInfo) -> None:
+        """A pooled client connection logged in (counts an authentication for its class)."""
+        with self._cond:
+            self._clients.add(info)
+            self._stats(class_name(info.username, info.cclass)).num_authentications += 1
+
+    def unregister_client(self, info: ClientInfo) -> None:
+        with self._cond:
+            self._clients.discard(info)
+
+    def add_dedicated(self, session: ServerSession) -> None:
+        with self._cond:
+            self._dedicated.add(session)
+
+    def remove_dedicated(self, session: ServerSession) -> None:
+        with self._cond:
+            self._dedicated.discard(session)
+
+    # -- lending -----------------------------------------------------------------------------
+
+    def acquire(self, info: ClientInfo) -> ServerSession:
+        """Lend a pooled server to ``info`` (blocking up to the wait timeout)."""
+        name = class_name(info.username, info.cclass)
+        user = info.username.upper()
+        want_new = info.purity == "NEW"
+        victim: ServerSession | None = None
+        with self._cond:
+            stats = self._stats(name)
+            stats.num_requests += 1
+            started = time.monotonic()
+            deadline = started + self.wait_timeout
+            waited = False
+            while True:
+                if not want_new:
+                    for i in range(len(self._free) - 1, -1, -1):  # most recently released first
+                        candidate = self._free[i]
+                        if candidate.username == user and candidate.cclass == info.cclass:
+                            del self._free[i]
+                            stats.num_hits += 1
+                            self._lend(candidate, info, stats, started, waited)
+                            return candidate
+                total = len(self._free) + len(self._busy) + self._reserved
+                if total < self.max_pooled_servers:
+                    break
+                if self._free:
+                    victim = self._free.pop(0)  # the least recently used free server
+                    self.purged += 1
+                    break
+                if not waited:
+                    stats.num_waits += 1
+                    waited = True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    stats.client_req_timeouts += 1
+                    stats.wait_time += int((time.monotonic() - started) * 1000)
+                    raise OracleError(BROKER_TIMEOUT_CODE, BROKER_TIMEOUT_MESSAGE)
+                self._cond.wait(remaining)
+            stats.num_misses += 1
+            self._reserved += 1
+        # Destroying and creating happen outside the lock: they may sleep (latency model) or touch
+        # the engine's storage.
+        try:
+            if victim is not None:
+                self._on_destroy(victim)
+            self._on_new_session()
+            session = ServerSession(
+                username=user,
+                service_name=self.service,
+                cclass=info.cclass,
+                purity=info.purity,
+                pooled=True,
+            )
+        except BaseException:
+            with self._cond:
+                self._reserved -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self._reserved -= 1
+            self.created += 1
+            self._lend(session, info, stats, started, waited)
+        return session
+
+    def _lend(
+        self, session: ServerSession, info: ClientInfo, stats: ClassStats, started: float, waited: bool
+    ) -> None:
+        session.busy = True
+        session.uses += 1
+        session.purity = info.purity
+        session.program = info.program
+        session.machine = info.machine
+        session.terminal = info.terminal
+        self._busy.add(session)
+        info.session = session
+        if waited:
+            stats.wait_time += int((time.monotonic() - started) * 1000)
+        self.historic_max = max(self.historic_max, len(self._busy) + len(self._free))
+
+    def release(self, info: ClientInfo) -> ServerSession | None:
+        """Return the server held by ``info`` to the pool (SESSION_RELEASE or disconnect)."""
+        with self._cond:
+            session = info.session
+            info.session = None
+            if session is None or session not in self._busy:
+                return session
+            self._busy.discard(session)
+            session.busy = False
+            self._free.append(session)
+            self._cond.notify()
+            return session
+
+    def shutdown(self) -> list[ServerSession]:
+        """Forget every session (server stop); returns them so their storage can be freed."""
+        with self._cond:
+            sessions = [*self._free, *self._busy, *self._dedicated]
+            self._free.clear()
+            self._busy.clear()
+            self._dedicated.clear()
+            self._cond.notify_all()
+            return sessions
+
+    # -- figures -----------------------------------------------------------------------------
+
+    def reset_stats(self) -> None:
+        with self._cond:
+            self._classes.clear()
+            self.created = 0
+            self.purged = 0
+            self.historic_max = len(self._busy) + len(self._free)
+
+    def pool_figures(self) -> dict[str, int]:
+        with self._cond:
+            return {
+                "created": self.created,
+                "busy": len(self._busy),
+                "free": len(self._free),
+                "max": self.max_pooled_servers,
+            }
+
+    def class_figures(self) -> dict[str, dict[str, int]]:
+        with self._cond:
+            return {name: s.as_dict() for name, s in sorted(self._classes.items())}
+
+    # ServerView ------------------------------------------------------------------------------
+
+    def cpool_stats(self) -> list[dict[str, Any]]:
+        with self._cond:
+            totals = ClassStats()
+            for s in self._classes.values():
+                for key, value in s.as_dict().items():
+                    setattr(totals, key, getattr(totals, key) + value)
+            return [
+                {
+                    "POOL_NAME": POOL_NAME,
+                    "CONNECTION_POOL": POOL_NAME,
+                    "NUM_OPEN_SERVERS": len(self._free) + len(self._busy),
+                    "NUM_BUSY_SERVERS": len(self._busy),
+                    "NUM_AUTH_SERVERS": 0,
+                    "NUM_REQUESTS": totals.num_requests,
+                    "NUM_HITS": totals.num_hits,
+                    "NUM_MISSES": totals.num_misses,
+                    "NUM_WAITS": totals.num_waits,
+                    "WAIT_TIME": totals.wait_time,
+                    "CLIENT_REQ_TIMEOUTS": totals.client_req_timeouts,
+                    "NUM_AUTHENTICATIONS": totals.num_authentications,
+                    "NUM_PURGED": self.purged,
+                    "HISTORIC_MAX": self.historic_max,
+                    "MAXSIZE": self.max_pooled_servers,
+                }
+            ]
+
+    def cpool_cc_stats(self) -> list[dict[str, Any]]:
+        with self._cond:
+            return [
+                {
+                    "CCLASS_NAME": name,
+                    "NUM_REQUESTS": s.num_requests,
+                    "NUM_HITS": s.num_hits,
+                    "NUM_MISSES": s.num_misses,
+                    "NUM_WAITS": s.num_waits,
+                    "WAIT_TIME": s.wait_time,
+                    "CLIENT_REQ_TIMEOUTS": s.client_req_timeouts,
+                    "NUM_AUTHENTICATIONS": s.num_authentications,
+                }
+                for name, s in sorted(self._classes.items())
+            ]
+
+    def cpool_conn_info(self) -> list[dict[str, Any]]:
+        with self._cond:
+            return [
+                {
+                    "USERNAME": c.username.upper(),
+                    "PROXY_USER": None,
+                    "CCLASS_NAME": class_name(c.username, c.cclass),
+                    "PURITY": c.purity,
+                    "TAG": None,
+                    "SERVICE": c.service,
+                    "PROGRAM": c.program,
+                    "MACHINE": c.machine,
+                    "TERMINAL": c.terminal,
+                    "CONNECTION_MODE": "NONE",
+                    "CONNECTION_STATUS": "ACTIVE" if c.session is not None else "IDLE",
+                    "CLIENT_REGID": 0,
+                }
+                for c in self._clients
+            ]
+
+    def sessions(self) -> list[dict[str, Any]]:
+        with self._cond:
+            everyone = [*self._busy, *self._free, *self._dedicated]
+        return sorted((s.as_v_session_row() for s in everyone), key=lambda row: row["SID"])

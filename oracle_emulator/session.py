@@ -1,0 +1,93 @@
+"""The server session: what a pooled server (or a dedicated connection) carries between calls.
+
+Under DRCP, state lives here, on the *server* session, so it survives a release and is seen by the
+next borrower of the same pooled server (purity SELF, same class), exactly as on Oracle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .results import ServerView
+
+_sid_lock = threading.Lock()
+_sid_counter = itertools.count(20)
+
+
+def _next_sid() -> int:
+    with _sid_lock:
+        return next(_sid_counter)
+
+
+@dataclass(eq=False)
+class ServerSession:
+    """Implements :class:`oracle_emulator.results.SessionState`."""
+
+    username: str
+    service_name: str
+    cclass: str | None = None
+    purity: str | None = None
+    pooled: bool = False
+    sid: int = field(default_factory=_next_sid)
+    serial: int = field(default_factory=lambda: random.randint(1000, 60000))
+    current_schema: str = ""
+    client_identifier: str | None = None
+    module: str | None = None
+    action: str | None = None
+    client_info: str | None = None
+    nls: dict[str, str] = field(default_factory=dict)
+    contexts: dict[tuple[str, str], str] = field(default_factory=dict)
+    program: str | None = None
+    machine: str | None = None
+    terminal: str | None = None
+    osuser: str | None = None
+    # Broker bookkeeping (pooled servers only).
+    busy: bool = False
+    uses: int = 0
+    in_transaction: bool = False
+
+    def __post_init__(self) -> None:
+        self.username = self.username.upper()
+        if not self.current_schema:
+            self.current_schema = self.username
+        self.nls.setdefault("NLS_LANGUAGE", "AMERICAN")
+        self.nls.setdefault("NLS_TERRITORY", "AMERICA")
+        self.nls.setdefault("NLS_DATE_FORMAT", "DD-MON-RR")
+        self.nls.setdefault("TIME_ZONE", "+00:00")
+
+    @property
+    def kind(self) -> str:
+        return "pooled" if self.pooled else "dedicated"
+
+    def as_v_session_row(self) -> dict[str, Any]:
+        """A V$SESSION row with Oracle's column names."""
+        return {
+            "SID": self.sid,
+            "SERIAL#": self.serial,
+            "USERNAME": self.username,
+            "SCHEMANAME": self.current_schema,
+            "STATUS": "ACTIVE" if self.busy or not self.pooled else "INACTIVE",
+            "SERVER": "POOLED" if self.pooled else "DEDICATED",
+            "SERVICE_NAME": self.service_name,
+            "PROGRAM": self.program,
+            "MACHINE": self.machine,
+            "TERMINAL": self.terminal,
+            "OSUSER": self.osuser,
+            "TYPE": "USER",
+            "CLIENT_IDENTIFIER": self.client_identifier,
+            "MODULE": self.module,
+            "ACTION": self.action,
+            "CLIENT_INFO": self.client_info,
+        }
+
+
+@dataclass
+class ExecutionCtx:
+    """Implements :class:`oracle_emulator.results.ExecutionContext` for one engine call."""
+
+    session: ServerSession
+    server: ServerView
