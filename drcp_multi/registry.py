@@ -373,9 +373,10 @@ def _stamp(conn: oracledb.Connection) -> None:
     The driver sends them with the next call, so this costs no round trip; they stay on the session after
     release, so leaving them unset would leak the previous user's values."""
     trace = get_trace_attributes()
-    conn.client_identifier = (trace.client_identifier if trace else None) or ""
-    conn.module = (trace.module if trace else None) or ""
-    conn.action = (trace.action if trace else None) or ""
+    # None (not ""): the driver then sends "clear" with no value bytes, which is what Oracle expects.
+    conn.client_identifier = (trace.client_identifier if trace else None) or None  # type: ignore[assignment]
+    conn.module = (trace.module if trace else None) or None  # type: ignore[assignment]
+    conn.action = (trace.action if trace else None) or None  # type: ignore[assignment]
 
 
 def _quiet_close(conn: oracledb.Connection) -> None:

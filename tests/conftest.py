@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins: list[str] = []
+PLUGIN = "drcp_multi.testing.pytest_plugin"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Installed packages load the plugin through its pytest11 entry point; a bare checkout does not.
+    manager = config.pluginmanager
+    if not manager.has_plugin("drcp_multi") and not manager.has_plugin(PLUGIN):
+        manager.import_plugin(PLUGIN)
+        manager.get_plugin(PLUGIN).pytest_configure(config)
 
 
 @pytest.fixture(scope="session")

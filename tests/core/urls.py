@@ -17,15 +17,15 @@ def one_query(request: HttpRequest) -> HttpResponse:
 
 
 def session_info(request: HttpRequest) -> HttpResponse:
-    """What the server session looks like from inside: date format and tracing attributes."""
+    """What the server session looks like from inside: tracing attributes and the date format."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT SYS_CONTEXT('USERENV', 'CLIENT_IDENTIFIER'), SYS_CONTEXT('USERENV', 'MODULE'), "
-            "SYS_CONTEXT('USERENV', 'ACTION'), TO_CHAR(TO_DATE('2024-01-02 03:04:05')) FROM DUAL"
+            "SYS_CONTEXT('USERENV', 'ACTION'), SYS_CONTEXT('USERENV', 'NLS_DATE_FORMAT') FROM DUAL"
         )
         row = cursor.fetchone()
     return HttpResponse(
-        json.dumps(dict(zip(("client_identifier", "module", "action", "date"), row, strict=True)))
+        json.dumps(dict(zip(("client_identifier", "module", "action", "date_format"), row, strict=True)))
     )
 
 

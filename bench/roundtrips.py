@@ -1,0 +1,146 @@
+"""Server round trips per request: drcp_multi vs Django's native pool vs no pool, counted by the wire server.
+
+Each configuration serves the same view (one ``SELECT`` through the ORM's connection) through Django's WSGI
+handler, with ``CONN_MAX_AGE = 0`` so every request is one checkout (or one login without a pool). After a
+warm-up, the wire server's counters are reset and ``--requests`` requests are served; the figures are the
+server's own: round trips (request → response), one-way messages (the DRCP release) and logins.
+
+    python bench/roundtrips.py [--requests 50]
+
+Prints one JSON document, then a short table. Target for drcp_multi: <= 2 round trips per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+from django.conf import settings
+from django.urls import path
+
+USER, PASSWORD = "bench", "bench"
+CONFIGS = {
+    "drcp_multi": {
+        "ENGINE": "drcp_multi.backends.oracle",
+        "OPTIONS": {"cclass": "BENCH", "purity": "self"},
+        "POOL": {"min": 1, "max": 4, "increment": 1},
+    },
+    "native_pool": {
+        # Django 5.2's own pool, on DRCP too so only the backend differs.
+        "ENGINE": "django.db.backends.oracle",
+        "OPTIONS": {
+            "pool": {"min": 1, "max": 4, "increment": 1, "cclass": "NATIVE", "server_type": "pooled"}
+        },
+    },
+    "no_pool": {"ENGINE": "django.db.backends.oracle", "OPTIONS": {}},
+}
+
+
+def one_query(request: Any, alias: str) -> Any:
+    from django.db import connections
+    from django.http import HttpResponse
+
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM DUAL")
+        (value,) = cursor.fetchone()
+    return HttpResponse(str(value))
+
+
+def configure(dsn: str) -> None:
+    databases = {
+        alias: {"NAME": dsn, "USER": USER, "PASSWORD": PASSWORD, "HOST": "", "PORT": "", **conf}
+        for alias, conf in CONFIGS.items()
+    }
+    databases["default"] = databases["drcp_multi"]
+    settings.configure(
+        DEBUG=False,
+        USE_TZ=True,
+        SECRET_KEY="bench",
+        ALLOWED_HOSTS=["*"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=["drcp_multi"],
+        MIDDLEWARE=[],
+        DATABASES=databases,
+    )
+    django.setup()
+
+
+def request(handler: Any, path: str) -> str:
+    status: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "bench",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+    }
+    body = b"".join(handler(environ, lambda s, h, exc_info=None: status.append(s)))
+    if not status or not status[0].startswith("200"):
+        raise RuntimeError(f"{path}: {status} {body[:200]!r}")
+    return body.decode()
+
+
+def measure(server: Any, handler: Any, alias: str, requests: int) -> dict[str, Any]:
+    for _ in range(3):  # warm-up: logins, version check, first pooled servers
+        request(handler, f"/{alias}/")
+    server.reset_stats()
+    for _ in range(requests):
+        request(handler, f"/{alias}/")
+    stats = server.stats()
+    return {
+        "requests": requests,
+        "round_trips_per_request": stats["round_trips"] / requests,
+        "one_way_per_request": stats["one_way"] / requests,
+        "logins_per_request": stats["logins"] / requests,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    from oracle_emulator import EmulatorServer
+
+    server = EmulatorServer(host="127.0.0.1", port=0, service="FREEPDB1", users={USER: PASSWORD})
+    server.start()
+    try:
+        configure(server.dsn)
+        from django.core.handlers.wsgi import WSGIHandler
+
+        handler = WSGIHandler()
+        results = {alias: measure(server, handler, alias, args.requests) for alias in CONFIGS}
+    finally:
+        from django.db import connections
+
+        from drcp_multi.registry import get_registry
+
+        for conn in connections.all():
+            conn.close()
+            if conn.settings_dict["ENGINE"] == "django.db.backends.oracle" and conn.is_pool:
+                conn.close_pool()
+        get_registry().close_all()
+        server.stop()
+    print(json.dumps(results, indent=2))
+    print(f"\n{'configuration':<14} {'round trips':>12} {'one-way':>8} {'logins':>7}  (per request)")
+    for alias, r in results.items():
+        print(
+            f"{alias:<14} {r['round_trips_per_request']:>12.2f} {r['one_way_per_request']:>8.2f}"
+            f" {r['logins_per_request']:>7.2f}"
+        )
+    return results
+
+
+urlpatterns = [path(f"{alias}/", one_query, {"alias": alias}) for alias in CONFIGS]
+
+if __name__ == "__main__":
+    main()

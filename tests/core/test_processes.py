@@ -1,0 +1,117 @@
+"""Processes: a forked child builds its own pool and leaves the parent's alone; a process exits promptly
+with pools open; the seed's example project runs with only ENGINE changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from drcp_multi.registry import get_registry
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("wire")
+
+
+def query(sql: str = "SELECT 1 FROM DUAL") -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
+    assert query() == 1
+    held = connection.connection  # the parent keeps this one checked out across the fork
+    parent_pid = os.getpid()
+    logins_before = emulator.stats()["logins"]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        code = 1
+        try:
+            os.close(read)
+            # The inherited wrapper's connection is the parent's socket: it is set aside, not used.
+            value = query("SELECT 2 FROM DUAL")
+            rows = get_registry().stats()
+            connection.close()
+            report = {"value": value, "pids": [r["pid"] for r in rows], "opened": [r["opened"] for r in rows]}
+            os.write(write, json.dumps(report).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    report = json.loads(os.read(read, 65536) or b"{}")
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert report["value"] == 2
+    assert report["pids"] == [pid]  # the child's registry has only its own pool
+    assert emulator.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
+    # The parent's checked-out connection and pool are intact.
+    assert connection.connection is held
+    assert query("SELECT 3 FROM DUAL") == 3
+    connection.close()
+    (row,) = get_registry().stats()
+    assert row["pid"] == parent_pid and row["busy"] == 0
+
+
+def test_interpreter_exit_with_open_pools_is_prompt() -> None:
+    from django.conf import settings
+
+    entry = settings.DATABASES["default"]
+    script = textwrap.dedent(
+        """
+        import sys
+        import django
+        from django.conf import settings
+        settings.configure(DATABASES={"default": %r}, USE_TZ=True)
+        django.setup()
+        from drcp_multi.registry import get_registry
+        registry = get_registry()
+        conn = registry.acquire("default")
+        conn.cursor().execute("SELECT 1 FROM DUAL")
+        held = registry.acquire("default")  # still checked out at exit
+        registry.release(conn)
+        print("done", flush=True)
+        """
+        % {k: v for k, v in entry.items() if k != "TEST"}
+    )
+    # The timeout only turns a hang into a failure; nothing here measures time.
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+
+
+def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -> None:
+    host, _, rest = emulator.dsn.partition(":")
+    port, _, service = rest.partition("/")
+    (tmp_path / "tnsnames.ora").write_text(
+        f"my_drcp_db = (DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST={host})(PORT={port}))"
+        f"(CONNECT_DATA=(SERVICE_NAME={service})))\n"
+    )
+    emulator.add_user("my_db_user", "my_password")
+    emulator.reset_stats()
+    env = {**os.environ, "TNS_ADMIN": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "core" / "seed_project.py"), "3"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["200 OK MY_DB_USER"] * 3
+    figures = emulator.stats()["classes"]["MY_DB_USER.myappname"]
+    assert figures["num_requests"] == 3  # served through DRCP, one checkout per request
+    records = [r for r in emulator.statements() if r.sql == "SELECT USER FROM DUAL"]
+    assert {(r.cclass, str(r.purity).upper()) for r in records} == {("myappname", "NEW")}
