@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -65,7 +64,7 @@ def migrate() -> str | None:
         call_command("migrate", interactive=False, verbosity=0)
         return None
     except (DatabaseError, NotImplementedError) as exc:
-        return f"{type(exc).__name__}: {str(exc).strip()}"
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
     finally:
         connections.close_all()  # give the pooled connection back before serving
 
@@ -92,71 +91,85 @@ def banner(host: str, port: int, db: str, migrate_error: str | None) -> str:
     return "\n".join(lines)
 
 
+def bind(host: str, port: int, access_log: bool) -> Any:
+    """The HTTP socket, bound first so that a busy port fails before anything else has started."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class RequestHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *log_args: Any) -> None:
+            # Quiet by default (--load would flood the terminal); server errors are always shown.
+            status = str(log_args[1]) if len(log_args) > 1 else ""
+            if access_log or status.startswith("5"):
+                super().log_message(format, *log_args)
+
+    httpd = ThreadedWSGIServer((host, port), RequestHandler, ipv6=":" in host)
+    httpd.daemon_threads = True  # a hung request must not keep the process alive at Ctrl-C
+    return httpd
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
 
     from example_project import tenant_store
 
+    try:
+        httpd = bind(args.host, args.port, args.access_log)
+    except OSError as exc:
+        print(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try --port {args.port + 1}",
+            file=sys.stderr,
+        )
+        return 2
     if args.reset:
         shutil.rmtree(tenant_store.data_dir(), ignore_errors=True)
 
     embedded = None
-    if all(os.environ.get(k) for k in DB_ENV):
-        db = f"Oracle at {os.environ['DRCP_DSN']} (user {os.environ['DRCP_USER']})"
-    else:
-        embedded = start_embedded_server()
-        db = f"the embedded wire server at {embedded.dsn} (no DRCP_DSN/DRCP_USER/DRCP_PASSWORD set)"
-
-    import django
-
-    django.setup()
-
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    from drcp_multi.registry import get_registry
-    from example_project.load import LoadGenerator
-    from example_project.tasks.monitor import Sampler
-
-    migrate_error = migrate()
-    # The data pages word their notice from these (see tasks.views.orm_pending_note).
-    os.environ["EXAMPLE_EMBEDDED"] = "1" if embedded is not None else "0"
-    os.environ["EXAMPLE_MIGRATE_ERROR"] = migrate_error or ""
-
-    class RequestHandler(WSGIRequestHandler):
-        def log_message(self, format: str, *log_args: Any) -> None:
-            # Quiet by default (--load would flood the terminal); server errors are always shown.
-            status = str(log_args[1]) if len(log_args) > 1 else ""
-            if args.access_log or status.startswith("5"):
-                super().log_message(format, *log_args)
-
-    httpd = ThreadedWSGIServer((args.host, args.port), RequestHandler, ipv6=":" in args.host)
-    httpd.daemon_threads = True
-    httpd.set_app(StaticFilesHandler(get_wsgi_application()))
-    port = httpd.server_port
-
-    sampler = Sampler()
-    sampler.start()
-    load = None
-    if args.load:
-        load = LoadGenerator(
-            display_url(args.host, port), tenant_store.all_tenants()[:6], concurrency=args.load_concurrency
-        )
-        load.start()
-
-    print(banner(args.host, port, db, migrate_error), flush=True)
-    if load is not None:
-        print(f"Load: {load.concurrency} concurrent clients at {', '.join(load.tenants)}.", flush=True)
-    # A machine-readable line for scripts and tests that start the site on --port 0.
-    print(f"EXAMPLE_URL=http://127.0.0.1:{port}/", flush=True)
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
+    sampler = load = None
+    stop_pools: Any = None
     try:
+        if all(os.environ.get(k) for k in DB_ENV):
+            db = f"Oracle at {os.environ['DRCP_DSN']} (user {os.environ['DRCP_USER']})"
+        else:
+            embedded = start_embedded_server()
+            db = f"the embedded wire server at {embedded.dsn} (no DRCP_DSN/DRCP_USER/DRCP_PASSWORD set)"
+
+        import django
+
+        django.setup()
+
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
+        from django.core.wsgi import get_wsgi_application
+
+        from drcp_multi.registry import get_registry
+        from example_project.load import LoadGenerator
+        from example_project.tasks.monitor import Sampler
+
+        stop_pools = get_registry().close
+        migrate_error = migrate()
+        # The data pages word their notice from these (see tasks.views.orm_pending_note).
+        os.environ["EXAMPLE_EMBEDDED"] = "1" if embedded is not None else "0"
+        os.environ["EXAMPLE_MIGRATE_ERROR"] = migrate_error or ""
+
+        httpd.set_app(StaticFilesHandler(get_wsgi_application()))
+        port = httpd.server_port
+        sampler = Sampler()
+        sampler.start()
+        if args.load:
+            tenants = tenant_store.all_tenants()[:6]
+            load = LoadGenerator(display_url(args.host, port), tenants, concurrency=args.load_concurrency)
+            load.start()
+
+        print(banner(args.host, port, db, migrate_error), flush=True)
+        if load is not None:
+            print(f"Load: {load.concurrency} concurrent clients at {', '.join(load.tenants)}.", flush=True)
+        # A machine-readable line for scripts and tests that start the site on --port 0.
+        print(f"EXAMPLE_URL=http://127.0.0.1:{port}/", flush=True)
+
+        def on_term(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_term)
         httpd.serve_forever(poll_interval=0.5)
     except KeyboardInterrupt:
         pass
@@ -165,12 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if load is not None:
             load.stop()
             print(f"Load: {load.stats.summary()}", flush=True)
-        sampler.stop()
-        # shutdown() waits for serve_forever, which has returned already when we get here by a signal.
-        threading.Thread(target=httpd.shutdown, daemon=True).start()
+        if sampler is not None:
+            sampler.stop()
         httpd.server_close()
         # Thin pools left open can hang interpreter exit; the wire server goes last.
-        get_registry().close()
+        if stop_pools is not None:
+            stop_pools()
         if embedded is not None:
             embedded.stop()
     return 0

@@ -15,6 +15,7 @@ from example_project import tenant_store
 
 class FileCatalog(TenantCatalog):
     writable = True
+    persistent = True  # a file shared by every process: `manage tenants add` reaches running servers
     async_safe = False  # a lookup may stat and read the file
 
     def lookup(self, name: str) -> Tenant | None:

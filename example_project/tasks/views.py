@@ -22,12 +22,14 @@ from example_project.tasks.urls_util import path_url, subdomain_url, tenant_base
 
 def orm_pending_note() -> str:
     """What a data page says when the ORM's SQL fails (the error itself is shown too: nothing is faked)."""
-    if os.environ.get("EXAMPLE_EMBEDDED") == "1" and os.environ.get("EXAMPLE_MIGRATE_ERROR"):
-        return (
-            "Task storage is pending: the embedded wire server's SQL engine does not run Django's table SQL "
-            "yet (wire server phase 2), so migrate could not create the task table. The tenant, DRCP class "
-            "and pooled session below and the dashboard are live."
-        )
+    if os.environ.get("EXAMPLE_MIGRATE_ERROR"):
+        note = "Task storage is pending: migrate could not create the task table at start-up."
+        if os.environ.get("EXAMPLE_EMBEDDED") == "1":
+            note += (
+                " The embedded wire server's SQL engine does not run Django's table SQL yet (wire server"
+                " phase 2)."
+            )
+        return note + " The tenant, DRCP class and pooled session below, and the dashboard, are live."
     return "Task storage is not available:"
 
 

@@ -133,7 +133,12 @@ def emulator() -> Iterator[Any]:
     if not hasattr(oracle_emulator, "EmulatorServer"):
         pytest.skip("oracle_emulator.EmulatorServer is not there yet")
     server = oracle_emulator.EmulatorServer(
-        host="127.0.0.1", port=0, service="FREEPDB1", users={"app": "secret"}, max_pooled_servers=40
+        host="127.0.0.1",
+        port=0,
+        service="FREEPDB1",
+        users={"app": "secret"},
+        max_pooled_servers=40,
+        statement_log_size=500_000,  # the tests slice the log by index: it must not wrap during a module
     )
     server.start()
     yield server
