@@ -17,6 +17,8 @@ from .types import OraType, infer_column, with_name
 
 # (table, column) -> (type, nullable) or None; table and column upper-case.
 Lookup = Callable[[str, str], tuple[OraType, bool] | None]
+# table -> its columns in order (name, type, nullable), or None when unknown.
+ColumnsOf = Callable[[str], list[tuple[str, OraType, bool]] | None]
 
 _NUMBER = Column("", ColumnType.NUMBER, 0, -127, 22)
 _TIMESTAMP = Column("", ColumnType.TIMESTAMP, 0, 6, 11)
@@ -90,9 +92,12 @@ def oracle_name(node: exp.Expression, binds: Sequence[str] = ()) -> str:
 class Describer:
     """Resolves select items of one query against the catalog."""
 
-    def __init__(self, lookup: Lookup, binds: Sequence[str] = ()) -> None:
+    def __init__(
+        self, lookup: Lookup, binds: Sequence[str] = (), columns_of: ColumnsOf | None = None
+    ) -> None:
         self.lookup = lookup
         self.binds = binds
+        self.columns_of = columns_of
 
     def describe(
         self, tree: exp.Expression | None, names: Sequence[str], rows: Sequence[Sequence[object]]
@@ -128,7 +133,17 @@ class Describer:
     def _star(self, scope: dict[str, str], only: list[str] | None) -> list[tuple[str, Column | None]]:
         # Star expansion is only typed when we know every table's columns in order; otherwise the
         # caller's length check falls back to value inference.
-        return []
+        out: list[tuple[str, Column | None]] = []
+        if self.columns_of is None:
+            return out
+        aliases = only or list(scope)
+        for alias in aliases:
+            table = scope.get(alias)
+            cols = self.columns_of(table) if table else None
+            if cols is None:
+                return []
+            out.extend((name, ora.column(name, nullable)) for name, ora, nullable in cols)
+        return out
 
     def _type(self, node: exp.Expression, scope: dict[str, str]) -> Column | None:
         if isinstance(node, exp.Alias | exp.Paren):

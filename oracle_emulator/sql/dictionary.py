@@ -135,6 +135,16 @@ def lookup(conn: sqlite3.Connection, table: str, column: str) -> tuple[OraType, 
     return parse_type(row[0]), row[1] == "Y"
 
 
+def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, OraType, bool]] | None:
+    if table == "DUAL":
+        return [("DUMMY", OraType("VARCHAR2", length=1), True)]
+    rows = conn.execute(
+        "SELECT COLUMN_NAME, TYPE_DDL, NULLABLE FROM _ORA_COLUMNS WHERE TABLE_NAME = ? ORDER BY COLUMN_ID",
+        (table,),
+    ).fetchall()
+    return [(n, parse_type(t), nl == "Y") for n, t, nl in rows] or None
+
+
 def constraint_by_columns(conn: sqlite3.Connection, table: str, columns: list[str]) -> str | None:
     rows = conn.execute(
         "SELECT c.CONSTRAINT_NAME, GROUP_CONCAT(cc.COLUMN_NAME, ',') FROM _ORA_CONSTRAINTS c "

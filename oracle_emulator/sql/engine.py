@@ -227,7 +227,9 @@ class Engine:
         except sqlite3.Error as e:
             raise errors.from_sqlite(e, sql, db) from e
         names = [d[0] for d in cur.description or ()]
-        columns = Describer(self._lookup(db, tr), tr.bind_names).describe(tr.select, names, raw)
+        columns = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr)).describe(
+            tr.select, names, raw
+        )
         rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
         return Result(columns=columns, rows=rows, rowcount=len(rows))
 
@@ -274,6 +276,14 @@ class Engine:
             return dictionary.lookup(db.conn, table, column)
 
         return lookup
+
+    def _columns_of(self, db: SessionDb, tr: Translated) -> Callable[[str], object]:
+        def columns_of(table: str):  # type: ignore[no-untyped-def]
+            if table in tr.views:
+                return [(n, t, True) for n, t in column_types(table).items()]
+            return dictionary.table_columns(db.conn, table)
+
+        return columns_of
 
 
 def _ident(tok: object) -> str:

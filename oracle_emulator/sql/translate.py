@@ -346,3 +346,16 @@ def translate(sql: str) -> Translated:
         select=original if kind == "select" else None,
         table=table,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def expression(text: str) -> str:
+    """An Oracle scalar expression or condition (DEFAULT, CHECK, index expression) as SQLite text."""
+    toks, names, _, _, _, _ = prepass(text)
+    if names:
+        raise _unsupported(text, "bind variable in DDL")
+    try:
+        tree = sqlglot.parse_one(_text(toks), read="oracle")
+        return tree.transform(_rewrite).sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
+    except SqlglotError as e:
+        raise _unsupported(text, type(e).__name__) from e
