@@ -129,9 +129,13 @@ class Broker:
         with self._cond:
             self._dedicated.add(session)
 
-    def remove_dedicated(self, session: ServerSession) -> None:
+    def remove_dedicated(self, session: ServerSession) -> bool:
+        """Forget a dedicated session; False if it was already gone (server stop)."""
         with self._cond:
+            if session not in self._dedicated:
+                return False
             self._dedicated.discard(session)
+            return True
 
     # -- lending -----------------------------------------------------------------------------
 

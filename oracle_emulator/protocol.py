@@ -173,8 +173,8 @@ class ClientConnection:
                 self.server.broker.unregister_client(self.client_info)
             elif self.session is not None:
                 self._rollback_quietly(self.session)
-                self.server.broker.remove_dedicated(self.session)
-                self.server._destroy_session(self.session)
+                if self.server.broker.remove_dedicated(self.session):
+                    self.server._destroy_session(self.session)
                 self.session = None
         except Exception:
             log.exception("error while cleaning up connection from %s", self.addr)

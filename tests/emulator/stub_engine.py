@@ -30,7 +30,7 @@ class StubEngine:
     * ``insert dup``                             -> ORA-00001
     * ``begin :out := :in * 2; end;``            -> PL/SQL out bind
     * ``set state :v`` / ``get state``           -> per-session value stored in contexts
-    * ``bad utf8``                               -> a VARCHAR column with invalid UTF-8 bytes
+    * ``select x from badutf8``                             -> a VARCHAR column with invalid UTF-8 bytes
     * ``crash``                                  -> a Python exception (must become ORA-00600)
     * ``select rowstats``                        -> the server view's V$CPOOL_CC_STATS rows
     """
@@ -65,7 +65,7 @@ class StubEngine:
         if text == "get state":
             value = ctx.session.contexts.get(("TEST", "STATE"))
             return Result(columns=[Column("STATE", ColumnType.VARCHAR, size=100)], rows=[(value,)])
-        if text == "bad utf8":
+        if text == "select x from badutf8":
             return Result(columns=[Column("X", ColumnType.VARCHAR, size=10)], rows=[(b"\xff\xfe\xfa",)])
         if text == "crash":
             raise RuntimeError("boom")

@@ -1,0 +1,74 @@
+"""Command line: ``python -m oracle_emulator --port 1521 --service FREEPDB1 --user app/secret``.
+
+The first line printed is ``oracle_emulator listening on HOST:PORT service NAME`` (flushed, so a
+parent process can read the port when ``--port 0`` picked a free one). SIGINT/SIGTERM stop it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .server import EmulatorServer, LatencyModel
+
+
+def _user(text: str) -> tuple[str, str]:
+    user, sep, password = text.partition("/")
+    if not sep or not user or not password:
+        raise argparse.ArgumentTypeError(f"expected USER/PASSWORD, got {text!r}")
+    return user, password
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m oracle_emulator",
+        description="Wire-level Oracle DRCP test server for the python-oracledb thin driver (not a database).",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1521, help="0 picks a free port")
+    parser.add_argument("--service", default="FREEPDB1")
+    parser.add_argument("--user", type=_user, action="append", default=[], metavar="USER/PASSWORD")
+    parser.add_argument("--max-pooled-servers", type=int, default=40)
+    parser.add_argument("--broker-wait-timeout", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument("--rtt-ms", type=float, default=0)
+    parser.add_argument("--login-ms", type=float, default=0)
+    parser.add_argument("--new-session-ms", type=float, default=0)
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--log-level", default="WARNING")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    server = EmulatorServer(
+        host=args.host,
+        port=args.port,
+        service=args.service,
+        users=dict(args.user),
+        max_pooled_servers=args.max_pooled_servers,
+        latency=LatencyModel(rtt_ms=args.rtt_ms, login_ms=args.login_ms, new_session_ms=args.new_session_ms),
+        broker_wait_timeout=args.broker_wait_timeout,
+        data_dir=args.data_dir,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    server.start()
+    print(f"oracle_emulator listening on {server.host}:{server.port} service {server.service}", flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

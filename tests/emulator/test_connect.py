@@ -1,0 +1,101 @@
+"""Connecting with the real thin driver: auth, refusal, descriptors, dedicated sessions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import oracledb
+import pytest
+
+from oracle_emulator import EmulatorServer
+
+from .conftest import PASSWORD, USER, wait_until
+
+
+def test_connect_and_select(server: EmulatorServer) -> None:
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=server.dsn) as conn:
+        assert conn.version.startswith("19.")
+        assert conn.session_id > 0
+        with conn.cursor() as cur:
+            cur.execute("select 1 from dual")
+            assert cur.fetchall() == [(1,)]
+        conn.ping()
+        conn.commit()
+        conn.rollback()
+    wait_until(lambda: server.stats()["client_connections"]["open"] == 0)
+    stats = server.stats()
+    assert stats["logins"] == 1
+    # execute, ping, commit, rollback, logoff
+    assert stats["round_trips"] == 5
+    assert stats["pooled_servers"]["created"] == 0
+    record = server.statements()[-1]
+    assert (record.sql, record.username, record.session_kind, record.cclass) == (
+        "select 1 from dual",
+        "APP",
+        "dedicated",
+        None,
+    )
+
+
+def test_dsn_and_address(server: EmulatorServer) -> None:
+    assert server.dsn == f"127.0.0.1:{server.port}/FREEPDB1"
+    assert server.port > 0
+
+
+def test_wrong_password_is_ora_01017(server: EmulatorServer) -> None:
+    with pytest.raises(oracledb.DatabaseError) as info:
+        oracledb.connect(user=USER, password="wrong", dsn=server.dsn)
+    assert info.value.args[0].code == 1017
+
+
+def test_unknown_user_is_ora_01017(server: EmulatorServer) -> None:
+    with pytest.raises(oracledb.DatabaseError) as info:
+        oracledb.connect(user="nobody", password=PASSWORD, dsn=server.dsn)
+    assert info.value.args[0].code == 1017
+
+
+def test_unknown_service_is_refused(server: EmulatorServer) -> None:
+    with pytest.raises(oracledb.DatabaseError) as info:
+        oracledb.connect(user=USER, password=PASSWORD, dsn=f"127.0.0.1:{server.port}/NOPE")
+    assert "DPY-6001" in str(info.value) or "12514" in str(info.value)
+
+
+def test_add_user_at_runtime(server: EmulatorServer) -> None:
+    server.add_user("tenant_b", "pw")
+    with oracledb.connect(user="tenant_b", password="pw", dsn=server.dsn) as conn:
+        assert conn.cursor().execute("select 1 from dual").fetchall() == [(1,)]
+
+
+def test_long_connect_descriptor(server: EmulatorServer) -> None:
+    # Descriptors over 230 bytes travel in a DATA packet after the CONNECT packet.
+    program = "p" * 300
+    dsn = (
+        f"(DESCRIPTION=(ADDRESS=(PROTOCOL=tcp)(HOST=127.0.0.1)(PORT={server.port}))"
+        f"(CONNECT_DATA=(SERVICE_NAME=FREEPDB1)(SERVER=pooled)))"
+    )
+    params = oracledb.ConnectParams(program=program, cclass="LONG", sdu=65535)
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=dsn, params=params) as conn:
+        assert conn.cursor().execute("select 1 from dual").fetchall() == [(1,)]
+    assert "APP.LONG" in server.stats()["classes"]
+
+
+def test_asyncio_connect(server: EmulatorServer) -> None:
+    async def main() -> list[tuple[int]]:
+        async with oracledb.connect_async(user=USER, password=PASSWORD, dsn=server.dsn) as conn:
+            with conn.cursor() as cur:
+                await cur.execute("select n from rows250")
+                return await cur.fetchall()
+
+    rows = asyncio.run(main())
+    assert rows == [(i,) for i in range(1, 251)]
+
+
+def test_context_manager_and_stop_free_sessions() -> None:
+    from .stub_engine import StubEngine
+
+    engine = StubEngine()
+    srv = EmulatorServer(users={USER: PASSWORD}, engine=engine)
+    with srv:
+        conn = oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn)
+        sid = conn.session_id
+    assert sid in engine.closed_sessions
