@@ -807,6 +807,7 @@ class DdlRunner:
         if dd.object_exists(conn, new):
             raise OracleError(955, "name is already used by an existing object")
         t.name = new
+        dd.forget_table(conn, old)  # its constraints move to the new name
         self._check_names(conn, t)
         self._build(conn, t, copy_from={c.name: _q(c.name) for c in t.columns}, old_name=old)
         # Children reference the parent by name in SQLite: rebuild them against the new name.

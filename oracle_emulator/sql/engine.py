@@ -13,6 +13,7 @@ statement; unexpected exceptions become ORA-00600 naming it.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from .storage import SessionDb, Storage, execute_locked
 from .translate import Translated, translate
 from .types import from_sqlite
 from .views import column_types, materialize
+
+log = logging.getLogger("oracle_emulator.sql")
 
 CreateUserHook = Callable[[str, str], None]
 DropUserHook = Callable[[str], None]

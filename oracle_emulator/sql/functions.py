@@ -14,6 +14,7 @@ import math
 import random
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable
 
 from .binds import format_datetime
@@ -120,6 +121,7 @@ def ora_trunc(value: object, fmt: object = None) -> object:
     dt = _dt(value)
     if dt is None:
         return value
+    dt = dt.replace(tzinfo=None)  # TRUNC works on the wall-clock time and returns a DATE
     f = (str(fmt) if fmt is not None else "DD").upper()
     if f in ("YYYY", "YEAR", "Y", "YY", "SYYYY"):
         dt = dt.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -149,16 +151,51 @@ def ora_extract(part: str, value: object) -> object:
 
 
 def ora_to_ts(value: object, fmt: object = None) -> object:
-    """TO_DATE / TO_TIMESTAMP / CAST(x AS DATE|TIMESTAMP): normalise to the stored text form."""
+    """TO_DATE / TO_TIMESTAMP / CAST(x AS DATE|TIMESTAMP): normalise to the stored text form.
+
+    A value with a time zone keeps its wall-clock time and loses the zone, as Oracle's CAST does.
+    """
     if value is None or value == "":
         return None
     dt = _dt(value)
-    return format_datetime(dt) if dt is not None else value
+    return format_datetime(dt.replace(tzinfo=None)) if dt is not None else value
+
+
+def _zone(name: str) -> datetime.tzinfo:
+    text = name.strip()
+    if text.upper() in ("UTC", "GMT", "Z", "00:00", "+00:00", "-00:00"):
+        return datetime.UTC
+    m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text)
+    if m:
+        delta = datetime.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+        return datetime.timezone(-delta if m.group(1) == "-" else delta)
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"ORA-01882: timezone region not found: {text}") from e
+
+
+def ora_from_tz(value: object, zone: object) -> object:
+    """FROM_TZ(timestamp, zone): attach a zone to a wall-clock timestamp."""
+    dt = _dt(value)
+    if dt is None or zone is None:
+        return None
+    return dt.replace(tzinfo=_zone(str(zone))).isoformat(sep=" ")
+
+
+def ora_at_tz(value: object, zone: object) -> object:
+    """expr AT TIME ZONE zone; a value without a zone is in the session zone (UTC here)."""
+    dt = _dt(value)
+    if dt is None or zone is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.UTC)
+    return dt.astimezone(_zone(str(zone))).isoformat(sep=" ")
 
 
 def ora_cast_date(value: object) -> object:
     dt = _dt(value)
-    return format_datetime(dt.replace(microsecond=0)) if dt is not None else value
+    return format_datetime(dt.replace(microsecond=0, tzinfo=None)) if dt is not None else value
 
 
 def ora_to_number(value: object, fmt: object = None) -> object:
@@ -290,6 +327,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_EXTRACT": (2, ora_extract),
     "ORA_TO_TS": (-1, ora_to_ts),
     "ORA_CAST_DATE": (1, ora_cast_date),
+    "ORA_FROM_TZ": (2, ora_from_tz),
+    "ORA_AT_TZ": (2, ora_at_tz),
     "ORA_TO_NUMBER": (-1, ora_to_number),
     "ORA_GREATEST": (-1, ora_greatest),
     "ORA_LEAST": (-1, ora_least),
@@ -311,5 +350,31 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_ROUND": (-1, ora_round),
 }
 
+
+class ListAgg:
+    """LISTAGG(value, separator [, sort key, descending]) as a SQLite aggregate."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[object, str]] = []
+        self.sep = ""
+        self.desc = False
+
+    def step(self, value: object, sep: object = "", key: object = None, desc: object = 0) -> None:
+        self.sep = "" if sep is None else str(sep)
+        self.desc = bool(desc)
+        if value is not None:
+            self.items.append((key, _text(value)))
+
+    def finalize(self) -> object:
+        if not self.items:
+            return None
+        # NULL keys sort last ascending and first descending, as in Oracle.
+        items = sorted(
+            self.items, key=lambda kv: (kv[0] is None, kv[0] if kv[0] is not None else 0), reverse=self.desc
+        )
+        return self.sep.join(v for _, v in items)
+
+
+AGGREGATES: dict[str, tuple[int, type]] = {"ORA_LISTAGG": (-1, ListAgg)}
 
 NONDETERMINISTIC = frozenset({"ORA_SYSTIMESTAMP", "ORA_SYSDATE", "ORA_SYS_GUID", "ORA_RANDOM"})

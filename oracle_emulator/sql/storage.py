@@ -53,6 +53,8 @@ class SessionDb:
             self.conn.create_function(
                 name, nargs, self._guard(fn), deterministic=name not in functions.NONDETERMINISTIC
             )
+        for name, (nargs, cls) in functions.AGGREGATES.items():
+            self.conn.create_aggregate(name, nargs, cls)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")

@@ -160,6 +160,7 @@ _RENAMES = {
     "SUBSTR": "ORA_SUBSTR",
     "MOD": "ORA_MOD",
     "CHR": "CHAR",
+    "FROM_TZ": "ORA_FROM_TZ",
 }
 
 
@@ -218,7 +219,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.CurrentTimestamp | exp.Systimestamp | exp.CurrentDate | exp.CurrentDatetime):
         return _call("ORA_SYSTIMESTAMP")
     if isinstance(node, exp.AtTimeZone):
-        return node.this  # the emulator keeps every session in UTC
+        return _call("ORA_AT_TZ", node.this, node.args.get("zone"))
     if isinstance(node, exp.StandardHash):
         return _call("ORA_HASH", node.this, node.expression)
     if isinstance(node, exp.Mod):
@@ -237,9 +238,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         inner = node.expression.this
         items = inner.expressions if isinstance(inner, exp.Tuple) else [inner]
         return exp.In(this=node.this, expressions=items)
-    if isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Order):
-        # SQLite 3.40 has no ORDER BY inside aggregates; dictionary rows are stored in order.
-        return exp.GroupConcat(this=node.this.this, separator=node.args.get("separator"))
+    if isinstance(node, exp.GroupConcat):
+        # LISTAGG(x, sep) WITHIN GROUP (ORDER BY k): SQLite 3.40 has no ORDER BY inside aggregates,
+        # so a user aggregate collects (key, value) pairs and sorts them (first sort key only).
+        sep = node.args.get("separator") or exp.Literal.string("")
+        if isinstance(node.this, exp.Order):
+            key = node.this.expressions[0]
+            desc = exp.Literal.number(1 if key.args.get("desc") else 0)
+            return _call("ORA_LISTAGG", node.this.this, sep, key.this, desc)
+        return _call("ORA_LISTAGG", node.this, sep)
     if isinstance(node, exp.Anonymous):
         name = str(node.this).upper()
         if name in _TS_FUNCS:
@@ -259,6 +266,22 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     ):
         return _call("ORA_USER")
     return node
+
+
+def rewrite(tree: exp.Expression) -> exp.Expression:
+    """Apply :func:`_rewrite` bottom-up, so a rewritten node is built from rewritten children.
+
+    (``Expression.transform`` is top-down and does not revisit the children of a replaced node.)
+    """
+    root = tree
+    for node in reversed(list(tree.dfs())):
+        new = _rewrite(node)
+        if new is not node:
+            if node is root:
+                root = new
+            else:
+                node.replace(new)
+    return root
 
 
 def _apply_rownum(select: exp.Select, sql: str) -> None:
@@ -310,7 +333,7 @@ def translate(sql: str) -> Translated:
     for col in tree.find_all(exp.Column):
         if col.name.upper() in ("ROWNUM", "ROWID", "NEXTVAL", "CURRVAL", "LEVEL"):
             raise _unsupported(sql, col.name.upper())
-    tree = tree.transform(_rewrite)
+    tree = rewrite(tree)
     kind = "select" if isinstance(tree, exp.Query) else "dml"
     if kind == "dml" and not isinstance(tree, exp.Insert | exp.Update | exp.Delete):
         raise _unsupported(sql)
@@ -330,7 +353,7 @@ def translate(sql: str) -> Translated:
             except SqlglotError as e:
                 raise _unsupported(sql, "RETURNING") from e
             returning_names = [e.name.upper() if isinstance(e, exp.Column) else e.sql() for e in exprs]
-            tree.set("returning", exp.Returning(expressions=[e.transform(_rewrite) for e in exprs]))
+            tree.set("returning", exp.Returning(expressions=[rewrite(e) for e in exprs]))
     try:
         out_sql = tree.sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as e:
@@ -356,6 +379,6 @@ def expression(text: str) -> str:
         raise _unsupported(text, "bind variable in DDL")
     try:
         tree = sqlglot.parse_one(_text(toks), read="oracle")
-        return tree.transform(_rewrite).sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
+        return rewrite(tree).sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as e:
         raise _unsupported(text, type(e).__name__) from e
