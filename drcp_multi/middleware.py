@@ -9,7 +9,8 @@ Sync and async capable. Per request it:
 2. sets the tenant and the trace attributes (client_identifier = tenant, module = ``TRACE_MODULE`` or
    the view's top-level package, action = the URL name) in ContextVars, which the backend reads on
    checkout, and ``request.tenant``;
-3. resets both when the response is returned, also when the view raised;
+3. resets both when the response is returned, also when the view raised; a streaming response's
+   content is produced later, by the server, so each chunk is made under the tenant again;
 4. answers :class:`~drcp_multi.limits.TenantBusy` from the view with 503 and ``Retry-After``.
 
 Put it after AuthenticationMiddleware when a user-based resolver is used.
@@ -17,7 +18,7 @@ Put it after AuthenticationMiddleware when a user-based resolver is used.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -33,7 +34,12 @@ from drcp_multi.tenancy.catalog import (
     get_catalog,
     tenancy_setting,
 )
-from drcp_multi.tenancy.context import TraceAttributes, tenant_context, update_trace_attributes
+from drcp_multi.tenancy.context import (
+    TraceAttributes,
+    get_trace_attributes,
+    tenant_context,
+    update_trace_attributes,
+)
 from drcp_multi.tenancy.resolvers import MalformedTenant, load_resolvers, resolve_tenant_ref
 
 # Oracle truncates these silently (DBMS_APPLICATION_INFO: module 48 bytes, action 32); cut them here so
@@ -51,6 +57,41 @@ def find_tenant_busy(exc: BaseException | None) -> TenantBusy | None:
             return exc
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return None
+
+
+def _iter_as(tenant: Tenant | None, trace: TraceAttributes | None, chunks: Iterable[Any]) -> Iterator[Any]:
+    it = iter(chunks)
+    while True:
+        with tenant_context(tenant, trace):  # only while the chunk is made: nothing leaks between chunks
+            try:
+                chunk = next(it)
+            except StopIteration:
+                return
+        yield chunk
+
+
+async def _aiter_as(
+    tenant: Tenant | None, trace: TraceAttributes | None, chunks: AsyncIterator[Any]
+) -> AsyncIterator[Any]:
+    it = aiter(chunks)
+    while True:
+        with tenant_context(tenant, trace):
+            try:
+                chunk = await anext(it)
+            except StopAsyncIteration:
+                return
+        yield chunk
+
+
+def keep_tenant_for_streaming(response: HttpResponse, tenant: Tenant | None) -> HttpResponse:
+    """Make a streaming response produce its chunks under ``tenant`` (and the current trace attributes):
+    the server iterates it after the middleware has returned and reset the context."""
+    if getattr(response, "streaming", False):
+        trace = get_trace_attributes()
+        content = response.streaming_content  # type: ignore[attr-defined]
+        wrapped = _aiter_as if response.is_async else _iter_as  # type: ignore[attr-defined]
+        response.streaming_content = wrapped(tenant, trace, content)  # type: ignore[attr-defined]
+    return response
 
 
 class TenantMiddleware:
@@ -104,7 +145,7 @@ class TenantMiddleware:
         with self._context(request, tenant):
             # No try/except here: Django's handler turns exceptions from inner layers into responses
             # before they reach us; TenantBusy from the view is answered in process_exception.
-            return self.get_response(request)  # type: ignore[no-any-return]
+            return keep_tenant_for_streaming(self.get_response(request), tenant)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -117,7 +158,7 @@ class TenantMiddleware:
         except UnknownTenant as exc:
             return await sync_to_async(self.not_found)(request, exc)
         with self._context(request, tenant):
-            return await self.get_response(request)  # type: ignore[no-any-return]
+            return keep_tenant_for_streaming(await self.get_response(request), tenant)
 
     def process_view(
         self,

@@ -107,6 +107,11 @@ def test_tenant_busy_is_503_and_other_tenants_are_served(wsgi: Any) -> None:
     assert wsgi("/whoami/", X_Tenant="globex")[0] == 200
 
 
+def test_streaming_content_is_made_under_the_tenant(wsgi: Any, tenants: None, with_middleware: None) -> None:
+    assert wsgi("/stream/", X_Tenant="acme")[2] == b"acme,stream;" * 3
+    assert asgi_json(ASGIHandler(), "/astream/", X_Tenant="globex") == (200, b"globex;" * 3)
+
+
 def test_switch_inside_a_view(wsgi: Any) -> None:
     _, _, seen = wsgi("/switch/", X_Tenant="acme")
     assert seen["inner"]["tenant"] == seen["inner"]["client_identifier"] == "globex"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.db import OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 from drcp_multi.limits import TenantBusy
@@ -51,7 +51,22 @@ def busy(request: HttpRequest) -> JsonResponse:
         raise OperationalError(*exc.args) from exc
 
 
+def stream(request: HttpRequest) -> StreamingHttpResponse:
+    # Chunks are made lazily, while the server sends them: after the middleware has returned.
+    return StreamingHttpResponse(f"{seen()['tenant']},{seen()['action']};" for _ in range(3))
+
+
+async def astream(request: HttpRequest) -> StreamingHttpResponse:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(3):
+            yield f"{seen()['tenant']};"
+
+    return StreamingHttpResponse(chunks())
+
+
 urlpatterns = [
+    path("stream/", stream, name="stream"),
+    path("astream/", astream, name="astream"),
     path("whoami/", whoami, name="whoami"),
     path("awhoami/", awhoami, name="awhoami"),
     path("switch/", switch, name="switch"),

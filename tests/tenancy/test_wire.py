@@ -1,0 +1,349 @@
+"""Tenancy against the wire server, asserted from its side (statement log and broker figures).
+
+Every statement the views run is tagged with the tenant it is meant for (see ``wire_urls``); the
+server's log records the user, connection class and client_identifier that really ran it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
+from django.test import override_settings
+
+from drcp_multi.registry import get_registry
+from drcp_multi.tenancy.catalog import get_catalog
+from tests.tenancy import wire_urls
+from tests.tenancy.handlers import asgi_get, wsgi_get
+
+pytestmark = pytest.mark.emulator_only
+
+MIDDLEWARE = ["drcp_multi.middleware.TenantMiddleware"]
+
+
+def short_class(cclass: str | None) -> str:
+    """The server may show a class as USER.CCLASS; compare on the part the client chose."""
+    return (cclass or "").rsplit(".", 1)[-1]
+
+
+def close_everything() -> None:
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+    get_registry().close_all()
+
+
+@dataclass
+class Wire:
+    srv: Any
+    added: list[str] = field(default_factory=list)
+
+    def add_alias(self, alias: str, user: str, password: str, cclass: str) -> None:
+        """A DATABASES alias for mode "alias": its own user (and so schema) and class."""
+        entry = dict(settings.DATABASES["default"])
+        entry.update(USER=user, PASSWORD=password, OPTIONS={"purity": "self", "cclass": cclass}, TEST={})
+        settings.DATABASES[alias] = entry
+        connections.configure_settings(settings.DATABASES)  # fills Django's per-alias defaults in place
+        self.srv.add_user(user, password)
+        self.added.append(alias)
+
+    def tagged(self) -> list[Any]:
+        return [r for r in self.srv.statements() if r.sql.startswith("SELECT '")]
+
+    def assert_every_statement_ran_as_its_tenant(self, expected_tags: int) -> None:
+        """Each tagged statement ran under its tenant's user, class and client_identifier."""
+        catalog = get_catalog()
+        tagged = self.tagged()
+        assert len(tagged) == expected_tags
+        wrong = []
+        for record in tagged:
+            name = record.sql.split("'")[1].split(":")[0]
+            tenant = catalog.get(name)
+            user = settings.DATABASES[tenant.alias]["USER"]
+            seen = (record.username.upper(), short_class(record.cclass), record.client_identifier)
+            if seen != (user.upper(), tenant.cclass, name):
+                wrong.append((record.sql, seen))
+        assert wrong == []
+        assert all(r.error_code is None for r in self.srv.statements())
+
+    def assert_no_statement_outside_the_tenants(self) -> None:
+        """Not even session set-up ran under a class that is not a tenant's."""
+        classes = {t.cclass for t in get_catalog().all()}
+        outside = [
+            (r.sql[:60], r.cclass) for r in self.srv.statements() if short_class(r.cclass) not in classes
+        ]
+        assert outside == []
+
+    def assert_nothing_busy(self) -> None:
+        """No checkout left in the registry, and no pooled server lent on the server."""
+        assert sum(p["busy"] for p in get_registry().stats()) == 0
+        # The DRCP release is a one-way message: the server may not have read the last ones yet.
+        deadline = time.monotonic() + 30
+        while self.srv.stats()["pooled_servers"]["busy"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.srv.stats()["pooled_servers"]["busy"] == 0
+
+
+@pytest.fixture(scope="module")
+def wire_server(django_db_blocker: Any) -> Iterator[Any]:
+    """A wire server of our own (a statement log big enough for the soak), DATABASES pointed at it."""
+    from drcp_multi.testing.pytest_plugin import live_dsn, point_databases_at, start_emulator
+
+    if live_dsn():
+        pytest.skip("asserts from the wire server's statement log")
+    srv = start_emulator(service="FREEPDB1", statement_log_size=200_000)
+    saved = {alias: dict(entry) for alias, entry in settings.DATABASES.items()}
+    with django_db_blocker.unblock():
+        close_everything()
+        for user, password in point_databases_at(srv.dsn):
+            srv.add_user(user, password)
+        try:
+            yield srv
+        finally:
+            close_everything()
+            for alias, entry in saved.items():
+                settings.DATABASES[alias].update(entry)
+            srv.stop()
+
+
+@pytest.fixture
+def wire(wire_server: Any, django_db_blocker: Any) -> Iterator[Wire]:
+    """Per test: no pools, zeroed figures and log, the tenancy middleware and the tagging views."""
+    wire = Wire(wire_server)
+    with django_db_blocker.unblock():
+        close_everything()
+        wire_server.reset_stats()
+        try:
+            with override_settings(
+                MIDDLEWARE=MIDDLEWARE,
+                ROOT_URLCONF="tests.tenancy.wire_urls",
+                DATABASE_ROUTERS=["drcp_multi.routers.TenantRouter"],
+            ):
+                yield wire
+        finally:
+            close_everything()
+            for alias in wire.added:
+                del settings.DATABASES[alias]  # the same dict as connections.settings
+
+
+def names(n: int) -> list[str]:
+    return [f"t{i:02d}" for i in range(n)]
+
+
+def configure(drcp_settings: Any, wire: Wire, mode: str, n: int, **extra: Any) -> list[str]:
+    tenants = names(n)
+    specs: dict[str, dict[str, Any]] = {t: {} for t in tenants}
+    if mode == "alias":
+        for t in tenants:
+            wire.add_alias(t, f"u_{t}", "pw", f"CC_{t.upper()}")
+    drcp_settings(TENANCY_MODE=mode, TENANTS=specs, CCLASS_PREFIX="T_", RESOLVERS=["header"], **extra)
+    return tenants
+
+
+def get_json(handler: WSGIHandler, path: str, tenant: str) -> dict[str, Any]:
+    status, _, body = wsgi_get(handler, path, {"X-Tenant": tenant})
+    assert status == 200, body[:2000]
+    return json.loads(body)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias"])
+def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: Any, mode: str) -> None:
+    tenants = configure(drcp_settings, wire, mode, 4)
+    handler = WSGIHandler()
+    tags = 0
+    for rid in range(40):
+        tenant = tenants[rid % 4]
+        tags += len(get_json(handler, f"/one/?rid={rid}", tenant)["tags"])
+        other = tenants[(rid + 1) % 4]
+        tags += len(get_json(handler, f"/switch/?rid={rid}&other={other}", tenant)["tags"])
+    wire.assert_every_statement_ran_as_its_tenant(tags)
+    wire.assert_nothing_busy()
+    stats = wire.srv.stats()
+    classes = {short_class(name): figures for name, figures in stats["classes"].items()}
+    for t in tenants:
+        cclass = get_catalog().get(t).cclass
+        assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # reuse within the class
+    pools = get_registry().stats()
+    if mode == "pool_per_tenant":
+        tenant_pools = [p for p in pools if p["tenant"] is not None]
+        assert sorted(p["tenant"] for p in tenant_pools) == tenants  # a pool per tenant on one alias
+        assert {p["cclass"] for p in tenant_pools} == {f"T_{t}" for t in tenants}
+    elif mode == "shared_pool":
+        # One pool on the alias, the class chosen per acquire.
+        assert {(p["alias"], p["tenant"]) for p in pools} == {("default", None)}
+    else:
+        assert {p["alias"] for p in pools} >= set(tenants)  # a pool per alias, each its own user
+        assert {r.username.upper() for r in wire.tagged()} == {f"U_{t}".upper() for t in tenants}
+
+
+def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None:
+    """8 WSGI threads plus an asyncio ASGI client, 24 tenants, 10,000 requests in random order, a third
+    of them switching tenant inside the view; every statement checked on the server's side."""
+    tenants = configure(drcp_settings, wire, "pool_per_tenant", 24)
+    rng = random.Random(20261128)
+    plan = []
+    for rid in range(10_000):
+        tenant = rng.choice(tenants)
+        if rng.random() < 1 / 3:
+            path = f"/switch/?rid={rid}&other={rng.choice(tenants)}"
+        else:
+            path = f"/one/?rid={rid}" if rid % 9 else f"/aone/?rid={rid}"
+        plan.append((rid, tenant, path))
+    async_part = [p for p in plan if p[0] % 9 == 0]  # about 1,100 requests over ASGI
+    sync_part: queue.SimpleQueue[tuple[int, str, str]] = queue.SimpleQueue()
+    for item in plan:
+        if item[0] % 9:
+            sync_part.put(item)
+
+    wsgi, asgi = WSGIHandler(), ASGIHandler()
+    tags: Counter[str] = Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def check(rid: int, tenant: str, status: int, body: bytes) -> None:
+        if status != 200:
+            errors.append(f"{rid} {tenant}: {status} {body[:300]!r}")
+            return
+        got = json.loads(body)["tags"]
+        with lock:
+            tags.update(t.split(":")[0] for t in got)
+        if got[0].split(":")[:2] != [tenant, str(rid)]:
+            errors.append(f"{rid} {tenant}: tags {got}")
+
+    def thread_worker() -> None:
+        while True:
+            try:
+                rid, tenant, path = sync_part.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                status, _, body = wsgi_get(wsgi, path, {"X-Tenant": tenant})
+            except Exception as exc:  # pragma: no cover - reported by the assertion below
+                errors.append(f"{rid}: {exc!r}")
+                continue
+            check(rid, tenant, status, body)
+
+    async def asyncio_client() -> None:
+        limit = asyncio.Semaphore(4)
+
+        async def one(rid: int, tenant: str, path: str) -> None:
+            async with limit:
+                status, _, body = await asgi_get(asgi, path, {"X-Tenant": tenant})
+            check(rid, tenant, status, body)
+
+        await asyncio.gather(*(one(*item) for item in async_part))
+
+    threads = [threading.Thread(target=thread_worker) for _ in range(8)]
+    threads.append(threading.Thread(target=asyncio.run, args=(asyncio_client(),)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sum(tags.values()) >= 10_000
+    wire.assert_every_statement_ran_as_its_tenant(sum(tags.values()))
+    wire.assert_nothing_busy()
+    stats = wire.srv.stats()
+    for t in tenants:
+        figures = stats["classes"][f"APP.T_{t}"]
+        assert figures["num_hits"] > figures["num_misses"], (t, figures)  # pooled servers reused by class
+
+
+@pytest.mark.xfail(
+    reason="core backend: at request_finished, close_old_connections -> close_if_unusable_or_obsolete -> "
+    "get_autocommit -> ensure_connection sees 'no tenant' (TenantMiddleware has reset the context) and "
+    "swaps the released tenant connection for a new tenant-less checkout (one extra acquire and "
+    "ALTER SESSION round trip on the alias's own class per request)",
+    strict=False,
+)
+def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) -> None:
+    """Also after the view: Django's request_finished handling must not check out a connection without
+    the tenant (it runs after TenantMiddleware has reset the context)."""
+    tenants = configure(drcp_settings, wire, "pool_per_tenant", 3)
+    handler = WSGIHandler()
+    for rid in range(12):
+        get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
+    wire.assert_no_statement_outside_the_tenants()
+    assert all(p["tenant"] is not None for p in get_registry().stats())
+
+
+def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_settings: Any) -> None:
+    tenants = configure(drcp_settings, wire, "pool_per_tenant", 5)
+    app = ASGIHandler()
+
+    async def main() -> list[tuple[int, dict[str, str], bytes]]:
+        limit = asyncio.Semaphore(8)
+
+        async def one(rid: int) -> tuple[int, dict[str, str], bytes]:
+            path = f"/aone/?rid={rid}" if rid % 2 else f"/one/?rid={rid}"  # async and sync views
+            async with limit:
+                return await asgi_get(app, path, {"X-Tenant": tenants[rid % 5]})
+
+        return await asyncio.gather(*(one(rid) for rid in range(1000)))
+
+    responses = asyncio.run(main())
+    assert [status for status, _, _ in responses] == [200] * 1000
+    for rid, (_, _, body) in enumerate(responses):
+        seen = json.loads(body)
+        assert seen["tags"][0].startswith(f"{tenants[rid % 5]}:{rid}:")
+        if rid % 2:
+            assert seen["tenant"] == tenants[rid % 5]  # the async view itself
+    wire.assert_every_statement_ran_as_its_tenant(1000)
+    wire.assert_nothing_busy()  # every checkout was given back
+    assert (
+        sum(p["opened"] for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
+    )
+
+
+def test_tenant_at_its_cap_gets_503_while_others_are_served(wire: Wire, drcp_settings: Any) -> None:
+    configure(drcp_settings, wire, "pool_per_tenant", 2, TENANT_WAIT_TIMEOUT=0.2)
+    get_catalog().remove("t00")
+    get_catalog().add("t00", max_busy=1)
+    handler = WSGIHandler()
+    wire_urls.HOLD.clear()
+    wire_urls.HELD.clear()
+    holder = threading.Thread(target=get_json, args=(handler, "/hold/?rid=1", "t00"))
+    holder.start()
+    try:
+        assert wire_urls.HELD.wait(60)
+        status, headers, _ = wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})
+        assert (status, headers.get("Retry-After")) == (503, "1")
+        assert get_json(handler, "/one/?rid=3", "t01")["tags"] == ["t01:3:a"]  # another tenant is served
+    finally:
+        wire_urls.HOLD.set()
+        holder.join()
+    assert get_json(handler, "/one/?rid=4", "t00")["tags"] == ["t00:4:a"]  # and t00 again once released
+    assert sorted(r.sql for r in wire.tagged()) == [
+        "SELECT 't00:1:a' FROM DUAL",
+        "SELECT 't00:4:a' FROM DUAL",
+        "SELECT 't01:3:a' FROM DUAL",
+    ]  # the refused request ran nothing
+    wire.assert_nothing_busy()
+
+
+def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
+    wire: Wire, drcp_settings: Any
+) -> None:
+    configure(drcp_settings, wire, "pool_per_tenant", 2)
+    handler = WSGIHandler()
+    get_json(handler, "/one/?rid=1", "t00")
+    assert [p["tenant"] for p in get_registry().stats() if p["tenant"]] == ["t00"]
+    get_catalog().set_enabled("t00", False)
+    assert [p for p in get_registry().stats() if p["tenant"]] == []  # drained and closed
+    assert wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})[0] == 404
+    get_catalog().add("late")
+    assert get_json(handler, "/one/?rid=3", "late")["tags"] == ["late:3:a"]
+    assert {short_class(r.cclass) for r in wire.tagged()} == {"T_t00", "T_late"}
