@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,13 +90,22 @@ def request(handler: Any, path: str) -> str:
     return body.decode()
 
 
+def settled(server: Any) -> dict[str, Any]:
+    """The figures once every one-way release sent so far has arrived (no pooled server busy)."""
+    deadline = time.monotonic() + 30
+    while (stats := server.stats())["pooled_servers"]["busy"] and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return stats
+
+
 def measure(server: Any, handler: Any, alias: str, requests: int) -> dict[str, Any]:
     for _ in range(3):  # warm-up: logins, version check, first pooled servers
         request(handler, f"/{alias}/")
+    settled(server)
     server.reset_stats()
     for _ in range(requests):
         request(handler, f"/{alias}/")
-    stats = server.stats()
+    stats = settled(server)
     return {
         "requests": requests,
         "round_trips_per_request": stats["round_trips"] / requests,

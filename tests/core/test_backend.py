@@ -16,6 +16,7 @@ from drcp_multi.exceptions import TenantSwitchInTransaction
 from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
+from tests.core.helpers import settle
 
 Get = Callable[[str], tuple[str, str]]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -29,10 +30,11 @@ def is_setup(sql: str) -> bool:
 
 def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, get: Get) -> None:
     get("/one-query/")  # warm-up: login, version check, LIKE probe
+    settle(emulator)
     emulator.reset_stats()
     for _ in range(5):
         assert get("/one-query/") == ("200 OK", "1")
-    stats = emulator.stats()
+    stats = settle(emulator)
     figures = stats["classes"]["APP.APP_CC"]
     assert figures["num_requests"] == 5  # one DRCP checkout per request
     assert stats["one_way"] == 5  # one release per request, a message without reply
@@ -125,3 +127,25 @@ def test_purity_constant_from_cx_oracle_era(emulator: Any) -> None:
     finally:
         settings_dict["OPTIONS"] = original
     assert {(r.cclass, str(r.purity).upper()) for r in emulator.statements()} == {("APP_NEW", "NEW")}
+
+
+@pytest.mark.emulator_only
+def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get) -> None:
+    from tests.core.tcp_proxy import TcpProxy
+
+    proxy = TcpProxy(("127.0.0.1", emulator.port))
+    settings_dict = connection.settings_dict
+    original = settings_dict["NAME"]
+    settings_dict["NAME"] = f"127.0.0.1:{proxy.port}/FREEPDB1"
+    try:
+        assert get("/one-query/") == ("200 OK", "1")
+        logins = emulator.stats()["logins"]
+        proxy.cut()  # the pooled connection's socket dies while it sits idle in the pool
+        assert get("/one-query/") == ("200 OK", "1")  # the pool noticed and connected afresh
+        assert emulator.stats()["logins"] == logins + 1
+        (row,) = [r for r in get_registry().stats() if r["alias"] == "default"]
+        assert (row["opened"], row["busy"]) == (1, 0)
+    finally:
+        get_registry().close_all()
+        settings_dict["NAME"] = original
+        proxy.close()
