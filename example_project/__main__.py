@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import shutil
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -34,6 +36,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--load", action="store_true", help="also drive concurrent traffic at the tenants")
     parser.add_argument("--load-concurrency", type=int, default=6, help="requests in flight with --load")
     parser.add_argument("--reset", action="store_true", help="forget runtime tenants and stored data first")
+    parser.add_argument("--threads", type=int, default=16, help="worker threads serving requests")
     parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv)
 
@@ -91,9 +94,14 @@ def banner(host: str, port: int, db: str, migrate_error: str | None) -> str:
     return "\n".join(lines)
 
 
-def bind(host: str, port: int, access_log: bool) -> Any:
-    """The HTTP socket, bound first so that a busy port fails before anything else has started."""
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+def bind(host: str, port: int, access_log: bool, workers: int) -> Any:
+    """The HTTP server, bound first so that a busy port fails before anything else has started.
+
+    Requests run on a fixed set of worker threads, as under gunicorn's gthread workers or mod_wsgi,
+    rather than a new thread per request: Django's per-thread connection objects then live as long as
+    the process, and at most ``workers`` requests hold a pooled connection at once.
+    """
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
     class RequestHandler(WSGIRequestHandler):
         def log_message(self, format: str, *log_args: Any) -> None:
@@ -102,9 +110,30 @@ def bind(host: str, port: int, access_log: bool) -> Any:
             if access_log or status.startswith("5"):
                 super().log_message(format, *log_args)
 
-    httpd = ThreadedWSGIServer((host, port), RequestHandler, ipv6=":" in host)
-    httpd.daemon_threads = True  # a hung request must not keep the process alive at Ctrl-C
-    return httpd
+    class PooledWSGIServer(WSGIServer):
+        # Not a ThreadingMixIn, so Django answers "Connection: close": a keep-alive client cannot pin
+        # a worker between its requests.
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.requests: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
+            for i in range(workers):
+                # Daemon threads: a hung request must not keep the process alive at Ctrl-C.
+                threading.Thread(target=self._work, name=f"example-http-{i}", daemon=True).start()
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            self.requests.put((request, client_address))
+
+        def _work(self) -> None:
+            while True:
+                request, client_address = self.requests.get()
+                try:
+                    self.finish_request(request, client_address)
+                except Exception:
+                    self.handle_error(request, client_address)
+                finally:
+                    self.shutdown_request(request)
+
+    return PooledWSGIServer((host, port), RequestHandler, ipv6=":" in host)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from example_project import tenant_store
 
     try:
-        httpd = bind(args.host, args.port, args.access_log)
+        httpd = bind(args.host, args.port, args.access_log, args.threads)
     except OSError as exc:
         print(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try --port {args.port + 1}",

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # Oracle shows the class as USER.CCLASS. Selecting by name keeps this valid on a real Oracle too, where
 # the view has more columns (and needs SELECT_CATALOG_ROLE or a grant on V_$CPOOL_CC_STATS).
 BROKER_SQL = "SELECT cclass_name, num_requests, num_hits, num_misses, num_waits FROM v$cpool_cc_stats"
+# The whole pool: how many pooled servers all those classes share.
+POOL_SQL = "SELECT num_open_servers, num_busy_servers, maxsize FROM v$cpool_stats"
 HISTORY_SECONDS = 300
 MIN_INTERVAL = 1.0
 
@@ -32,24 +34,29 @@ _history: deque[dict[str, Any]] = deque()
 _last: dict[str, Any] | None = None
 
 
-def broker_rows() -> tuple[list[dict[str, Any]], str | None]:
-    """Rows of V$CPOOL_CC_STATS, or ([], the error).
+def _query(cursor: Any, sql: str) -> list[dict[str, Any]]:
+    cursor.execute(sql)
+    names = [d[0].lower() for d in cursor.description]
+    return [
+        {k: int(v) if k != "cclass_name" and v is not None else v for k, v in zip(names, r, strict=True)}
+        for r in cursor.fetchall()
+    ]
 
-    It runs on the current connection: the shared alias's class on the bare site and in the sampler,
+
+def broker_rows() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+    """Rows of V$CPOOL_CC_STATS, the V$CPOOL_STATS row, or ([], None, the error).
+
+    They run on the current connection: the shared alias's class on the bare site and in the sampler,
     the tenant's class when a tenant opens the dashboard (the footer says which).
     """
     try:
         with connections[current_alias()].cursor() as cursor:
-            cursor.execute(BROKER_SQL)
-            names = [d[0].lower() for d in cursor.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            classes = _query(cursor, BROKER_SQL)
+            pools = _query(cursor, POOL_SQL)
     except DatabaseError as exc:
-        return [], str(exc).strip()
-    for row in rows:
-        for key in ("num_requests", "num_hits", "num_misses", "num_waits"):
-            row[key] = int(row.get(key) or 0)
-    rows.sort(key=lambda r: str(r["cclass_name"]))
-    return rows, None
+        return [], None, str(exc).strip()
+    classes.sort(key=lambda r: str(r["cclass_name"]))
+    return classes, (pools[0] if pools else None), None
 
 
 def pool_rows() -> list[dict[str, Any]]:
@@ -74,7 +81,7 @@ def _class_key(cclass: str | None) -> str:
 def take_sample() -> dict[str, Any]:
     """Read both sides now and append to the history."""
     global _last
-    broker, error = broker_rows()
+    broker, broker_pool, error = broker_rows()
     pools = pool_rows()
     now = time.time()
     sample = {
@@ -89,7 +96,13 @@ def take_sample() -> dict[str, Any]:
         _history.append(sample)
         while _history and _history[0]["t"] < now - HISTORY_SECONDS:
             _history.popleft()
-        _last = {"time": now, "broker": broker, "broker_error": error, "pools": pools}
+        _last = {
+            "time": now,
+            "broker": broker,
+            "broker_pool": broker_pool,
+            "broker_error": error,
+            "pools": pools,
+        }
     return _last
 
 

@@ -4,7 +4,9 @@
   "use strict";
   const script = document.currentScript;
   const FEED = script.dataset.feed;
-  const WINDOW = Number(script.dataset.history || 300);
+  const MAX_WINDOW = Number(script.dataset.history || 300);
+  let WINDOW = 60; // grows with the history, a minute at a time, up to MAX_WINDOW
+  const names = {}; // class key (upper case) -> the class as the client names it
   const PERIOD_MS = 2000;
   const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4d7c0f",
                   "#9333ea", "#0f766e"];
@@ -16,7 +18,14 @@
     return colorOf[key];
   }
 
-  function fmt(v) { return v === null || v === undefined ? "–" : String(v); }
+  function fmt(v) { return v === null || v === undefined ? "–" : Number(v).toLocaleString("en-US"); }
+
+  function ratio(part, whole) {
+    const pct = (100 * part) / whole;
+    return (pct >= 99.95 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)) + " %";
+  }
+
+  function key(cclass) { return String(cclass || "").split(".").pop().toUpperCase(); }
 
   function cell(text, cls) {
     const td = document.createElement("td");
@@ -38,17 +47,18 @@
     }
     for (const r of rows) {
       const tr = document.createElement("tr");
-      const key = String(r.cclass || "").split(".").pop().toUpperCase();
+      const k = key(r.cclass);
+      names[k] = String(r.cclass || k).split(".").pop();
       const name = cell(r.tenant || "shared");
       const swatch = document.createElement("span");
       swatch.className = "swatch";
-      swatch.style.background = color(key);
+      swatch.style.background = color(k);
       name.prepend(swatch);
       tr.append(name, cell(r.broker_class || r.cclass, "code"),
         cell(fmt(r.opened)), cell(fmt(r.busy)), cell(fmt(r.max)),
         cell(fmt(r.requests)), cell(fmt(r.hits)), cell(fmt(r.misses)), cell(fmt(r.waits)),
-        cell(r.requests ? Math.round((100 * r.hits) / r.requests) + " %" : "–"));
-      tr.dataset.cclass = key;
+        cell(r.requests ? ratio(r.hits, r.requests) : "–"));
+      tr.dataset.cclass = k;
       body.appendChild(tr);
     }
   }
@@ -101,10 +111,10 @@
       svg.appendChild(el("text", { x: L - 6, y: ys(y) + 4, class: "tick", "text-anchor": "end" },
         Number.isInteger(y) ? y : y.toFixed(1)));
     }
-    for (let m = 0; m <= WINDOW / 60; m++) {
-      const x = xs(-m * 60);
-      svg.appendChild(el("text", { x, y: H - 6, class: "tick", "text-anchor": "middle" },
-        m === 0 ? "now" : "-" + m + " min"));
+    const step = WINDOW <= 120 ? 15 : 60;
+    for (let t = 0; t <= WINDOW; t += step) {
+      const label = t === 0 ? "now" : t % 60 ? "-" + t + " s" : "-" + t / 60 + " min";
+      svg.appendChild(el("text", { x: xs(-t), y: H - 6, class: "tick", "text-anchor": "middle" }, label));
     }
     svg.appendChild(el("text", { x: L + 4, y: T + 12, class: "unit" }, unit));
     let drawn = 0;
@@ -130,12 +140,38 @@
       const sw = document.createElement("span");
       sw.className = "swatch";
       sw.style.background = c;
-      item.append(sw, k);
+      item.append(sw, names[k] || k);
       legend.appendChild(item);
     }
   }
 
+  function renderCards(data) {
+    const set = (id, text) => { document.getElementById(id).textContent = text; };
+    const bp = data.broker_pool;
+    set("servers", bp ? fmt(bp.num_open_servers) : "–");
+    set("servers-sub", bp ? fmt(bp.num_busy_servers) + " busy · max " + fmt(bp.maxsize) : "V$CPOOL_STATS unavailable");
+    const pools = data.pools || [];
+    const opened = pools.reduce((n, p) => n + (p.opened || 0), 0);
+    const busy = pools.reduce((n, p) => n + (p.busy || 0), 0);
+    set("clients", fmt(opened));
+    set("clients-sub", busy + " busy · " + pools.length + (pools.length === 1 ? " pool" : " pools"));
+    const rows = data.broker || [];
+    const req = rows.reduce((n, r) => n + r.num_requests, 0);
+    const hits = rows.reduce((n, r) => n + r.num_hits, 0);
+    const waits = rows.reduce((n, r) => n + r.num_waits, 0);
+    set("requests", fmt(req));
+    set("requests-sub", (req ? ratio(hits, req) + " hits" : "no requests yet") + " · " + fmt(waits) + " waits · "
+      + rows.length + (rows.length === 1 ? " class" : " classes"));
+  }
+
   function render(data) {
+    const history = data.history || [];
+    const span = history.length ? data.time - history[0].t : 0;
+    WINDOW = Math.min(MAX_WINDOW, Math.max(60, Math.ceil(span / 60) * 60));
+    for (const w of document.querySelectorAll(".window")) {
+      w.textContent = WINDOW === 60 ? "minute" : WINDOW / 60 + " minutes";
+    }
+    renderCards(data);
     renderTable(data.rows || []);
     const { rates, busy } = series(data.history || [], data.time);
     drawChart(document.getElementById("chart-requests"), rates, "requests/s");
