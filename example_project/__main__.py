@@ -41,6 +41,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def embedded_engine_problem() -> str | None:
+    """Why the embedded wire server could not run SQL, or None. Without its engine every statement fails."""
+    try:
+        import oracle_emulator.sql  # noqa: F401
+    except ImportError as exc:
+        return (
+            f"The embedded wire server's SQL engine cannot load ({exc}).\n"
+            "Install its extra: pip install -e '.[emulator]'  (or set DRCP_DSN, DRCP_USER and "
+            "DRCP_PASSWORD to use an Oracle Database)."
+        )
+    return None
+
+
 def start_embedded_server() -> Any:
     """Start the wire server in-process and point DRCP_* at it. Returns the server (to stop at exit)."""
     from oracle_emulator import EmulatorServer
@@ -142,6 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from example_project import tenant_store
 
+    use_embedded = not all(os.environ.get(k) for k in DB_ENV)
+    problem = embedded_engine_problem() if use_embedded else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     try:
         httpd = bind(args.host, args.port, args.access_log, args.threads)
     except OSError as exc:
@@ -157,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sampler = load = None
     stop_pools: Any = None
     try:
-        if all(os.environ.get(k) for k in DB_ENV):
+        if not use_embedded:
             db = f"Oracle at {os.environ['DRCP_DSN']} (user {os.environ['DRCP_USER']})"
         else:
             embedded = start_embedded_server()
