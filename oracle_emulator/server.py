@@ -156,6 +156,7 @@ class EmulatorServer:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((self.host, self.port))
         listener.listen(512)
+        listener.settimeout(0.5)  # the accept loop also notices stop() on its own
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._stopping.clear()
@@ -171,6 +172,8 @@ class EmulatorServer:
         self._stopping.set()
         listener, self._listener = self._listener, None
         if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() on Linux
             with contextlib.suppress(OSError):
                 listener.close()
         thread, self._thread = self._thread, None
@@ -199,11 +202,14 @@ class EmulatorServer:
         while not self._stopping.is_set():
             try:
                 sock, addr = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 if self._stopping.is_set():
                     return
                 time.sleep(0.01)
                 continue
+            sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = ClientConnection(self, sock, addr)
             with self._lock:

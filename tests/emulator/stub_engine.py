@@ -29,7 +29,7 @@ class StubEngine:
     * ``insert into t values (:v) returning id into :id`` -> out bind = next id
     * ``insert dup``                             -> ORA-00001
     * ``begin :out := :in * 2; end;``            -> PL/SQL out bind
-    * ``set state :v`` / ``get state``           -> per-session value stored in contexts
+    * ``set state :v`` / ``select state from session``           -> per-session value stored in contexts
     * ``select x from badutf8``                             -> a VARCHAR column with invalid UTF-8 bytes
     * ``crash``                                  -> a Python exception (must become ORA-00600)
     * ``select rowstats``                        -> the server view's V$CPOOL_CC_STATS rows
@@ -62,7 +62,7 @@ class StubEngine:
         if text.startswith("set state"):
             ctx.session.contexts[("TEST", "STATE")] = str(binds[0].value)
             return Result()
-        if text == "get state":
+        if text == "select state from session":
             value = ctx.session.contexts.get(("TEST", "STATE"))
             return Result(columns=[Column("STATE", ColumnType.VARCHAR, size=100)], rows=[(value,)])
         if text == "select x from badutf8":

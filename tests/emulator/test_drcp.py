@@ -1,0 +1,228 @@
+"""DRCP broker behaviour through the real driver, with exact figures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import oracledb
+import pytest
+
+from oracle_emulator import EmulatorServer
+
+from .conftest import PASSWORD, USER, wait_until
+from .stub_engine import StubEngine
+
+
+def pooled(srv: EmulatorServer, cclass: str, purity: int = oracledb.PURITY_SELF) -> oracledb.Connection:
+    """A standalone DRCP connection (no server is lent until its first call)."""
+    return oracledb.connect(
+        user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass=cclass, purity=purity
+    )
+
+
+def sid_of(conn: oracledb.Connection) -> int:
+    return int(conn.cursor().execute("select sid from session").fetchone()[0])
+
+
+@pytest.fixture
+def small() -> Iterator[EmulatorServer]:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=2) as srv:
+        yield srv
+
+
+def test_scripted_sequence_exact_figures(small: EmulatorServer) -> None:
+    srv = small
+    free = lambda n: lambda: srv.stats()["pooled_servers"]["free"] == n  # noqa: E731
+
+    a = pooled(srv, "X")
+    assert srv.stats()["pooled_servers"]["created"] == 0  # nothing lent at login
+    sid_a = sid_of(a)  # X: request 1, miss
+    a.close()  # release
+    wait_until(free(1))
+
+    b = pooled(srv, "X")
+    assert sid_of(b) == sid_a  # X: request 2, hit (same pooled server)
+    assert b.session_id == sid_a  # the session-return piggyback told the driver
+
+    c = pooled(srv, "Y")
+    sid_c = sid_of(c)  # Y: request 1, miss; the pool is now at its maximum (2)
+
+    # Z must wait: both servers are busy.
+    d = pooled(srv, "Z")
+    result: dict[str, int] = {}
+    waiter = threading.Thread(target=lambda: result.setdefault("sid", sid_of(d)))
+    waiter.start()
+    wait_until(lambda: srv.stats()["classes"].get("APP.Z", {}).get("num_waits") == 1)
+    b.close()  # frees X's server: Z reclaims it (destroyed and re-created for Z) -> a miss
+    waiter.join(10)
+    assert result["sid"] not in (sid_a, sid_c)
+
+    # Purity NEW never reuses a server, even one of its own class.
+    c.close()
+    wait_until(free(1))
+    e = pooled(srv, "Y", oracledb.PURITY_NEW)
+    assert sid_of(e) != sid_c
+
+    classes = srv.stats()["classes"]
+    assert classes["APP.X"] == {
+        "num_requests": 2,
+        "num_hits": 1,
+        "num_misses": 1,
+        "num_waits": 0,
+        "wait_time": 0,
+        "client_req_timeouts": 0,
+        "num_authentications": 2,
+    }
+    assert (
+        classes["APP.Y"]["num_requests"],
+        classes["APP.Y"]["num_hits"],
+        classes["APP.Y"]["num_misses"],
+    ) == (
+        2,
+        0,
+        2,
+    )
+    z = classes["APP.Z"]
+    assert (z["num_requests"], z["num_hits"], z["num_misses"], z["num_waits"]) == (1, 0, 1, 1)
+    pool = srv.stats()["pooled_servers"]
+    assert pool == {"created": 4, "busy": 2, "free": 0, "max": 2}
+    d.close()
+    e.close()
+
+
+def test_broker_wait_timeout_raises() -> None:
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1, broker_wait_timeout=0.2
+    ) as srv:
+        holder = pooled(srv, "A")
+        sid_of(holder)
+        other = pooled(srv, "B")
+        with pytest.raises(oracledb.DatabaseError) as info:
+            sid_of(other)
+        assert "24457" in str(info.value) or "DPY-4005" in str(info.value)
+        stats = srv.stats()["classes"]["APP.B"]
+        assert (stats["num_requests"], stats["num_waits"], stats["client_req_timeouts"]) == (1, 1, 1)
+        holder.close()
+        wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+        assert sid_of(other) > 0  # the connection survived the timeout
+        other.close()
+
+
+def test_state_survives_release_with_self_not_with_new(small: EmulatorServer) -> None:
+    srv = small
+    a = pooled(srv, "S")
+    a.cursor().execute("set state :v", v="kept")
+    a.close()
+    wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+    b = pooled(srv, "S")
+    assert b.cursor().execute("select state from session").fetchone() == ("kept",)
+    b.close()
+    wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+    n = pooled(srv, "S", oracledb.PURITY_NEW)
+    assert n.cursor().execute("select state from session").fetchone() == (None,)
+    n.close()
+    wait_until(lambda: srv.stats()["pooled_servers"]["busy"] == 0)
+    other = pooled(srv, "OTHER")
+    assert other.cursor().execute("select state from session").fetchone() == (None,)
+    other.close()
+
+
+def test_thousand_cycles_two_classes_both_purities() -> None:
+    engine = StubEngine()
+    with EmulatorServer(users={USER: PASSWORD}, engine=engine, max_pooled_servers=6) as srv:
+        dsn = srv.dsn + ":pooled"
+        pool_self = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=dsn, cclass="SELFC", purity=oracledb.PURITY_SELF, min=1, max=1
+        )
+        pool_new = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=dsn, cclass="NEWC", purity=oracledb.PURITY_NEW, min=1, max=1
+        )
+        try:
+            for i in range(500):
+                with pool_self.acquire() as conn:
+                    cur = conn.cursor()
+                    cur.execute("select n from rows3")
+                    assert cur.fetchall() == [(1,), (2,), (3,)]
+                    if i == 0:
+                        cur.execute("set state :v", v="self")
+                    else:
+                        assert cur.execute("select state from session").fetchone() == ("self",)
+                with pool_new.acquire() as conn:
+                    cur = conn.cursor()
+                    assert cur.execute("select state from session").fetchone() == (None,)
+                    cur.execute("set state :v", v="new")
+        finally:
+            pool_self.close()
+            pool_new.close()
+        wait_until(lambda: srv.stats()["client_connections"]["open"] == 0)
+        stats = srv.stats()
+        selfc, newc = stats["classes"]["APP.SELFC"], stats["classes"]["APP.NEWC"]
+        assert (selfc["num_requests"], selfc["num_hits"], selfc["num_misses"]) == (500, 499, 1)
+        assert (newc["num_requests"], newc["num_hits"], newc["num_misses"]) == (500, 0, 500)
+        assert selfc["num_waits"] == newc["num_waits"] == 0
+        assert selfc["num_authentications"] == newc["num_authentications"] == 1
+        assert stats["one_way"] == 1000  # one SESSION_RELEASE per cycle
+        assert stats["pooled_servers"]["created"] == 501
+        # Every replaced NEW server had its storage freed by the engine.
+        assert len(engine.closed_sessions) == 501 - stats["pooled_servers"]["free"]
+        assert stats["pooled_servers"]["max"] == 6
+
+
+def test_two_hundred_concurrent_connections() -> None:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=10) as srv:
+        barrier = threading.Barrier(200)
+        errors: list[BaseException] = []
+        sids: list[int] = []
+        lock = threading.Lock()
+
+        def client(i: int) -> None:
+            try:
+                conn = (
+                    pooled(srv, f"C{i % 4}")
+                    if i % 2
+                    else oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn)
+                )
+                barrier.wait(60)
+                sid = sid_of(conn)
+                rows = conn.cursor().execute("select n from rows20").fetchall()
+                assert len(rows) == 20
+                conn.close()
+                with lock:
+                    sids.append(sid)
+            except BaseException as exc:  # pragma: no cover - reported below
+                with lock:
+                    errors.append(exc)
+                barrier.abort()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(200)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors[:3]
+        assert len(sids) == 200
+        wait_until(lambda: srv.stats()["client_connections"]["open"] == 0)
+        stats = srv.stats()
+        assert stats["logins"] == 200
+        assert stats["client_connections"]["opened"] == 200
+        requests = sum(c["num_requests"] for c in stats["classes"].values())
+        outcomes = sum(c["num_hits"] + c["num_misses"] for c in stats["classes"].values())
+        assert requests == outcomes == 100
+        assert stats["pooled_servers"]["created"] <= 10 + sum(
+            c["num_misses"] for c in stats["classes"].values()
+        )
+
+
+def test_views_through_engine_context(small: EmulatorServer) -> None:
+    conn = pooled(small, "VIEWS")
+    rows = conn.cursor().execute("select rowstats").fetchall()
+    assert rows == [("APP.VIEWS", 0)]
+    cc = small.broker.cpool_conn_info()
+    assert [(r["USERNAME"], r["CCLASS_NAME"], r["PURITY"], r["SERVICE"]) for r in cc] == [
+        ("APP", "APP.VIEWS", "SELF", "FREEPDB1")
+    ]
+    sessions = small.broker.sessions()
+    assert sessions[0]["SID"] == conn.session_id
+    assert small.broker.cpool_stats()[0]["NUM_REQUESTS"] == 1
+    conn.close()
