@@ -1,0 +1,34 @@
+"""bench/tenancy_modes.py still runs and reports every figure (a small load, all three modes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.emulator_only
+def test_bench_tenancy_modes_smoke() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "tenancy_modes.py"), "--tenants", "3", "--requests", "30"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    document = json.loads(out[: out.rindex("}") + 1])
+    rows = {row["mode"]: row for row in document["results"]}
+    assert set(rows) == {"pool_per_tenant", "shared_pool", "alias"}
+    for row in rows.values():
+        assert row["errors"] == 0
+        assert row["requests"] == 30 and row["tenants"] == 3
+        assert row["logins"] >= 3  # every tenant logged in under its own class (or alias user) at least once
+        assert row["drcp_hits"] + row["drcp_misses"] >= 30  # at least one checkout per request
+    # One shared thin pool asked for another class on most acquires: a new connection (and login) each.
+    assert rows["shared_pool"]["logins"] > rows["pool_per_tenant"]["logins"]
