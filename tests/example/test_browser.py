@@ -81,6 +81,11 @@ def test_two_tenants_and_the_dashboard(site: Site, page: Any) -> None:
     rows = page.get_by_test_id("classes").locator("tbody tr")
     expect(rows.filter(has_text="T_acme")).to_have_count(1)
     expect(rows.filter(has_text="T_globex")).to_have_count(1)
+    # The summary cards: pooled servers from V$CPOOL_STATS, client connections from the registry.
+    summary = page.get_by_test_id("summary")
+    expect(summary.locator("#servers")).to_have_text(re.compile(r"^\d+$"))
+    expect(summary.locator("#clients")).to_have_text(re.compile(r"^\d+$"))
+    expect(summary.locator("#requests-sub")).to_contain_text("hits")
     first = page.get_by_test_id("updated").inner_text()
     expect(page.get_by_test_id("updated")).not_to_have_text(first, timeout=10_000)
     # After a few polls the chart draws a line per class that has traffic.
