@@ -26,7 +26,7 @@ def _user(text: str) -> tuple[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m oracle_emulator",
-        description="Wire-level Oracle DRCP test server for the python-oracledb thin driver (not a database).",
+        description="Wire-level Oracle DRCP test server for python-oracledb thin (not a database).",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1521, help="0 picks a free port")
