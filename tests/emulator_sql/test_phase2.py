@@ -141,7 +141,8 @@ def test_functions_django_uses(engine, schema):
     r = run(
         engine,
         schema,
-        'SELECT TO_CHAR("SEEN", \'YYYY-MM-DD HH24:MI:SS\'), EXTRACT(MONTH FROM "SEEN"), TRUNC("SEEN", \'MM\'), '
+        'SELECT TO_CHAR("SEEN", \'YYYY-MM-DD HH24:MI:SS\'), EXTRACT(MONTH FROM "SEEN"), '
+        'TRUNC("SEEN", \'MM\'), '
         'TRUNC("SEEN"), NVL("AGE", 0) + 1, UPPER("NAME") || LOWER(\'X\'), LENGTH("NAME"), '
         'DBMS_LOB.SUBSTR("BIO"), MOD(7, 3), TO_CHAR("SEEN", \'D\'), CAST("SEEN" AS DATE), '
         'REGEXP_LIKE("NAME", \'^a\', \'i\'), FLOOR(EXTRACT(SECOND FROM "SEEN")) FROM "AUTHOR"',
@@ -398,7 +399,8 @@ def test_data_dictionary_for_django_introspection(engine, schema):
                CASE user_constraints.constraint_type WHEN 'C' THEN 1 ELSE 0 END AS is_check_constraint
         FROM user_constraints
         LEFT OUTER JOIN user_cons_columns cols ON user_constraints.constraint_name = cols.constraint_name
-        WHERE user_constraints.constraint_type = ANY('P', 'U', 'C') AND user_constraints.table_name = UPPER(:arg0)
+        WHERE user_constraints.constraint_type = ANY('P', 'U', 'C')
+          AND user_constraints.table_name = UPPER(:arg0)
         GROUP BY user_constraints.constraint_name, user_constraints.constraint_type""",
         "author",
     ).rows
