@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(REPO / "docs" / "dashboard.png"))
-    parser.add_argument("--warmup", type=float, default=75.0, help="seconds of load before the picture")
+    parser.add_argument("--warmup", type=float, default=115.0, help="seconds of load before the picture")
     parser.add_argument(
         "--chromium", default=os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
     )
