@@ -194,8 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         stop_pools = get_registry().close
         migrate_error = migrate()
-        # The data pages word their notice from these (see tasks.views.orm_pending_note).
-        os.environ["EXAMPLE_EMBEDDED"] = "1" if embedded is not None else "0"
+        # The data pages word their notice from it (see tasks.views.orm_pending_note).
         os.environ["EXAMPLE_MIGRATE_ERROR"] = migrate_error or ""
 
         httpd.set_app(StaticFilesHandler(get_wsgi_application()))

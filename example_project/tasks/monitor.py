@@ -13,7 +13,7 @@ import time
 from collections import deque
 from typing import Any
 
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import DatabaseError, connections
 
 from drcp_multi.registry import get_registry
 from example_project import tenant_store
@@ -81,8 +81,9 @@ def _class_key(cclass: str | None) -> str:
 def take_sample() -> dict[str, Any]:
     """Read both sides now and append to the history."""
     global _last
-    broker, broker_pool, error = broker_rows()
+    # Client side first: read after the broker query, the sampler's own checkout would count as busy.
     pools = pool_rows()
+    broker, broker_pool, error = broker_rows()
     now = time.time()
     sample = {
         "t": now,
@@ -187,8 +188,7 @@ class Sampler(threading.Thread):
             except Exception:  # keep sampling: one failed read must not end the chart
                 log.exception("dashboard sample failed")
             finally:
-                # Give the pooled connection back at once, as a request would at its end.
-                close_old_connections()
+                # Give the pooled connection back at once, as a request does at its end.
                 connections.close_all()
 
     def stop(self) -> None:

@@ -17,19 +17,17 @@ from drcp_multi.tenancy.context import get_current_tenant
 from example_project import tenant_store
 from example_project.tasks import monitor
 from example_project.tasks.models import Task
+from example_project.tasks.probe import served_by
 from example_project.tasks.urls_util import path_url, subdomain_url, tenant_base
 
 
 def orm_pending_note() -> str:
     """What a data page says when the ORM's SQL fails (the error itself is shown too: nothing is faked)."""
-    if os.environ.get("EXAMPLE_MIGRATE_ERROR"):
-        note = "Task storage is pending: migrate could not create the task table at start-up."
-        if os.environ.get("EXAMPLE_EMBEDDED") == "1":
-            note += (
-                " The embedded wire server's SQL engine does not run Django's table SQL yet (wire server"
-                " phase 2)."
-            )
-        return note + " The tenant, DRCP class and pooled session below, and the dashboard, are live."
+    if os.environ.get("EXAMPLE_MIGRATE_ERROR"):  # set by `python -m example_project` when migrate failed
+        return (
+            "Task storage is pending: migrate could not create the task table at start-up (the error is "
+            "below). The tenant, DRCP class and pooled session in the footer, and the dashboard, are live."
+        )
     return "Task storage is not available:"
 
 
@@ -202,8 +200,6 @@ def stats(request: HttpRequest) -> JsonResponse:
 @require_GET
 def whoami(request: HttpRequest) -> JsonResponse:
     """Which tenant, class and pooled server session served this request (for scripts and the load)."""
-    from example_project.tasks.probe import served_by
-
     info = served_by()
     return JsonResponse(
         {
