@@ -100,9 +100,27 @@ class Describer:
         self.columns_of = columns_of
 
     def describe(
-        self, tree: exp.Expression | None, names: Sequence[str], rows: Sequence[Sequence[object]]
+        self,
+        tree: exp.Expression | None,
+        names: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        plan: list[tuple[str, Column | None]] | None = None,
     ) -> list[Column]:
-        """Columns for a result with SQLite column ``names`` and fetched ``rows``."""
+        """Columns for a result with SQLite column ``names`` and fetched ``rows``.
+
+        ``plan`` is a cached result of :meth:`plan` for the same statement and catalog.
+        """
+        if plan is None:
+            plan = self.plan(tree, names)
+        out: list[Column] = []
+        for i, (name, col) in enumerate(plan):
+            if col is None:
+                col = infer_column(name, [r[i] for r in rows])
+            out.append(with_name(col, name))
+        return out
+
+    def plan(self, tree: exp.Expression | None, names: Sequence[str]) -> list[tuple[str, Column | None]]:
+        """Oracle name and, where the catalog or the expression says, the type of each column."""
         typed: list[Column | None] = [None] * len(names)
         oracle_names = [n.upper() for n in names]
         select = _first_select(tree)
@@ -122,13 +140,7 @@ class Describer:
                 for i, (n, col) in enumerate(expanded):
                     oracle_names[i] = n
                     typed[i] = col
-        out: list[Column] = []
-        for i, name in enumerate(oracle_names):
-            col = typed[i]
-            if col is None:
-                col = infer_column(name, [r[i] for r in rows])
-            out.append(with_name(col, name))
-        return out
+        return list(zip(oracle_names, typed, strict=True))
 
     def _star(self, scope: dict[str, str], only: list[str] | None) -> list[tuple[str, Column | None]]:
         # Star expansion is only typed when we know every table's columns in order; otherwise the

@@ -60,6 +60,7 @@ class Engine:
         self.plsql = PlsqlRunner(self)
         self.users: dict[str, str] = {}  # users created through SQL: name -> password
         self._lock = threading.Lock()
+        self._plans: dict[tuple[str, str, int], list[tuple[str, Column | None]]] = {}
         from .ddl import DdlRunner  # local import: ddl imports engine-level helpers
 
         self.ddl = DdlRunner(self)
@@ -230,9 +231,7 @@ class Engine:
         except sqlite3.Error as e:
             raise errors.from_sqlite(e, sql, db) from e
         names = [d[0] for d in cur.description or ()]
-        columns = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr)).describe(
-            tr.select, names, raw
-        )
+        columns = self._describe(db, tr, names, raw)
         rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
         return Result(columns=columns, rows=rows, rowcount=len(rows))
 
@@ -263,6 +262,20 @@ class Engine:
                 col = types[k] if k < len(types) else None
                 out[pos] = [from_sqlite(r[k], col) if col is not None else r[k] for r in returned]
         return Result(rowcount=count if not tr.out_slots else len(returned), out_binds=out)  # type: ignore[arg-type]
+
+    def _describe(self, db: SessionDb, tr: Translated, names: list[str], raw: list[tuple]) -> list[Column]:
+        """Describe a result; the catalog part is cached per statement and schema version."""
+        describer = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr))
+        if tr.views:
+            return describer.describe(tr.select, names, raw)
+        version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
+        key = (tr.sql, db.schema, version)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) > 4096:
+                self._plans.clear()
+            plan = self._plans[key] = describer.plan(tr.select, names)
+        return describer.describe(tr.select, names, raw, plan)
 
     def _returning_types(self, db: SessionDb, tr: Translated) -> list[Column | None]:
         out: list[Column | None] = []

@@ -16,6 +16,7 @@ engine the binds in that order, so placeholder occurrence *i* of a SQL statement
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from ..results import OracleError
@@ -178,17 +179,20 @@ def join(tokens: list[Token]) -> str:
     return "".join(t.text for t in tokens)
 
 
+_LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9_$#]*")
+
+
 def first_keywords(sql: str, count: int = 3) -> list[str]:
     """The first ``count`` words of a statement, upper-cased (cheap statement classification)."""
+    pos = _LEAD.match(sql).end()  # type: ignore[union-attr]
     words: list[str] = []
-    for t in tokenize(sql):
-        if t.kind is Tok.SPACE:
-            continue
-        if t.kind is not Tok.WORD:
+    while len(words) < count:
+        m = _WORDS.match(sql, pos)
+        if m is None:
             break
-        words.append(t.value)
-        if len(words) == count:
-            break
+        words.append(m.group().upper())
+        pos = _LEAD.match(sql, m.end()).end()  # type: ignore[union-attr]
     return words
 
 
