@@ -180,12 +180,12 @@ class DdlRunner:
         # Statements that do not touch the schema's tables first (no implicit commit needed).
         if head in ("GRANT", "REVOKE", "AUDIT", "NOAUDIT", "ANALYZE", "PURGE"):
             return Result()
-        if head == "CREATE" and self._create_global(c):
+        if head == "CREATE" and self._create_global(c, ctx):
             return Result()
-        if head == "DROP" and self._drop_global(c):
+        if head == "DROP" and self._drop_global(c, ctx):
             return Result()
         if head == "ALTER" and c.at("USER"):
-            self._alter_user(c)
+            self._alter_user(c, ctx)
             return Result()
         db = self.engine.db(ctx)
         self.engine.commit(ctx)  # DDL commits the open transaction, as on Oracle
@@ -280,7 +280,7 @@ class DdlRunner:
 
     # --- users, tablespaces, roles (no schema change in this session) ----------------------------
 
-    def _create_global(self, c: _Cursor) -> bool:
+    def _create_global(self, c: _Cursor, ctx: ExecutionContext) -> bool:
         t = c.peek()
         if t is None:
             return False
@@ -291,7 +291,7 @@ class DdlRunner:
             if c.accept("IDENTIFIED"):
                 c.expect("BY")
                 password = c.take().value
-            self.engine.create_user(name, password)
+            self.engine.create_user(name, password, ctx)
             return True
         if t.is_word("TABLESPACE") or (
             t.is_word("TEMPORARY", "BIGFILE", "SMALLFILE")
@@ -311,14 +311,14 @@ class DdlRunner:
             t.is_word("OR") and nxt is not None and nxt.is_word("CONTEXT")
         )
 
-    def _drop_global(self, c: _Cursor) -> bool:
+    def _drop_global(self, c: _Cursor, ctx: ExecutionContext) -> bool:
         t = c.peek()
         if t is None:
             return False
         if t.is_word("USER"):
             c.take()
             name = c.ident()
-            self.engine.drop_user(name)
+            self.engine.drop_user(name, ctx)
             return True
         if t.is_word("TABLESPACE"):
             c.take()
@@ -329,15 +329,12 @@ class DdlRunner:
             return True
         return t.is_word("ROLE", "CONTEXT", "PUBLIC", "SYNONYM", "DIRECTORY", "PROFILE")
 
-    def _alter_user(self, c: _Cursor) -> None:
+    def _alter_user(self, c: _Cursor, ctx: ExecutionContext) -> None:
         c.expect("USER")
         name = c.ident()
         if c.accept("IDENTIFIED"):
             c.expect("BY")
-            password = c.take().value
-            self.engine.users[name] = password
-            if self.engine.on_create_user is not None:
-                self.engine.on_create_user(name, password)
+            self.engine.set_password(name, c.take().value, ctx)
 
     # --- tables ----------------------------------------------------------------------------------
 

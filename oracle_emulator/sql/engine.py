@@ -40,9 +40,11 @@ class Engine:
     """Runs Oracle SQL for server sessions on per-schema SQLite databases.
 
     ``data_dir``: keep schema databases there (persist across restarts); None = private temp dir.
-    ``on_create_user(name, password)`` / ``on_drop_user(name)``: called when SQL creates or drops a
-    user (Django test-database creation), so the server can accept logins for it. The server may
-    also call :meth:`create_user` / :meth:`user_exists` itself.
+    ``on_create_user(name, password)`` / ``on_drop_user(name)``: called when SQL creates a user, changes
+    its password (``ALTER USER … IDENTIFIED BY``) or drops it (Django test-database creation), so the
+    server can accept logins for it; e.g. ``server.engine.on_create_user = server.users.add``. Without
+    a hook, the engine calls ``ctx.server.create_user(name, password)`` / ``ctx.server.drop_user(name)``
+    when the ServerView has such methods (an optional extension of the ServerView protocol).
     """
 
     def __init__(
@@ -110,22 +112,36 @@ class Engine:
 
     # --- users (test-database creation) ---------------------------------------------------------
 
-    def create_user(self, name: str, password: str) -> None:
+    def create_user(self, name: str, password: str, ctx: ExecutionContext | None = None) -> None:
+        """A user created through SQL: remember it and tell the server (hook, or ServerView method)."""
         name = name.upper()
         with self._lock:
             if name in self.users:
                 raise OracleError(1920, f"user name '{name}' conflicts with another user or role name")
             self.users[name] = password
+        self._announce_user(name, password, ctx)
+
+    def set_password(self, name: str, password: str, ctx: ExecutionContext | None = None) -> None:
+        name = name.upper()
+        with self._lock:
+            self.users[name] = password
+        self._announce_user(name, password, ctx)
+
+    def _announce_user(self, name: str, password: str, ctx: ExecutionContext | None) -> None:
         if self.on_create_user is not None:
             self.on_create_user(name, password)
+        elif ctx is not None and callable(getattr(ctx.server, "create_user", None)):
+            ctx.server.create_user(name, password)  # type: ignore[attr-defined]
 
-    def drop_user(self, name: str) -> None:
+    def drop_user(self, name: str, ctx: ExecutionContext | None = None) -> None:
         name = name.upper()
         with self._lock:
             self.users.pop(name, None)
         self.storage.drop_schema(name)
         if self.on_drop_user is not None:
             self.on_drop_user(name)
+        elif ctx is not None and callable(getattr(ctx.server, "drop_user", None)):
+            ctx.server.drop_user(name)  # type: ignore[attr-defined]
 
     # --- dispatch --------------------------------------------------------------------------------
 

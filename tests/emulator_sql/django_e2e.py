@@ -34,6 +34,8 @@ def setup() -> object:
 
     srv = EmulatorServer(users={"tenant1": "pw1", "tenant2": "pw2"})
     srv.start()
+    # Users created through SQL (Django's test-database creation) may log in.
+    srv.engine.on_create_user = srv.users.add  # type: ignore[attr-defined]
     import django
     from django.conf import settings
 
@@ -51,8 +53,16 @@ def setup() -> object:
                 "NAME": dsn,
                 "USER": "tenant2",
                 "PASSWORD": "pw2",
-                "OPTIONS": {"pool": {"min": 0, "max": 4, "increment": 1, "cclass": "T2", "purity": 1}},
-            },  # 1 = oracledb.PURITY_NEW… any purity works
+                # DRCP pool, connection class T2, purity SELF (oracledb.PURITY_SELF == 2).
+                "OPTIONS": {"pool": {"min": 0, "max": 4, "increment": 1, "cclass": "T2", "purity": 2}},
+            },
+            "creator": {
+                "ENGINE": "django.db.backends.oracle",
+                "NAME": dsn,
+                "USER": "tenant1",
+                "PASSWORD": "pw1",
+                "TEST": {"USER": "test_tenant", "PASSWORD": "tpw", "TBLSPACE": "test_tbs"},
+            },
         },
         INSTALLED_APPS=[
             "django.contrib.contenttypes",
@@ -437,6 +447,25 @@ def auth_and_sessions_apps() -> None:
     s["k"] = "v" * 5000  # > 4000 characters: bound as a CLOB
     s.create()
     assert SessionStore(session_key=s.session_key)["k"] == "v" * 5000
+
+
+@scenario
+def django_test_database_creation() -> None:
+    from django.db import connections
+
+    from tests.emulator_sql.ormapp.models import Label
+
+    conn = connections["creator"]
+    conn.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        assert conn.settings_dict["USER"] == "test_tenant"
+        Label.objects.using("creator").create(name="in-test-db")
+        with conn.cursor() as c:
+            c.execute("SELECT SYS_CONTEXT('USERENV', 'SESSION_USER') FROM DUAL")
+            assert c.fetchone() == ("TEST_TENANT",)
+        assert not Label.objects.using("default").filter(name="in-test-db").exists()
+    finally:
+        conn.creation.destroy_test_db("creator", verbosity=0)
 
 
 @scenario

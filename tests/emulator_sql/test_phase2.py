@@ -142,7 +142,7 @@ def test_functions_django_uses(engine, schema):
         engine,
         schema,
         'SELECT TO_CHAR("SEEN", \'YYYY-MM-DD HH24:MI:SS\'), EXTRACT(MONTH FROM "SEEN"), '
-        'TRUNC("SEEN", \'MM\'), '
+        "TRUNC(\"SEEN\", 'MM'), "
         'TRUNC("SEEN"), NVL("AGE", 0) + 1, UPPER("NAME") || LOWER(\'X\'), LENGTH("NAME"), '
         'DBMS_LOB.SUBSTR("BIO"), MOD(7, 3), TO_CHAR("SEEN", \'D\'), CAST("SEEN" AS DATE), '
         'REGEXP_LIKE("NAME", \'^a\', \'i\'), FLOOR(EXTRACT(SECOND FROM "SEEN")) FROM "AUTHOR"',
