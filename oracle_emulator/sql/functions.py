@@ -7,9 +7,11 @@ Datetimes live in SQLite as ``YYYY-MM-DD HH:MM:SS[.ffffff]`` text (see :mod:`.bi
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import hashlib
+import json
 import math
 import random
 import re
@@ -320,35 +322,90 @@ def ora_round(a: object, digits: object = 0) -> object:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
-    "ORA_CONCAT": (-1, ora_concat),
-    "ORA_TO_CHAR": (-1, ora_to_char),
-    "ORA_TRUNC": (-1, ora_trunc),
-    "ORA_EXTRACT": (2, ora_extract),
-    "ORA_TO_TS": (-1, ora_to_ts),
-    "ORA_CAST_DATE": (1, ora_cast_date),
-    "ORA_FROM_TZ": (2, ora_from_tz),
-    "ORA_AT_TZ": (2, ora_at_tz),
-    "ORA_TO_NUMBER": (-1, ora_to_number),
-    "ORA_GREATEST": (-1, ora_greatest),
-    "ORA_LEAST": (-1, ora_least),
-    "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
-    "ORA_LPAD": (-1, ora_lpad),
-    "ORA_RPAD": (-1, ora_rpad),
-    "ORA_BITAND": (2, ora_bitand),
-    "ORA_HASH": (-1, ora_hash),
-    "ORA_SUBSTR": (-1, ora_substr),
-    "ORA_LOB_SUBSTR": (-1, ora_lob_substr),
-    "ORA_INSTR": (-1, ora_instr),
-    "ORA_SYSTIMESTAMP": (0, ora_now),
-    "ORA_SYSDATE": (0, ora_sysdate),
-    "ORA_LENGTH": (1, ora_length),
-    "ORA_SYS_GUID": (0, ora_sys_guid),
-    "ORA_RANDOM": (0, ora_random),
-    "ORA_MOD": (2, ora_mod),
-    "ORA_POWER": (2, ora_power),
-    "ORA_ROUND": (-1, ora_round),
-}
+# --- SQL/JSON (Django's JSONField on Oracle) -------------------------------------------------------
+
+_PATH_STEP = re.compile(r'\.\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$]*)|\*)|\[\s*(\d+|\*)\s*\]')
+_MISSING = object()
+
+
+def _json_path(doc: object, path: object) -> object:
+    """Navigate an Oracle JSON path (``$."a".b[0]``); _MISSING when the path does not exist."""
+    if doc is None or path is None:
+        return _MISSING
+    try:
+        value = json.loads(doc) if isinstance(doc, str | bytes) else doc
+    except ValueError:
+        return _MISSING
+    text = str(path).strip()
+    if not text.startswith("$"):
+        return _MISSING
+    pos = 1
+    while pos < len(text):
+        m = _PATH_STEP.match(text, pos)
+        if m is None:
+            return _MISSING
+        pos = m.end()
+        key = m.group(1) if m.group(1) is not None else m.group(2)
+        if key is not None:
+            if not isinstance(value, dict) or key not in value:
+                return _MISSING
+            value = value[key]
+        elif m.group(3) is not None and m.group(3) != "*":
+            idx = int(m.group(3))
+            if isinstance(value, list):
+                if idx >= len(value):
+                    return _MISSING
+                value = value[idx]
+            elif idx != 0:  # lax mode: a non-array is an array of one
+                return _MISSING
+        else:
+            return _MISSING
+    return value
+
+
+def ora_json_value(doc: object, path: object) -> object:
+    """JSON_VALUE: a scalar (numbers stay numbers so comparisons work; booleans are 'true'/'false')."""
+    value = _json_path(doc, path)
+    if value is _MISSING or value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def ora_json_query(doc: object, path: object, scalars: object = 0) -> object:
+    """JSON_QUERY: an object or array as JSON text; scalars only WITH WRAPPER."""
+    value = _json_path(doc, path)
+    if value is _MISSING:
+        return None
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return json.dumps([value]) if scalars else None
+
+
+def ora_json_exists(doc: object, path: object) -> int:
+    return 0 if _json_path(doc, path) is _MISSING else 1
+
+
+def ora_json_equal(a: object, b: object) -> object:
+    if a is None or b is None:
+        return None
+    try:
+        return 1 if json.loads(a) == json.loads(b) else 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+
+
+def ora_json_object(*args: object) -> str:
+    """JSON_OBJECT(key, value, is_json, …) as built by the translator from ``'k' VALUE v [FORMAT JSON]``."""
+    obj: dict[str, object] = {}
+    for k in range(0, len(args) - 2, 3):
+        key, value, is_json = args[k], args[k + 1], args[k + 2]
+        if is_json and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        obj[str(key)] = value
+    return json.dumps(obj)
 
 
 class ListAgg:
@@ -378,3 +435,39 @@ class ListAgg:
 AGGREGATES: dict[str, tuple[int, type]] = {"ORA_LISTAGG": (-1, ListAgg)}
 
 NONDETERMINISTIC = frozenset({"ORA_SYSTIMESTAMP", "ORA_SYSDATE", "ORA_SYS_GUID", "ORA_RANDOM"})
+
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
+    "ORA_CONCAT": (-1, ora_concat),
+    "ORA_TO_CHAR": (-1, ora_to_char),
+    "ORA_TRUNC": (-1, ora_trunc),
+    "ORA_EXTRACT": (2, ora_extract),
+    "ORA_TO_TS": (-1, ora_to_ts),
+    "ORA_CAST_DATE": (1, ora_cast_date),
+    "ORA_FROM_TZ": (2, ora_from_tz),
+    "ORA_JSON_VALUE": (2, ora_json_value),
+    "ORA_JSON_QUERY": (-1, ora_json_query),
+    "ORA_JSON_EXISTS": (2, ora_json_exists),
+    "ORA_JSON_EQUAL": (2, ora_json_equal),
+    "ORA_JSON_OBJECT": (-1, ora_json_object),
+    "ORA_AT_TZ": (2, ora_at_tz),
+    "ORA_TO_NUMBER": (-1, ora_to_number),
+    "ORA_GREATEST": (-1, ora_greatest),
+    "ORA_LEAST": (-1, ora_least),
+    "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
+    "ORA_LPAD": (-1, ora_lpad),
+    "ORA_RPAD": (-1, ora_rpad),
+    "ORA_BITAND": (2, ora_bitand),
+    "ORA_HASH": (-1, ora_hash),
+    "ORA_SUBSTR": (-1, ora_substr),
+    "ORA_LOB_SUBSTR": (-1, ora_lob_substr),
+    "ORA_INSTR": (-1, ora_instr),
+    "ORA_SYSTIMESTAMP": (0, ora_now),
+    "ORA_SYSDATE": (0, ora_sysdate),
+    "ORA_LENGTH": (1, ora_length),
+    "ORA_SYS_GUID": (0, ora_sys_guid),
+    "ORA_RANDOM": (0, ora_random),
+    "ORA_MOD": (2, ora_mod),
+    "ORA_POWER": (2, ora_power),
+    "ORA_ROUND": (-1, ora_round),
+}

@@ -179,7 +179,8 @@ def join(tokens: list[Token]) -> str:
     return "".join(t.text for t in tokens)
 
 
-_LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+# Whitespace, comments and opening parentheses (``(SELECT …) UNION (SELECT …)``) before a keyword.
+_LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.DOTALL)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9_$#]*")
 
 

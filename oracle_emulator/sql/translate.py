@@ -100,6 +100,7 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         out_targets = [t for t in toks[into_at + 1 :] if t.kind is Tok.BIND]
         returning_exprs = toks[returning_at + 1 : into_at]
         toks = toks[:into_at]
+    toks = _json_functions(toks)
     # 3. binds, LIKEC, package functions, V$ names.
     k = 0
     while k < len(toks):
@@ -107,6 +108,10 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         if t.kind is Tok.BIND:
             out.append(Token(Tok.BIND, f":b{len(names)}", f"b{len(names)}"))
             names.append(t.value)
+        elif t.kind is Tok.STRING and t.text[:1] in "qQnN":
+            # q'[…]' and N'…' literals, which sqlglot does not read: plain quoted text.
+            quoted = "'" + t.value.replace("'", "''") + "'"
+            out.append(Token(Tok.STRING, quoted, t.value))
         elif t.is_word("LIKEC", "LIKE2", "LIKE4"):
             out.append(Token(Tok.WORD, "LIKE", "LIKE"))
         elif (
@@ -138,6 +143,101 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         out_slots.append(len(names))
         names.append(t.value)
     return out, names, out_slots, for_update_at >= 0, views, returning_exprs
+
+
+_JSON_FUNCS = {
+    "JSON_VALUE": "ORA_JSON_VALUE",
+    "JSON_QUERY": "ORA_JSON_QUERY",
+    "JSON_EXISTS": "ORA_JSON_EXISTS",
+    "JSON_EQUAL": "ORA_JSON_EQUAL",
+    "JSON_OBJECT": "ORA_JSON_OBJECT",
+}
+# Words that start the trailing clauses of SQL/JSON functions (ON ERROR, WRAPPER, RETURNING …).
+_JSON_CLAUSE = {
+    "DISALLOW",
+    "ALLOW",
+    "WITH",
+    "WITHOUT",
+    "ERROR",
+    "NULL",
+    "EMPTY",
+    "RETURNING",
+    "PRETTY",
+    "ASCII",
+    "TRUE",
+    "FALSE",
+    "DEFAULT",
+    "FORMAT",
+    "ABSENT",
+    "STRICT",
+    "LAX",
+}
+
+
+def _comma_split(toks: list[Token]) -> list[list[Token]]:
+    out: list[list[Token]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.kind is Tok.PUNCT and t.text == "(":
+            depth += 1
+        elif t.kind is Tok.PUNCT and t.text == ")":
+            depth -= 1
+        if t.kind is Tok.PUNCT and t.text == "," and depth == 0:
+            out.append([])
+        else:
+            out[-1].append(t)
+    return out
+
+
+def _json_functions(toks: list[Token]) -> list[Token]:
+    """SQL/JSON functions (what Django's JSONField emits) → ORA_JSON_* user functions.
+
+    Their clauses (``DISALLOW SCALARS``, ``ERROR ON ERROR``, ``'k' VALUE x FORMAT JSON``) are not
+    expressions sqlglot can read, so they become plain arguments here.
+    """
+    out = list(toks)
+    i = 0
+    while i < len(out):
+        t = out[i]
+        if not (
+            t.kind is Tok.WORD and t.value in _JSON_FUNCS and i + 1 < len(out) and out[i + 1].text == "("
+        ):
+            i += 1
+            continue
+        j = _matching_paren(out, i + 1)
+        if j < 0:
+            break
+        args = _comma_split(out[i + 2 : j])
+        new_args: list[list[Token]] = []
+        if t.value == "JSON_OBJECT":
+            for arg in args:
+                is_json = len(arg) > 2 and arg[-2].is_word("FORMAT") and arg[-1].is_word("JSON")
+                arg = arg[:-2] if is_json else arg
+                at = next((k for k, a in enumerate(arg) if a.is_word("VALUE")), -1)
+                key, val = (arg[:at], arg[at + 1 :]) if at > 0 else (arg, [Token(Tok.WORD, "NULL", "NULL")])
+                new_args += [key, val, [Token(Tok.NUMBER, "1" if is_json else "0", "1" if is_json else "0")]]
+        else:
+            clause: list[Token] = []
+            for k, arg in enumerate(args):
+                if k >= 1 and len(arg) > 1 and arg[1].kind is Tok.WORD and arg[1].value in _JSON_CLAUSE:
+                    clause += arg[1:]
+                    arg = arg[:1]
+                new_args.append(arg)
+            if t.value == "JSON_QUERY":
+                scalars = not any(c.is_word("DISALLOW") for c in clause) and any(
+                    c.is_word("WRAPPER") for c in clause
+                )
+                new_args.append([Token(Tok.NUMBER, "1" if scalars else "0", "1" if scalars else "0")])
+        name = _JSON_FUNCS[t.value]
+        rebuilt: list[Token] = [Token(Tok.WORD, name, name), Token(Tok.PUNCT, "(", "(")]
+        for k, arg in enumerate(new_args):
+            if k:
+                rebuilt.append(Token(Tok.PUNCT, ",", ","))
+            rebuilt += arg
+        rebuilt.append(Token(Tok.PUNCT, ")", ")"))
+        out[i : j + 1] = rebuilt
+        i += 1
+    return out
 
 
 def _text(tokens: list[Token]) -> str:
@@ -234,10 +334,19 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_SUBSTR", node.this, node.args.get("start"), node.args.get("length"))
     if isinstance(node, exp.StrPosition):
         return _call("ORA_INSTR", node.this, node.args.get("substr"), node.args.get("position"))
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.JSON):
+        return _call("JSON_VALID", node.this)  # x IS JSON (JSONField's check constraint)
     if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
         inner = node.expression.this
         items = inner.expressions if isinstance(inner, exp.Tuple) else [inner]
         return exp.In(this=node.this, expressions=items)
+    if isinstance(node, exp.SetOperation):
+        # SQLite rejects parenthesised members of a compound SELECT: (SELECT …) UNION (SELECT …).
+        for side in ("this", "expression"):
+            child = node.args.get(side)
+            if isinstance(child, exp.Subquery):
+                node.set(side, exp.Select(expressions=[exp.Star()]).from_(child))
+        return node
     if isinstance(node, exp.GroupConcat):
         # LISTAGG(x, sep) WITHIN GROUP (ORDER BY k): SQLite 3.40 has no ORDER BY inside aggregates,
         # so a user aggregate collects (key, value) pairs and sorts them (first sort key only).

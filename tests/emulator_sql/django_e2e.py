@@ -450,6 +450,120 @@ def auth_and_sessions_apps() -> None:
 
 
 @scenario
+def more_querysets() -> None:
+    from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Window
+    from django.db.models.functions import Greatest, Lower, RowNumber
+
+    from tests.emulator_sql.ormapp.models import Author, Book
+
+    ann, bob, cid = _authors()
+    Book.objects.bulk_create(
+        [Book(title=f"t{i:03d}", author=(ann, bob, cid)[i % 3], page_count=i) for i in range(150)]
+    )
+    assert Book.objects.count() == 150
+    by_id = Author.objects.in_bulk([ann.pk, cid.pk])
+    assert set(by_id) == {ann.pk, cid.pk} and by_id[ann.pk].name == "Ann"
+    assert sum(1 for _ in Book.objects.iterator(chunk_size=7)) == 150
+    assert Author.objects.order_by("name").last().name == "Cid"
+    assert [a.name for a in Author.objects.order_by("name").reverse()[:1]] == ["Cid"]
+    assert Author.objects.only("name").get(pk=ann.pk).name == "Ann"
+    assert Author.objects.defer("bio").get(pk=ann.pk).bio == "likes tea"
+    assert Author.objects.filter(bio__contains="tea").count() == 1  # NCLOB through DBMS_LOB.SUBSTR
+    assert Author.objects.filter(uid=ann.uid).get().pk == ann.pk
+    u = (
+        Author.objects.filter(name="Ann")
+        .values_list("name", flat=True)
+        .union(Author.objects.filter(name="Bob").values_list("name", flat=True))
+    )
+    assert sorted(u) == ["Ann", "Bob"]
+    assert list(Author.objects.order_by(Lower("name").desc()).values_list("name", flat=True)) == [
+        "Cid",
+        "Bob",
+        "Ann",
+    ]
+    inner = Book.objects.filter(page_count__gt=140).values("author_id")
+    assert Author.objects.filter(pk__in=inner).count() == 3
+    assert Author.objects.annotate(n=Count("books__page_count", distinct=True)).get(pk=ann.pk).n == 50
+    ranked = list(
+        Book.objects.filter(author=ann)
+        .annotate(rn=Window(RowNumber(), order_by=F("page_count").desc()))
+        .order_by("rn")
+        .values_list("rn", "page_count")[:2]
+    )
+    assert ranked == [(1, 147), (2, 144)], ranked
+    g = Author.objects.annotate(g=Greatest("age", "big", output_field=IntegerField())).get(pk=ann.pk).g
+    assert g == 10**15
+    assert (
+        Author.objects.annotate(g=Greatest("age", "big", output_field=IntegerField())).get(pk=bob.pk).g
+        is None
+    )
+    top = (
+        Author.objects.annotate(
+            top=Subquery(
+                Book.objects.filter(author=OuterRef("pk"))
+                .values("author")
+                .annotate(m=Max("page_count"))
+                .values("m")
+            )
+        )
+        .get(pk=cid.pk)
+        .top
+    )
+    assert top == 149
+    Author.objects.filter(pk=ann.pk).update(rating=F("rating") * 2, score=F("score") / 4)
+    ann.refresh_from_db()
+    assert ann.rating == decimal.Decimal("9.00") and ann.score == 0.375
+    dates = list(Author.objects.filter(born__isnull=False).dates("born", "year").order_by("born"))
+    assert dates == [datetime.date(1979, 1, 1), datetime.date(1990, 1, 1)], dates
+    assert Book.objects.filter(title__in=[f"t{i:03d}" for i in range(0, 150, 2)]).count() == 75
+    assert list(Author.objects.values("active").annotate(n=Count("id")).order_by("active")) == [
+        {"active": False, "n": 1},
+        {"active": True, "n": 2},
+    ]
+
+
+@scenario
+def blob_interval_time_json() -> None:
+    from tests.emulator_sql.ormapp.models import Misc
+
+    Misc.objects.all().delete()
+    m = Misc.objects.create(
+        blob=b"\x00\x01binary\xff",
+        span=datetime.timedelta(days=2, seconds=5, microseconds=7),
+        at=datetime.time(13, 45, 10),
+        doc={"k": [1, 2], "s": "x"},
+        ip="10.0.0.1",
+    )
+    got = Misc.objects.get(pk=m.pk)
+    assert bytes(got.blob) == b"\x00\x01binary\xff"
+    assert got.span == datetime.timedelta(days=2, seconds=5, microseconds=7), got.span
+    assert got.at == datetime.time(13, 45, 10) and got.ip == "10.0.0.1"
+    assert got.doc == {"k": [1, 2], "s": "x"}, got.doc
+    assert Misc.objects.filter(at__gt=datetime.time(12)).count() == 1
+    assert Misc.objects.filter(span__gt=datetime.timedelta(days=1)).count() == 1
+
+
+@scenario
+def json_lookups() -> None:
+    from tests.emulator_sql.ormapp.models import Misc
+
+    Misc.objects.all().delete()
+    Misc.objects.create(doc={"k": 1, "s": "x", "n": {"a": True}})
+    Misc.objects.create(doc={"k": 2})
+    assert Misc.objects.filter(doc__k=1).count() == 1
+    assert Misc.objects.filter(doc__s="x").count() == 1
+    assert Misc.objects.filter(doc__has_key="s").count() == 1
+    assert Misc.objects.filter(doc__n__a=True).count() == 1
+    assert sorted(Misc.objects.values_list("doc__k", flat=True)) == [1, 2]
+    assert Misc.objects.filter(doc={"k": 2}).count() == 1
+    assert Misc.objects.filter(doc__k__gt=1).count() == 1
+    assert Misc.objects.filter(doc__k__in=[1, 2]).count() == 2
+    assert Misc.objects.filter(doc__s__icontains="X").count() == 1
+    assert Misc.objects.filter(doc__s__isnull=True).count() == 1
+    assert Misc.objects.get(doc__k=1).doc["n"] == {"a": True}
+
+
+@scenario
 def django_test_database_creation() -> None:
     from django.db import connections
 

@@ -44,3 +44,16 @@ class Book(models.Model):
     class Meta:
         app_label = "ormapp"
         indexes = [models.Index(fields=["title", "author"], name="book_title_author_idx")]
+
+
+class Misc(models.Model):
+    """Less common field types: BLOB, INTERVAL DAY TO SECOND, time-of-day, JSON."""
+
+    blob = models.BinaryField(null=True)
+    span = models.DurationField(null=True)
+    at = models.TimeField(null=True)
+    doc = models.JSONField(null=True)
+    ip = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        app_label = "ormapp"
