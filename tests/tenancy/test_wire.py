@@ -7,6 +7,7 @@ server's log records the user, connection class and client_identifier that reall
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import queue
 import random
@@ -21,7 +22,8 @@ import pytest
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections
+from django.core.management import call_command
+from django.db import connection, connections, models
 from django.test import override_settings
 
 from drcp_multi.registry import get_registry
@@ -347,3 +349,51 @@ def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
     get_catalog().add("late")
     assert get_json(handler, "/one/?rid=3", "late")["tags"] == ["late:3:a"]
     assert {short_class(r.cclass) for r in wire.tagged()} == {"T_t00", "T_late"}
+
+
+class TenantRow(models.Model):
+    """A tenant catalog table (ModelCatalog), on the shared alias."""
+
+    name = models.CharField(max_length=63, unique=True)
+    cclass = models.CharField(max_length=128, blank=True)
+    purity = models.CharField(max_length=8, blank=True)
+    max_busy = models.IntegerField(null=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "tenant_catalog"
+
+
+def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_settings: Any) -> None:
+    """``manage.py tenants add`` writes the catalog table; the running process serves the new tenant on
+    its next request, under its class, with no restart and no settings change; ``disable`` closes its
+    pool and the next request is a 404."""
+    with connection.schema_editor() as editor:
+        editor.create_model(TenantRow)
+    try:
+        drcp_settings(
+            TENANT_CATALOG=("tests.tenancy.test_wire.TenantRow", {"ttl": 0}),
+            CCLASS_PREFIX="T_",
+            RESOLVERS=["header"],
+        )
+        handler = WSGIHandler()
+        assert wsgi_get(handler, "/one/?rid=1", {"X-Tenant": "newco"})[0] == 404
+        call_command("tenants", "add", "newco", "--max-busy", "2", stdout=io.StringIO())
+        assert get_json(handler, "/one/?rid=2", "newco")["tags"] == ["newco:2:a"]
+        [record] = wire.tagged()
+        assert (record.username, record.cclass, record.client_identifier) == ("APP", "T_newco", "newco")
+        assert [(p["tenant"], p["cclass"]) for p in get_registry().stats() if p["tenant"]] == [
+            ("newco", "T_newco")
+        ]
+        listed = io.StringIO()
+        call_command("tenants", "list", "--json", stdout=listed)
+        assert [(t["name"], t["max_busy"], t["enabled"]) for t in json.loads(listed.getvalue())] == [
+            ("newco", 2, True)
+        ]
+        call_command("tenants", "disable", "newco", stdout=io.StringIO())
+        assert [p for p in get_registry().stats() if p["tenant"]] == []  # its pool was closed
+        assert wsgi_get(handler, "/one/?rid=3", {"X-Tenant": "newco"})[0] == 404
+        assert len(wire.tagged()) == 1  # nothing ran for the disabled tenant
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(TenantRow)
