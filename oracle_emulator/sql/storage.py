@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,9 @@ class Storage:
         self._temp = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="oracle_emulator_")
         os.makedirs(self.data_dir, exist_ok=True)
+        # The server owns the engine and may never call close(): remove the temp files at the latest
+        # when the engine is collected or the interpreter exits.
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.data_dir, True) if self._temp else None
         self.busy_timeout_ms = busy_timeout_ms
         self._sessions: dict[tuple[int, int], SessionDb] = {}
         self._lock = threading.Lock()
@@ -189,5 +193,5 @@ class Storage:
         for db in dbs:
             with contextlib.suppress(sqlite3.Error):
                 db.close()
-        if self._temp:
-            shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
