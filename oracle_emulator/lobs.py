@@ -105,8 +105,8 @@ class LobStore:
         """Read a LOB_OP function body (after the function header)."""
         source_pointer = r.u8()
         source_len = r.ub4()
-        r.u8()  # dest pointer
-        r.ub4()  # dest length (duration for CREATE_TEMP)
+        dest_pointer = r.u8()
+        dest_len = r.ub4()  # 3.x+ sends the duration of CREATE_TEMP here
         r.ub4()
         r.ub4()
         charset_pointer = r.u8()
@@ -119,9 +119,13 @@ class LobStore:
         dest_offset = r.ub8()
         amount_pointer = r.u8()
         r.raw(6)
+        if source_len > 4096 or (dest_pointer and dest_len > 4096):
+            raise wire.ProtocolError("LOB locator too long")
         locator = None
         if source_pointer and source_len:
-            locator = r.bytes_() or b""
+            locator = r.raw(source_len)  # locators travel without a length prefix
+        if dest_pointer and dest_len:
+            r.raw(dest_len)  # copy operations only (not supported)
         if charset_pointer:
             r.ub4()
         data = None
@@ -147,6 +151,9 @@ class LobStore:
             self._lobs[lob_id] = TempLob(ora_type, csfrm, b"" if ora_type == wire.ORA_BLOB else "")
             w.u8(wire.MSG_PARAMETER).raw(self._make_locator(lob_id, ora_type))
             w.ub2(wire.CHARSET_UTF16 if csfrm == wire.CSFRM_NCHAR else wire.CHARSET_UTF8).u8(0)
+            if req.amount is not None:
+                # oracledb 2.x sends the duration as an amount and reads it back (3.x+ does not).
+                w.sb8(req.amount)
             return
         if req.locator is None:
             raise OracleError(22275, "invalid LOB locator specified")

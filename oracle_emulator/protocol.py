@@ -523,14 +523,17 @@ class ClientConnection:
             for _ in range(3):
                 r.u8()
                 r.ub4()
+            if total > 1 << 20:
+                raise ProtocolError("too many temporary LOBs to free")
+            # Locators follow back to back without length prefixes; each starts with its own
+            # length less two (u16be).
+            blob = r.raw(total)
             locators = []
-            consumed = 0
-            while consumed < total:
-                locator = r.bytes_() or b""
-                if not locator:
-                    break
-                consumed += len(locator)
-                locators.append(locator)
+            pos = 0
+            while pos + 2 <= len(blob):
+                size = struct.unpack(">H", blob[pos : pos + 2])[0] + 2
+                locators.append(blob[pos : pos + size])
+                pos += size
             return locators
         raise ProtocolError(f"unsupported piggyback {fn}")
 
@@ -632,6 +635,13 @@ class ClientConnection:
             return
         except OracleError as exc:
             self._respond(w, self._error_message(exc, 0, self._call_status()))
+            return
+        except Exception as exc:
+            # A server bug after the request was fully read: answer ORA-00600 rather than drop.
+            log.exception("internal error while serving function %s", fn)
+            w = TTCWriter()
+            err = OracleError(600, f"internal error code, arguments: [oracle_emulator], [{exc!r}]")
+            self._respond(w, self._error_message(err, 0, self._call_status()))
             return
         self._respond(w, None)
         if fn == FN_LOGOFF:
@@ -745,10 +755,7 @@ class ClientConnection:
             locator = r.bytes2()
             if locator is None:
                 return None
-            data = self.lobs.value_of(locator)
-            if t == wire.ORA_BLOB:
-                return data
-            return data.decode("utf-16-be" if meta.csfrm == wire.CSFRM_NCHAR else "utf-8", "replace")
+            return self.lobs.value_of(locator)  # str for CLOB/NCLOB, bytes for BLOB
         if t == wire.ORA_BOOLEAN:
             first = r.u8()
             if first == 253:
