@@ -643,12 +643,16 @@ class DdlRunner:
                 targets = ", ".join(_q(k) for k in copy_from)
                 sources = ", ".join(copy_from.values())
                 conn.execute(f"INSERT INTO {_q(tmp)} ({targets}) SELECT {sources} FROM {_q(source)}")
+            # An identity never goes back: keep the old high-water mark (deleted ids stay used).
+            mark = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (source,)).fetchone()
             conn.execute(f"DROP TABLE {_q(source)}")
             conn.execute("PRAGMA legacy_alter_table = ON")
             try:
                 conn.execute(f"ALTER TABLE {_q(tmp)} RENAME TO {_q(t.name)}")
             finally:
                 conn.execute("PRAGMA legacy_alter_table = OFF")
+            if mark is not None:
+                conn.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (mark[0], t.name))
         for ix in t.indexes:
             self._sqlite_index(conn, t.name, ix)
         if old_name and old_name != t.name:

@@ -203,6 +203,9 @@ class PlsqlRunner:
         if head.is_word("IF"):
             self._if(frame, s)
             return
+        if head.is_word("WHILE"):
+            self._while(frame, s)
+            return
         if len(s) > 1 and s[1].text == ":=" and head.kind in (Tok.WORD, Tok.BIND):
             value = self._eval(frame, s[2:])
             if head.kind is Tok.BIND:
@@ -247,16 +250,38 @@ class PlsqlRunner:
                 return
             i += 1  # ELSIF
 
+    def _while(self, frame: _Frame, s: list[Token]) -> None:
+        # WHILE cond LOOP stmts END LOOP
+        loop = next((j for j, t in enumerate(s) if t.is_word("LOOP")), -1)
+        if loop < 0 or len(s) < loop + 3 or not (s[-2].is_word("END") and s[-1].is_word("LOOP")):
+            raise _err("expected LOOP … END LOOP")
+        body, _ = _split([*s[loop + 1 : -2], Token(Tok.PUNCT, ";", ";")], 0, ())
+        for _ in range(100_000):
+            if not self._truth(frame, s[1:loop]):
+                return
+            self._statements(frame, body)
+        raise OracleError(6550, "WHILE loop did not terminate after 100000 iterations")
+
     # --- statements ------------------------------------------------------------------------------
 
     def _execute_immediate(self, frame: _Frame, expr: list[Token]) -> None:
-        using = next((j for j, t in enumerate(expr) if t.is_word("USING", "INTO")), len(expr))
-        if using != len(expr):
-            raise _err("EXECUTE IMMEDIATE … USING/INTO is not supported")
-        text = self._eval(frame, expr)
+        # EXECUTE IMMEDIATE text [INTO v, …]   (USING is not modelled)
+        cut = next((j for j, t in enumerate(expr) if t.is_word("USING", "INTO")), len(expr))
+        if cut < len(expr) and expr[cut].is_word("USING"):
+            raise _err("EXECUTE IMMEDIATE … USING is not supported")
+        text = self._eval(frame, expr[:cut])
         if not isinstance(text, str):
             raise OracleError(6550, "EXECUTE IMMEDIATE needs a string")
-        self.engine.execute(frame.ctx, text, [])
+        result = self.engine.execute(frame.ctx, text, [])
+        targets = [t for t in expr[cut + 1 :] if t.text != ","]
+        if targets:
+            if not result.rows:
+                raise OracleError(1403, "no data found")
+            for t, v in zip(targets, result.rows[0], strict=False):
+                if t.kind is Tok.BIND:
+                    frame.out[frame.bind_pos[t.value]] = [v]
+                else:
+                    frame.variables[t.value] = v
 
     def _sql(self, frame: _Frame, sql: str, extra: dict[str, Value] | None = None) -> Result:
         """Run a SQL fragment of the block, with its binds and referenced locals bound."""

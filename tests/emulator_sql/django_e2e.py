@@ -564,6 +564,37 @@ def json_lookups() -> None:
 
 
 @scenario
+def flush_dumpdata_loaddata() -> None:
+    import os
+    import tempfile
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from tests.emulator_sql.ormapp.models import Author, Label
+
+    _authors("t2")
+    Label.objects.using("t2").all().delete()
+    Label.objects.using("t2").create(name="fixture-1")
+    Label.objects.using("t2").create(name="fixture-2")
+    buf = io.StringIO()
+    call_command("dumpdata", "ormapp.label", database="t2", stdout=buf)
+    # flush: DISABLE CONSTRAINT … KEEP INDEX, TRUNCATE TABLE, ENABLE, and the sequence-reset PL/SQL.
+    call_command("flush", database="t2", interactive=False, verbosity=0)
+    assert Author.objects.using("t2").count() == 0 and Label.objects.using("t2").count() == 0
+    assert ContentType.objects.using("t2").filter(app_label="ormapp").exists()  # post_migrate re-ran
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write(buf.getvalue())
+    try:
+        call_command("loaddata", f.name, database="t2", verbosity=0)  # ends with sequence_reset_sql
+    finally:
+        os.unlink(f.name)
+    assert sorted(Label.objects.using("t2").values_list("name", flat=True)) == ["fixture-1", "fixture-2"]
+    new = Label.objects.using("t2").create(name="after-load")
+    assert new.pk > max(Label.objects.using("t2").exclude(pk=new.pk).values_list("pk", flat=True))
+
+
+@scenario
 def django_test_database_creation() -> None:
     from django.db import connections
 

@@ -589,3 +589,55 @@ def test_close_session_rolls_back(engine, server, schema):
     engine.close_session(schema)
     other = FakeCtx(FakeSession(username="APP"), FakeServer())
     assert run(engine, other, 'SELECT COUNT(*) FROM "BOOK"').rows == [(0,)]
+
+
+def test_django_sequence_reset_block(engine, schema):
+    """operations.sequence_reset_sql (loaddata, sqlsequencereset, flush): runs and changes nothing needed."""
+    add_author(engine, schema, "Ann")
+    add_author(engine, schema, "Bob")
+    run(engine, schema, 'DELETE FROM "AUTHOR" WHERE "NAME" = \'Bob\'')
+    engine.commit(schema)
+    block = """
+DECLARE
+    table_value integer;
+    seq_value integer;
+    seq_name user_tab_identity_cols.sequence_name%TYPE;
+BEGIN
+    BEGIN
+        SELECT sequence_name INTO seq_name FROM user_tab_identity_cols
+        WHERE  table_name = 'AUTHOR' AND
+               column_name = 'ID';
+        EXCEPTION WHEN NO_DATA_FOUND THEN
+            seq_name := 'AUTHOR_SQ';
+    END;
+
+    SELECT NVL(MAX("ID"), 0) INTO table_value FROM "AUTHOR";
+    SELECT NVL(last_number - cache_size, 0) INTO seq_value FROM user_sequences
+           WHERE sequence_name = seq_name;
+    WHILE table_value > seq_value LOOP
+        EXECUTE IMMEDIATE 'SELECT "'||seq_name||'".nextval FROM DUAL'
+        INTO seq_value;
+    END LOOP;
+END;
+/"""
+    run(engine, schema, block)
+    run(engine, schema, 'ALTER TABLE "AUTHOR" ADD "X" NUMBER(11)')  # a rebuild keeps the high-water mark
+    assert add_author(engine, schema, "Cid") == 3  # identities are never reused
+
+
+def test_plsql_while_and_execute_immediate_into(engine, ctx):
+    r = run(
+        engine,
+        ctx,
+        """
+        DECLARE n INTEGER := 0; s VARCHAR2(100);
+        BEGIN
+            WHILE n < 3 LOOP
+                n := n + 1;
+            END LOOP;
+            EXECUTE IMMEDIATE 'SELECT ''x'' || 2 FROM DUAL' INTO s;
+            :out := s || n;
+        END;""",
+        out(),
+    )
+    assert r.out_binds == {0: ["x23"]}
