@@ -396,7 +396,9 @@ _catalog: TenantCatalog | None = None
 _catalog_lock = threading.Lock()
 
 
-def _load_catalog() -> TenantCatalog:
+def load_catalog() -> TenantCatalog:
+    """A new catalog from settings (``TENANT_CATALOG``, else ``TENANTS``); raises ImproperlyConfigured,
+    ImportError, InvalidTenantName or ValueError for what cannot be one."""
     from django.utils.module_loading import import_string
 
     spec = tenancy_setting("TENANT_CATALOG")
@@ -434,7 +436,7 @@ def get_catalog() -> TenantCatalog:
     if _catalog is None:
         with _catalog_lock:
             if _catalog is None:
-                _catalog = _load_catalog()
+                _catalog = load_catalog()
     return _catalog
 
 

@@ -26,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 "django.contrib.auth",
                 "drcp_multi",
             ],
-            DATABASES={},
+            DATABASES={"default": {}},  # the dummy backend: pure tests never connect
             MIDDLEWARE=[],
             ROOT_URLCONF="tests.tenancy.urls",
             USE_TZ=True,
