@@ -48,6 +48,10 @@ def from_sqlite(
     if msg.startswith("CHECK constraint failed"):
         name = msg.split(":", 1)[1].strip() if ":" in msg else "CHECK"
         return OracleError(2290, f"check constraint ({schema}.{name.upper()}) violated")
+    if msg.startswith("unknown database"):
+        # A schema-qualified name of another schema: each session sees only its own schema.
+        name = msg.split(" ", 2)[-1].strip().upper()
+        return OracleError(942, f"table or view does not exist: {name}")
     if msg.startswith("no such table") or msg.startswith("no such view"):
         name = msg.split(":", 1)[1].strip().upper() if ":" in msg else ""
         return OracleError(942, f"table or view does not exist: {name}")

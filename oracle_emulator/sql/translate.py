@@ -108,6 +108,15 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         if t.kind is Tok.BIND:
             out.append(Token(Tok.BIND, f":b{len(names)}", f"b{len(names)}"))
             names.append(t.value)
+        elif (
+            t.kind in (Tok.WORD, Tok.QUOTED)
+            and t.value.upper() in ("SYS", "PUBLIC")
+            and k + 2 < len(toks)
+            and toks[k + 1].text == "."
+            and (toks[k + 2].value.upper() == "DUAL" or toks[k + 2].value.upper() in VIEWS)
+        ):
+            k += 2  # SYS.DUAL, SYS.V$SESSION: the same objects as unqualified
+            continue
         elif t.kind is Tok.STRING and t.text[:1] in "qQnN":
             # q'[…]' and N'…' literals, which sqlglot does not read: plain quoted text.
             quoted = "'" + t.value.replace("'", "''") + "'"

@@ -319,3 +319,12 @@ def test_close_session_frees_storage(engine, ctx):
     assert engine.storage.existing(ctx.session) is not None
     engine.close_session(ctx)
     assert engine.storage.existing(ctx.session) is None
+
+
+def test_sys_qualified_dual_and_views(engine, ctx, server):
+    server.session_rows = [{"SID": 1, "SERIAL#": 1, "USERNAME": "APP"}]
+    assert engine.execute(ctx, "SELECT dummy FROM sys.dual", []).rows == [("X",)]
+    assert engine.execute(ctx, "SELECT COUNT(*) FROM SYS.V$SESSION", []).rows == [(1,)]
+    with pytest.raises(OracleError) as e:
+        engine.execute(ctx, 'SELECT * FROM "OTHER"."T"', [])
+    assert e.value.code == 942
