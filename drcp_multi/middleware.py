@@ -104,6 +104,8 @@ class TenantMiddleware:
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
             markcoroutinefunction(self)
+            # Django would run a sync process_view through sync_to_async: a thread hop per request.
+            self.process_view = self._aprocess_view  # type: ignore[method-assign]
 
     # -- resolution --------------------------------------------------------------------------------------
     def resolve(self, request: HttpRequest) -> Tenant | None:
@@ -167,9 +169,22 @@ class TenantMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> None:
-        # Runs in the request's context (sync, or via sync_to_async, which copies changes back), after
-        # URL resolution: the first moment the action is known, before the view's first query. The reset
-        # in __call__ restores the value from before the request, so no token is needed here.
+        self._trace_view(request, view_func)
+
+    async def _aprocess_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        # Awaited in the request's own task, so the change lands in the context __acall__ resets.
+        self._trace_view(request, view_func)
+
+    @staticmethod
+    def _trace_view(request: HttpRequest, view_func: Callable[..., Any]) -> None:
+        # After URL resolution: the first moment the action is known, before the view's first query.
+        # The reset in __call__ restores the value from before the request, so no token is needed here.
         match = request.resolver_match
         action = match.view_name if match is not None else view_func.__qualname__
         changes = {"action": action[:ACTION_MAX]}
