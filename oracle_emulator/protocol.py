@@ -595,8 +595,8 @@ class ClientConnection:
             self._release_pooled_server()
 
     def _rollback_quietly(self, session: ServerSession) -> None:
-        if not session.in_transaction:
-            return
+        # Always ask the engine (cheap when idle): PL/SQL may have opened a transaction that the
+        # keyword heuristics below did not see, and it must not leak to the next borrower.
         try:
             self.server.engine.rollback(self._ctx(session))
         except Exception:
@@ -940,8 +940,10 @@ class ClientConnection:
             result = self._run_engine(session, stmt.sql, cursor, [row])
             results.append(result)
             total += result.rowcount
-            if stmt.is_dml:
+            if stmt.is_dml or stmt.keyword == "SAVEPOINT":
                 session.in_transaction = True
+            elif stmt.keyword in ("COMMIT", "ROLLBACK") and " TO " not in f" {stmt.sql.upper()} ":
+                session.in_transaction = False
             if returning:
                 w.u8(wire.MSG_ROW_DATA)
                 for pos in returning:
