@@ -155,16 +155,14 @@ def _as_tenant(name: str, value: Tenant | Mapping[str, Any] | None) -> Tenant | 
 
 
 def close_tenant_pools(tenant: Tenant) -> None:
-    """Drain and close the tenant's pools in this process (no-op before the registry exists)."""
-    try:
-        from drcp_multi.registry import get_registry
-    except ImportError:
-        return
+    """Drain and close the tenant's pools in this process (busy connections finish first)."""
+    from drcp_multi.registry import get_registry  # imports oracledb: only when a tenant goes
+
     get_registry().close(tenant=tenant)
 
 
 class TenantCatalog:
-    """Base class: subclass and override :meth:`lookup` and :meth:`all` (and the writers if writable).
+    """Base class: subclass and override :meth:`lookup` and :meth:`all` (and the writers, if it can change).
 
     ``get()`` is what callers use: it validates the name and hides disabled tenants. ``async_safe`` says
     that :meth:`lookup` never does I/O, so the async middleware may call it on the event loop;
@@ -172,7 +170,6 @@ class TenantCatalog:
     """
 
     async_safe = False
-    writable = False
     persistent = False
 
     def lookup(self, name: str) -> Tenant | None:
@@ -210,7 +207,6 @@ class StaticCatalog(TenantCatalog):
     """Tenants from a mapping (``DRCP_MULTI["TENANTS"]``), changeable in this process only."""
 
     async_safe = True
-    writable = True
 
     def __init__(self, tenants: Mapping[str, Mapping[str, Any] | Tenant] | None = None) -> None:
         self._lock = threading.Lock()
@@ -320,7 +316,6 @@ class ModelCatalog(CachedCatalog):
     across processes; other processes see a change within ``ttl`` seconds.
     """
 
-    writable = True
     persistent = True
 
     def __init__(self, model: str | type[Any], name_field: str = "name", ttl: float = 30.0) -> None:
@@ -363,7 +358,10 @@ class ModelCatalog(CachedCatalog):
     def add(self, name: str, **spec: Any) -> Tenant:
         """Create the row (after validating like :func:`build_tenant`). Raises ValueError if it exists."""
         tenant = build_tenant(name, spec)
-        fields = {k: v for k, v in spec.items() if k in self._fields()}
+        missing = set(spec) - set(self._fields())
+        if missing:
+            raise ValueError(f"{self.model.__name__} has no field for {sorted(missing)}")
+        fields = dict(spec)
         if self._queryset().filter(**{self.name_field: name}).exists():
             raise ValueError(f"tenant {name!r} already exists")
         self._queryset().create(**{self.name_field: name}, **fields)
