@@ -397,3 +397,26 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(TenantRow)
+
+
+def test_alias_mode_orm_rows_stay_in_the_tenants_schema(wire: Wire, drcp_settings: Any) -> None:
+    """The ORM, through TenantRouter: each tenant writes and reads its own schema (its own user)."""
+    tenants = configure(drcp_settings, wire, "alias", 2)
+    for alias in tenants:
+        with connections[alias].schema_editor() as editor:
+            editor.create_model(wire_urls.Note)
+    try:
+        handler = WSGIHandler()
+        assert get_json(handler, "/notes/?text=first", "t00")["notes"] == ["first"]
+        assert get_json(handler, "/notes/?text=second", "t01")["notes"] == ["second"]
+        assert get_json(handler, "/notes/?text=third", "t00")["notes"] == ["first", "third"]
+        writes = [r for r in wire.srv.statements() if r.sql.lstrip().upper().startswith("INSERT")]
+        assert [(r.username, short_class(r.cclass)) for r in writes] == [
+            ("U_T00", "CC_T00"),
+            ("U_T01", "CC_T01"),
+            ("U_T00", "CC_T00"),
+        ]
+    finally:
+        for alias in tenants:
+            with connections[alias].schema_editor() as editor:
+                editor.delete_model(wire_urls.Note)

@@ -57,6 +57,22 @@ async def aone(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"tags": [tag], "tenant": getattr(get_current_tenant(), "name", None)})
 
 
+class Note(models.Model):
+    """A tenant model with a table in each tenant's schema (mode "alias")."""
+
+    text = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "billing"
+
+
+def notes(request: HttpRequest) -> JsonResponse:
+    """Add a note if ``text`` is given, then list the notes this tenant sees (through the router)."""
+    if "text" in request.GET:
+        Note.objects.create(text=request.GET["text"])
+    return JsonResponse({"notes": sorted(Note.objects.values_list("text", flat=True))})
+
+
 # For the busy-limit test: /hold/ keeps its connection until the test sets the event.
 HOLD = threading.Event()
 HELD = threading.Event()
@@ -74,4 +90,5 @@ urlpatterns = [
     path("switch/", switch),
     path("aone/", aone),
     path("hold/", hold),
+    path("notes/", notes),
 ]
