@@ -84,7 +84,11 @@ def request(handler: Any, path: str) -> str:
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": sys.stderr,
     }
-    body = b"".join(handler(environ, lambda s, h, exc_info=None: status.append(s)))
+    response = handler(environ, lambda s, h, exc_info=None: status.append(s))
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()  # as a WSGI server does: request_finished gives the connection back
     if not status or not status[0].startswith("200"):
         raise RuntimeError(f"{path}: {status} {body[:200]!r}")
     return body.decode()

@@ -43,6 +43,8 @@ def settle(server: Any) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while True:
         stats = server.stats()
-        if stats["pooled_servers"]["busy"] == 0 or time.monotonic() > deadline:
+        if stats["pooled_servers"]["busy"] == 0:
             return stats
+        if time.monotonic() > deadline:
+            raise AssertionError(f"a pooled server is still busy: nothing released it ({stats})")
         time.sleep(0.005)

@@ -149,3 +149,19 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
         get_registry().close_all()
         settings_dict["NAME"] = original
         proxy.close()
+
+
+def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
+    """request_finished runs after the tenant context is reset: closing must not first swap the tenant's
+    connection for a tenant-less checkout."""
+    from django.core.signals import request_finished
+
+    tenant = Tenant("ta", "default", "T_ta")
+    with tenant_context(tenant), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM DUAL")
+    emulator.reset_stats()  # nothing in flight: the connection is still checked out
+    request_finished.send(sender=None)  # Django's close_old_connections, outside the tenant's context
+    stats = settle(emulator)
+    assert connection.connection is None
+    assert (stats["round_trips"], stats["one_way"]) == (0, 1)  # only the release
+    assert all(figures["num_requests"] == 0 for figures in stats["classes"].values())

@@ -58,6 +58,7 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.drcp_tenant: Tenant | None = None  # the tenant the current connection was acquired for
         self._drcp_pid: int | None = None
+        self._drcp_may_switch = True
 
     # Django's own pool (OPTIONS["pool"]) is replaced by the registry; checks report it if set.
     @property
@@ -125,9 +126,20 @@ class DatabaseWrapper(OracleDatabaseWrapper):
                 # Inherited across fork: the socket is the parent's. Forget it without a word on the wire.
                 orphan(self.connection)
                 self.connection = None
-            elif _tenant_key(self.tenant_for_checkout()) != _tenant_key(self.drcp_tenant):
+            elif self._drcp_may_switch and _tenant_key(self.tenant_for_checkout()) != _tenant_key(
+                self.drcp_tenant
+            ):
                 self._switch_tenant()
         super().ensure_connection()
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        # Runs from request_started/request_finished, where the tenant context may already be reset: its
+        # get_autocommit() must look at the connection it has, not swap it for a checkout nobody wants.
+        self._drcp_may_switch = False
+        try:
+            super().close_if_unusable_or_obsolete()
+        finally:
+            self._drcp_may_switch = True
 
     def _switch_tenant(self) -> None:
         if self.in_atomic_block or not self.autocommit:
