@@ -22,6 +22,7 @@ from ..results import Bind, Column, ExecutionContext, OracleError, Result, Sessi
 from . import dictionary, errors
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
+from .ddl import DdlRunner
 from .describe import Describer
 from .lexer import Tok, first_keywords, significant, tokenize
 from .plsql import PlsqlRunner
@@ -63,8 +64,6 @@ class Engine:
         self.users: dict[str, str] = {}  # users created through SQL: name -> password
         self._lock = threading.Lock()
         self._plans: dict[tuple[str, str, int], list[tuple[str, Column | None]]] = {}
-        from .ddl import DdlRunner  # local import: ddl imports engine-level helpers
-
         self.ddl = DdlRunner(self)
 
     # --- SqlEngine protocol ----------------------------------------------------------------------
@@ -72,11 +71,14 @@ class Engine:
     def execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
         try:
             return self._execute(ctx, sql, binds)
-        except OracleError:
+        except OracleError as e:
+            log.debug("%s in: %s", e, sql)
             raise
         except sqlite3.Error as e:
+            log.debug("sqlite error %s in: %s", e, sql)
             raise errors.from_sqlite(e, sql, self._db_or_none(ctx.session)) from e
         except Exception as e:
+            log.exception("unexpected engine failure in: %s", sql)
             raise OracleError(
                 600, f"internal error code, arguments: [{type(e).__name__}: {e}], [{_short(sql)}]"
             ) from e
@@ -255,6 +257,7 @@ class Engine:
         tr = translate(sql)
         db = self.db(ctx)
         params, out_positions = self._params(tr, binds)
+        started = not db.in_transaction
         db.begin()
         # Each statement is atomic (Oracle statement-level rollback): wrap it in a savepoint.
         db.conn.execute('SAVEPOINT "__stmt"')
@@ -262,13 +265,17 @@ class Engine:
             cur = execute_locked(db.conn, tr.sql, params)
             returned = cur.fetchall() if tr.out_slots else []
             count = cur.rowcount if cur.rowcount >= 0 else len(returned)
-        except sqlite3.Error as e:
-            db.conn.execute('ROLLBACK TO "__stmt"')
-            db.conn.execute('RELEASE "__stmt"')
-            raise errors.from_sqlite(e, sql, db, table=tr.table) from e
-        except BaseException:
-            db.conn.execute('ROLLBACK TO "__stmt"')
-            db.conn.execute('RELEASE "__stmt"')
+        except BaseException as e:
+            error = errors.from_sqlite(e, sql, db, table=tr.table) if isinstance(e, sqlite3.Error) else None
+            if started:
+                # Nothing else is in this transaction: end it, so a failed statement (e.g. in
+                # autocommit, where the client sends no ROLLBACK) does not keep the write lock.
+                db.rollback()
+            else:
+                db.conn.execute('ROLLBACK TO "__stmt"')
+                db.conn.execute('RELEASE "__stmt"')
+            if error is not None:
+                raise error from e
             raise
         db.conn.execute('RELEASE "__stmt"')
         out: dict[int, list[object]] = {}

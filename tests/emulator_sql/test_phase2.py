@@ -680,3 +680,20 @@ def test_concurrent_writers_on_one_schema_all_succeed(engine, server):
         t.join(60)
     assert not errors, errors[:3]
     assert run(engine, setup, 'SELECT COUNT(*), COUNT(DISTINCT "ID") FROM "HITS"').rows == [(320, 320)]
+
+
+def test_failed_statement_in_autocommit_releases_the_write_lock(server):
+    engine = Engine(busy_timeout_ms=300)
+    try:
+        a, b = new_ctx(server, "AC"), new_ctx(server, "AC")
+        run(engine, a, 'CREATE TABLE "U" ("X" NUMBER(11) NOT NULL PRIMARY KEY)')
+        run(engine, a, 'INSERT INTO "U" VALUES (1)')
+        engine.commit(a)
+        with pytest.raises(OracleError) as e:
+            run(engine, a, 'INSERT INTO "U" VALUES (1)')  # fails; the client sends no ROLLBACK
+        assert e.value.code == 1
+        run(engine, b, 'INSERT INTO "U" VALUES (2)')  # must not wait for a's (empty) transaction
+        engine.commit(b)
+        assert run(engine, a, 'SELECT COUNT(*) FROM "U"').rows == [(2,)]
+    finally:
+        engine.close()
