@@ -14,8 +14,10 @@ of the name among the block's distinct placeholder names.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -127,11 +129,37 @@ class PlsqlRunner:
         if names and len(binds) != len(names):
             raise OracleError(1008, "not all variables bound")
         frame = _Frame(ctx, {n: i for i, n in enumerate(names)}, binds)
-        if toks and toks[0].is_word("CALL"):
-            self._call(frame, toks[1:])
-            return Result(out_binds=frame.out)
-        self._block(frame, [*toks, Token(Tok.PUNCT, ";", ";")], 0)
+        with self._atomic(ctx):
+            if toks and toks[0].is_word("CALL"):
+                self._call(frame, toks[1:])
+            else:
+                self._block(frame, [*toks, Token(Tok.PUNCT, ";", ";")], 0)
         return Result(out_binds=frame.out)
+
+    @contextlib.contextmanager
+    def _atomic(self, ctx: ExecutionContext) -> Iterator[None]:
+        """A failing block undoes its own changes (Oracle's statement-level rollback for a block)."""
+        db = self.engine.storage.existing(ctx.session)
+        was_open = db is not None and db.in_transaction
+        if was_open:
+            db.conn.execute('SAVEPOINT "__block"')  # type: ignore[union-attr]
+        try:
+            yield
+        except BaseException:
+            db = self.engine.storage.existing(ctx.session)
+            if db is not None and db.in_transaction:
+                if not was_open:
+                    db.rollback()
+                else:
+                    with contextlib.suppress(sqlite3.Error):  # gone if the block committed
+                        db.conn.execute('ROLLBACK TO "__block"')
+                        db.conn.execute('RELEASE "__block"')
+            raise
+        if was_open:
+            db = self.engine.storage.existing(ctx.session)
+            if db is not None and db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.conn.execute('RELEASE "__block"')
 
     # --- structure -------------------------------------------------------------------------------
 

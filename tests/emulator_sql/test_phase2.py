@@ -697,3 +697,16 @@ def test_failed_statement_in_autocommit_releases_the_write_lock(server):
         assert run(engine, a, 'SELECT COUNT(*) FROM "U"').rows == [(2,)]
     finally:
         engine.close()
+
+
+def test_failing_plsql_block_undoes_its_changes(engine, schema):
+    add_author(engine, schema, "Ann")
+    run(engine, schema, 'INSERT INTO "BOOK" ("TITLE", "AUTHOR_ID") VALUES (\'kept\', 1)')
+    with pytest.raises(OracleError):
+        run(
+            engine,
+            schema,
+            'BEGIN INSERT INTO "BOOK" ("TITLE", "AUTHOR_ID") VALUES (\'undone\', 1); NO_SUCH.PROC; END;',
+        )
+    engine.commit(schema)
+    assert run(engine, schema, 'SELECT "TITLE" FROM "BOOK"').rows == [("kept",)]
