@@ -36,6 +36,10 @@ BROKER_TIMEOUT_MESSAGE = (
 )
 
 
+class WaitCancelled(Exception):
+    """The client interrupted its call while it waited for a pooled server."""
+
+
 @dataclass
 class ClassStats:
     """Figures of V$CPOOL_CC_STATS for one ``USER.CCLASS``."""
@@ -139,8 +143,13 @@ class Broker:
 
     # -- lending -----------------------------------------------------------------------------
 
-    def acquire(self, info: ClientInfo) -> ServerSession:
-        """Lend a pooled server to ``info`` (blocking up to the wait timeout)."""
+    def acquire(self, info: ClientInfo, cancelled: Callable[[], bool] | None = None) -> ServerSession:
+        """Lend a pooled server to ``info`` (blocking up to the wait timeout).
+
+        ``cancelled`` is polled while waiting; when it returns True (the client sent a break,
+        e.g. its call timeout fired) the wait ends with :class:`WaitCancelled`, counted as a
+        client request timeout.
+        """
         name = class_name(info.username, info.cclass)
         user = info.username.upper()
         want_new = info.purity == "NEW"
@@ -175,7 +184,14 @@ class Broker:
                     stats.client_req_timeouts += 1
                     stats.wait_time += int((time.monotonic() - started) * 1000)
                     raise OracleError(BROKER_TIMEOUT_CODE, BROKER_TIMEOUT_MESSAGE)
-                self._cond.wait(remaining)
+                if cancelled is None:
+                    self._cond.wait(remaining)
+                    continue
+                self._cond.wait(min(remaining, 0.05))
+                if cancelled():
+                    stats.client_req_timeouts += 1
+                    stats.wait_time += int((time.monotonic() - started) * 1000)
+                    raise WaitCancelled()
             stats.num_misses += 1
             self._reserved += 1
         # Destroying and creating happen outside the lock: they may sleep (latency model) or touch

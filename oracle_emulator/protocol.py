@@ -11,6 +11,7 @@ import datetime
 import decimal
 import logging
 import re
+import select
 import socket
 import struct
 import time
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import wire
 from .auth import AuthExchange
-from .broker import DEFAULT_CCLASS, ClientInfo
+from .broker import DEFAULT_CCLASS, ClientInfo, WaitCancelled
 from .lobs import LobStore
 from .results import Column, ColumnType, OracleError, Result, Value
 from .session import ExecutionCtx, ServerSession
@@ -134,6 +135,7 @@ class ClientConnection:
         self._next_cursor_id = 1
         self.lobs = LobStore()
         self.closed = False
+        self._reset_pending = False
 
     # ------------------------------------------------------------------------------------------
     # Entry point
@@ -571,7 +573,7 @@ class ClientConnection:
         if self.session is not None:
             return self.session
         assert self.client_info is not None
-        session = self.server.broker.acquire(self.client_info)
+        session = self.server.broker.acquire(self.client_info, self._interrupted)
         if session.uses == 1:
             self._init_session(session)
         session.program = self.program
@@ -619,6 +621,9 @@ class ClientConnection:
             return
         try:
             session = self._ensure_session()
+        except WaitCancelled:
+            self._send_break()
+            return
         except OracleError as exc:
             self._apply_piggybacks(piggybacks, session_needed=False)
             self._respond(w, self._error_message(exc, 0, 0))
@@ -651,7 +656,41 @@ class ClientConnection:
         if tail is not None:
             w.raw(tail.getvalue())
         self._latency_rtt()
+        if self._interrupted():
+            # The client gave up on this call (cancel() or call timeout): drop the response and
+            # start the break/reset exchange instead.
+            self._send_break()
+            return
         self._send(w)
+
+    def _interrupted(self) -> bool:
+        """True if a BREAK/INTERRUPT marker (or EOF) is waiting on the socket; consumes the marker.
+
+        During a call the client sends nothing but markers, so peeking is safe.
+        """
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+            if not readable:
+                return False
+            head = self.sock.recv(8, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return True
+        if not head:
+            return True  # the client vanished; the request loop will notice
+        if len(head) < 8 or head[4] != wire.PACKET_MARKER:
+            return False
+        _ptype, _flags, body = self.stream.read_packet()
+        if len(body) >= 3 and body[2] == wire.MARKER_RESET:
+            self._reset_pending = True
+            return True
+        return len(body) >= 3 and body[2] in (wire.MARKER_BREAK, wire.MARKER_INTERRUPT)
+
+    def _send_break(self) -> None:
+        """Answer an interrupted call with BREAK; the client replies RESET (see _handle_marker)."""
+        self.stream.send_marker(wire.MARKER_BREAK)
+        if self._reset_pending:
+            self._reset_pending = False
+            self._handle_marker(wire.MARKER_RESET)
 
     def _parse_function(self, fn: int, r: TTCReader) -> Any:
         if fn == FN_EXECUTE:

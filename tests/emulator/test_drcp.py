@@ -226,3 +226,33 @@ def test_views_through_engine_context(small: EmulatorServer) -> None:
     assert sessions[0]["SID"] == conn.session_id
     assert small.broker.cpool_stats()[0]["NUM_REQUESTS"] == 1
     conn.close()
+
+
+def test_call_timeout_and_cancel_while_waiting_for_a_pooled_server() -> None:
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1, broker_wait_timeout=30
+    ) as srv:
+        holder = pooled(srv, "A")
+        sid_of(holder)
+        other = pooled(srv, "B")
+        other.call_timeout = 300
+        with pytest.raises(oracledb.DatabaseError) as info:
+            sid_of(other)
+        assert "DPY-4024" in str(info.value)  # call timeout: the broker wait was interrupted
+        wait_until(lambda: srv.stats()["classes"]["APP.B"]["client_req_timeouts"] == 1)
+
+        # cancel() from another thread breaks the wait as well (ORA-01013).
+        other.call_timeout = 0
+        wait_until(lambda: srv.stats()["classes"]["APP.B"]["num_waits"] == 1)
+        canceller = threading.Timer(0.3, other.cancel)
+        canceller.start()
+        with pytest.raises(oracledb.DatabaseError) as info2:
+            sid_of(other)
+        canceller.join()
+        assert info2.value.args[0].code == 1013
+        holder.close()
+        wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+        assert sid_of(other) > 0  # still usable after both interruptions
+        stats = srv.stats()["classes"]["APP.B"]
+        assert (stats["num_waits"], stats["client_req_timeouts"]) == (2, 2)
+        other.close()
