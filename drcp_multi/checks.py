@@ -21,11 +21,12 @@ def _message(problem: Problem, obj: Any = None) -> CheckMessage:
     return cls(problem.msg, hint=problem.hint, obj=obj, id=problem.id)
 
 
-@register(Tags.database, Tags.compatibility)
+@register(Tags.compatibility, "drcp_multi")
 def check_drcp_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """Check ``settings.DRCP_MULTI`` and every ``DATABASES`` entry that uses our engine.
 
-    Runs with every ``manage.py check`` (and ``--tag database``); it reads settings only, never connects.
+    Runs with every ``manage.py check`` (tags ``compatibility`` and ``drcp_multi``). It reads settings
+    only and never connects, so it is not tagged ``database``, which Django skips unless asked.
     """
     return [_message(p, "settings.DRCP_MULTI") for p in project_problems()] + check_databases(
         settings.DATABASES

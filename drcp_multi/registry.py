@@ -74,6 +74,18 @@ def _error_code(exc: BaseException) -> str:
     return str(getattr(arg, "full_code", "") or "")
 
 
+# Driver and server errors that mean the session or its socket is gone (not a failed statement).
+_DISCONNECT_CODES = frozenset(
+    {"DPY-1001", "DPY-4011", "ORA-00028", "ORA-01012", "ORA-03113", "ORA-03114", "ORA-03135"}
+)
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection is dead rather than the statement wrong."""
+    error = exc.args[0] if exc.args else None
+    return bool(getattr(error, "is_session_dead", False)) or _error_code(exc) in _DISCONNECT_CODES
+
+
 class PoolRegistry:
     """Pools per key, shared by all threads of this process. Thread-safe."""
 
@@ -126,7 +138,7 @@ class PoolRegistry:
             else:
                 entry = self._reserve(config, pool_tenant, cclass, purity)
             try:
-                conn = entry.pool.acquire(**acquire_kwargs)
+                conn = self._acquire_live(entry, acquire_kwargs)
             except BaseException:
                 self._unreserve(entry)
                 raise
@@ -151,6 +163,18 @@ class PoolRegistry:
         with self._lock:
             self._checkouts[id(conn)] = _Checkout(entry, limited)
         return conn
+
+    @staticmethod
+    def _acquire_live(entry: _Entry, kwargs: dict[str, Any]) -> oracledb.Connection:
+        try:
+            return entry.pool.acquire(**kwargs)
+        except oracledb.Error as exc:
+            # Some driver versions (2.x) report an idle connection whose socket the network closed while
+            # handing it out, after dropping it: the next attempt gets a live one.
+            if not is_disconnect(exc):
+                raise
+            logger.info("dropped a dead pooled connection of %s/%s: %s", entry.alias, entry.tenant, exc)
+            return entry.pool.acquire(**kwargs)
 
     def release(self, conn: oracledb.Connection) -> None:
         """Give ``conn`` back to its pool (a one-way DRCP release; any open transaction is rolled back).

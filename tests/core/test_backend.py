@@ -144,7 +144,7 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
         assert get("/one-query/") == ("200 OK", "1")  # the pool noticed and connected afresh
         assert emulator.stats()["logins"] == logins + 1
         (row,) = [r for r in get_registry().stats() if r["alias"] == "default"]
-        assert (row["opened"], row["busy"]) == (1, 0)
+        assert row["busy"] == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)
     finally:
         get_registry().close_all()
         settings_dict["NAME"] = original

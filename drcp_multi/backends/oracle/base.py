@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
+import oracledb
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
@@ -23,7 +24,7 @@ from django.utils.asyncio import async_unsafe
 
 from drcp_multi.conf import drcp_setting, tenancy_mode
 from drcp_multi.exceptions import TenantSwitchInTransaction
-from drcp_multi.registry import get_registry, orphan
+from drcp_multi.registry import get_registry, is_disconnect, orphan
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import get_current_tenant
 
@@ -93,8 +94,19 @@ class DatabaseWrapper(OracleDatabaseWrapper):
 
     def init_connection_state(self) -> None:
         BaseDatabaseWrapper.init_connection_state(self)  # the version check, once per alias
-        with self.connection.cursor() as cursor:
-            cursor.execute(session_setup_sql(settings.USE_TZ))
+        try:
+            self._set_up_session()
+        except oracledb.Error as exc:
+            # The set-up is the checkout's first round trip, so it doubles as its health check at no cost:
+            # a connection that died idle in the pool (and that the driver did not catch) is dropped and
+            # replaced once, instead of failing the request.
+            if not is_disconnect(exc):
+                raise
+            registry = get_registry()
+            registry.release(self.connection)
+            self.connection = registry.acquire(self.alias, self.drcp_tenant, settings_dict=self.settings_dict)
+            self.connection.autocommit = self.autocommit
+            self._set_up_session()
         if "operators" not in self.__dict__:
             standard = self._like_probe.get(self.alias)
             if standard is None:
@@ -107,6 +119,10 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # The statement cache size comes from POOL["stmtcachesize"]; Django's override is not repeated.
         if not self.get_autocommit():
             self.commit()
+
+    def _set_up_session(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(session_setup_sql(settings.USE_TZ))
 
     def _probe_like(self) -> bool:
         # Ticket #14149, as in Django: can this database use LIKE ... ESCAPE with TRANSLATE?
