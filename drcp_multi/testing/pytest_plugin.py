@@ -70,6 +70,10 @@ def start_emulator(**kwargs: Any) -> EmulatorServer:
     kwargs.setdefault("host", "127.0.0.1")
     kwargs.setdefault("port", 0)
     server = EmulatorServer(**kwargs)
+    # Users created through SQL (Django's test database creation) must be able to log in.
+    engine = server.engine
+    if getattr(engine, "on_create_user", False) is None:
+        engine.on_create_user = server.add_user
     server.start()
     return server
 
