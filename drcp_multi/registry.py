@@ -147,10 +147,15 @@ class PoolRegistry:
                 get_limiter().release(limited)
             code = _error_code(exc)
             if code == "DPY-4005":
+                waited = (
+                    "at once (POOL['getmode'] is 'nowait')"
+                    if config.getmode == oracledb.PoolGetMode.NOWAIT
+                    else f"within POOL['wait_timeout'] ({config.wait_timeout} s)"
+                )
                 raise PoolTimeout(
-                    f"No connection of pool {alias!r}/{pool_tenant or '-'} (cclass {cclass!r}) became free "
-                    f"within POOL['wait_timeout'] ({config.wait_timeout} s): the pool has "
-                    f"max={config.max}. Raise POOL['max'] or shorten requests."
+                    f"No connection of pool {alias!r}/{pool_tenant or '-'} (cclass {cclass!r}) was free "
+                    f"{waited}: all POOL['max']={config.max} are checked out in this process. Raise "
+                    "POOL['max'] or shorten the work done while holding a connection."
                 ) from exc
             if code == "DPY-1002":
                 raise PoolClosed(f"The pool of {alias!r}/{pool_tenant or '-'} was closed.") from exc

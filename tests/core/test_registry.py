@@ -164,7 +164,7 @@ def test_exhausted_pool_raises_pool_timeout(registry: PoolRegistry) -> None:
     with pytest.raises(PoolTimeout) as info:
         registry.acquire("default", settings_dict=tight)
     assert isinstance(info.value, oracledb.DatabaseError)
-    assert "POOL['wait_timeout']" in str(info.value)
+    assert "POOL['max']=1" in str(info.value) and "nowait" in str(info.value)
     registry.release(held)
 
 
