@@ -60,6 +60,7 @@ OPT_FETCH = 0x40
 OPT_COMMIT = 0x100
 OPT_DESCRIBE = 0x20000
 
+EXEC_FLAG_DML_ROWCOUNTS = 0x4000
 CALL_STATUS_TXN = 0x02
 BIND_DIR_INPUT = 32
 BIND_DIR_INPUT_OUTPUT = 48
@@ -109,6 +110,7 @@ class Cursor:
     rows: list[tuple[Value, ...]] = field(default_factory=list)
     pos: int = 0
     out_positions: set[int] | None = None  # PL/SQL binds reported as IN OUT (fixed on first run)
+    dml_rowcounts: bool = False  # the client asked for per-row counts (arraydmlrowcounts)
 
 
 class ClientConnection:
@@ -136,6 +138,15 @@ class ClientConnection:
         self.lobs = LobStore()
         self.closed = False
         self._reset_pending = False
+        self.busy = True
+
+    def has_pending_input(self) -> bool:
+        """True if bytes (or EOF) wait on the socket unread."""
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return bool(readable)
 
     # ------------------------------------------------------------------------------------------
     # Entry point
@@ -411,7 +422,9 @@ class ClientConnection:
     def _serve(self) -> None:
         while True:
             try:
+                self.busy = False  # blocked waiting for the next request (see EmulatorServer.wait_idle)
                 first = self._read_data()
+                self.busy = True
                 self._handle_request(TTCReader(first, self._read_data))
             except wire.MarkerReceived as marker:
                 self._handle_marker(marker.marker_type)
@@ -882,6 +895,7 @@ class ClientConnection:
             "define": bool(defines),
             "reexecute": False,
             "commit": bool(options & OPT_COMMIT),
+            "dml_rowcounts": bool(len(al8i4) > 9 and al8i4[9] & EXEC_FLAG_DML_ROWCOUNTS),
         }
 
     def _parse_reexecute(self, fn: int, r: TTCReader) -> dict[str, Any]:
@@ -928,6 +942,7 @@ class ClientConnection:
             cursor.stmt = stmt
         if not req["reexecute"]:
             cursor.binds = req["metas"]
+            cursor.dml_rowcounts = req["dml_rowcounts"]
             if req["sql"] is not None:
                 cursor.out_positions = None
         try:
@@ -1012,6 +1027,11 @@ class ClientConnection:
         if req["commit"]:
             self._guard(lambda: engine.commit(ctx))
             session.in_transaction = False
+        if cursor.dml_rowcounts and not stmt.is_query:
+            # PARAMETER: no al8o4l, no transaction id, no key/values, no registration, then counts.
+            w.u8(wire.MSG_PARAMETER).ub2(0).ub2(0).ub2(0).ub2(0).ub4(len(results))
+            for result in results:
+                w.ub8(result.rowcount)
         w.raw(self._error_message(None, cursor.cursor_id, self._call_status(), rowcount=total).getvalue())
 
     def _run_engine(

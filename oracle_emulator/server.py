@@ -290,6 +290,26 @@ class EmulatorServer:
             "classes": self.broker.class_figures(),
         }
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until every connection has processed all the input it was sent.
+
+        One-way calls (SESSION_RELEASE) and the EOF of a closing client get no reply, so when the
+        client call returns the server may still be working on them; call this before asserting
+        figures. Raises TimeoutError after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2:  # two consecutive quiet observations rule out a request in flight
+            with self._lock:
+                connections = list(self._open)
+            if all(not c.busy and not c.has_pending_input() for c in connections):
+                quiet += 1
+            else:
+                quiet = 0
+            if time.monotonic() > deadline:
+                raise TimeoutError("the emulator did not become idle")
+            time.sleep(0.005)
+
     def statements(self) -> list[StatementRecord]:
         """The most recent statements (bounded by ``statement_log_size``), oldest first."""
         with self._lock:

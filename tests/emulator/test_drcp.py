@@ -256,3 +256,20 @@ def test_call_timeout_and_cancel_while_waiting_for_a_pooled_server() -> None:
         stats = srv.stats()["classes"]["APP.B"]
         assert (stats["num_waits"], stats["client_req_timeouts"]) == (2, 2)
         other.close()
+
+
+def test_wait_idle_settles_one_way_releases() -> None:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine()) as srv:
+        pool = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="IDLE", min=1, max=3
+        )
+        for _ in range(30):
+            with pool.acquire() as conn:
+                sid_of(conn)
+        srv.wait_idle()
+        stats = srv.stats()
+        assert stats["one_way"] == 30
+        assert stats["pooled_servers"]["busy"] == 0
+        pool.close()
+        srv.wait_idle()
+        assert srv.stats()["client_connections"]["open"] == 0

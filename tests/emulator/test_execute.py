@@ -187,3 +187,12 @@ def test_many_cursors_are_closed_by_piggyback(conn: oracledb.Connection, server:
         cur.fetchall()
         cur.close()
     assert conn.cursor().execute("select 1 from dual").fetchall() == [(1,)]
+
+
+def test_executemany_with_array_dml_row_counts(conn: oracledb.Connection) -> None:
+    cur = conn.cursor()
+    for _ in range(2):  # a full execute, then a re-execute of the cached statement
+        cur.executemany(
+            "insert into t values (:v) returning id into :id", [(1, None), (2, None)], arraydmlrowcounts=True
+        )
+        assert cur.getarraydmlrowcounts() == [1, 1]
