@@ -165,3 +165,33 @@ def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
     assert connection.connection is None
     assert (stats["round_trips"], stats["one_way"]) == (0, 1)  # only the release
     assert all(figures["num_requests"] == 0 for figures in stats["classes"].values())
+
+
+def test_asgi_requests_are_one_checkout_each(emulator: Any) -> None:
+    import asyncio
+
+    from django.core.handlers.asgi import ASGIHandler
+
+    async def one(app: ASGIHandler) -> tuple[int, bytes]:
+        scope = {"type": "http", "method": "GET", "path": "/one-query/", "query_string": b"", "headers": []}
+        incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await incoming.put({"type": "http.request", "body": b"", "more_body": False})
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await app(scope, incoming.get, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    async def main() -> list[tuple[int, bytes]]:
+        app = ASGIHandler()
+        await one(app)  # warm-up in this event loop's worker thread
+        settle(emulator)
+        emulator.reset_stats()
+        return [await one(app) for _ in range(4)]
+
+    assert asyncio.run(main()) == [(200, b"1")] * 4
+    stats = settle(emulator)
+    assert stats["classes"]["APP.APP_CC"]["num_requests"] == 4
+    assert (stats["round_trips"], stats["one_way"]) == (8, 4)
