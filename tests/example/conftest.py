@@ -126,7 +126,7 @@ def stop_site(site: Site) -> int:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
+def wire_server() -> Iterator[Any]:
     if os.environ.get("DRCP_TEST_DSN"):
         pytest.skip("the example's tests assert from the wire server's statement log; DRCP_TEST_DSN is set")
     oracle_emulator = pytest.importorskip("oracle_emulator")
@@ -146,9 +146,9 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def site(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(wire_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The example against the wire server above, configured like a real Oracle (DRCP_* variables)."""
-    env = {"DRCP_DSN": emulator.dsn, "DRCP_USER": "app", "DRCP_PASSWORD": "secret"}
+    env = {"DRCP_DSN": wire_server.dsn, "DRCP_USER": "app", "DRCP_PASSWORD": "secret"}
     running = start_site(env, tmp_path_factory.mktemp("example-data"))
     yield running
     stop_site(running)

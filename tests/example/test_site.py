@@ -32,19 +32,25 @@ def footer(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-field="(\w+)">([^<]*)<', html))
 
 
-def tenant_statements(emulator: Any, since: int) -> list[Any]:
-    """Statements after index ``since`` that did not come from the dashboard sampler (shared class)."""
+def tenant_statements(wire_server: Any, since: int) -> list[Any]:
+    """Statements after index ``since``, leaving out the shared class: the dashboard's sampler runs under
+    it concurrently with the requests under test."""
     return [
-        r for r in emulator.statements()[since:] if short_class(record_field(r, "cclass")) != SHARED_CLASS
+        r for r in wire_server.statements()[since:] if short_class(record_field(r, "cclass")) != SHARED_CLASS
     ]
+
+
+def tenant_classes(wire_server: Any, since: int) -> set[str]:
+    """The DRCP classes (as the client named them) of those statements."""
+    return {short_class(record_field(r, "cclass")) for r in tenant_statements(wire_server, since)}
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
 @pytest.mark.parametrize("by", ["subdomain", "path"])
 def test_each_tenant_url_is_served_under_its_own_class(
-    site: Site, emulator: Any, tenant: str, by: str
+    site: Site, wire_server: Any, tenant: str, by: str
 ) -> None:
-    since = len(emulator.statements())
+    since = len(wire_server.statements())
     status, html = site.get("/", tenant) if by == "subdomain" else site.get(f"/t/{tenant}/")
     assert status == 200, html
     assert re.search(rf'data-testid="tenant-heading">\s*{tenant.capitalize()} tasks', html)
@@ -55,20 +61,20 @@ def test_each_tenant_url_is_served_under_its_own_class(
 
     # The server's side: everything this request ran (the SID probe at least) ran under T_<tenant>,
     # on the pooled server session the page names.
-    ran = tenant_statements(emulator, since)
+    ran = tenant_statements(wire_server, since)
     assert ran, "the request ran no statement on the wire server"
     assert {short_class(record_field(r, "cclass")) for r in ran} == {f"T_{tenant}"}
     probes = [r for r in ran if "SYS_CONTEXT" in record_field(r, "sql").upper()]
     assert probes and str(record_field(probes[-1], "sid")) == shown["sid"]
 
 
-def test_tenants_never_share_a_pooled_session(site: Site, emulator: Any) -> None:
-    since = len(emulator.statements())
+def test_tenants_never_share_a_pooled_session(site: Site, wire_server: Any) -> None:
+    since = len(wire_server.statements())
     for _ in range(3):
         for tenant in TENANTS:
             assert site.get("/", tenant)[0] == 200
     sessions: dict[str, set[Any]] = {}
-    for r in tenant_statements(emulator, since):
+    for r in tenant_statements(wire_server, since):
         key = (record_field(r, "sid"), record_field(r, "serial"))
         sessions.setdefault(short_class(record_field(r, "cclass")), set()).add(key)
     assert set(sessions) == {f"T_{t}" for t in TENANTS}
@@ -136,21 +142,19 @@ def csrf_post(
     return status, headers
 
 
-def test_tenant_added_from_the_page_is_served_at_once(site: Site, emulator: Any) -> None:
+def test_tenant_added_from_the_page_is_served_at_once(site: Site, wire_server: Any) -> None:
     status, headers = csrf_post(site, "/tenants/", {"name": "umbrella"})
     assert status == 302 and headers["location"].endswith("/t/umbrella/")
-    since = len(emulator.statements())
+    since = len(wire_server.statements())
     status, html = site.get("/t/umbrella/")
     assert status == 200 and footer(html)["cclass"] == "T_umbrella"
-    assert {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)} == {
-        "T_umbrella"
-    }
+    assert tenant_classes(wire_server, since) == {"T_umbrella"}
     # A name that cannot be a subdomain is refused, with the reason on the page.
     status, _ = csrf_post(site, "/tenants/", {"name": "Not_Valid"})
     assert status == 400
 
 
-def test_tenant_added_by_command_is_served_at_once(site: Site, emulator: Any) -> None:
+def test_tenant_added_by_command_is_served_at_once(site: Site, wire_server: Any) -> None:
     # No DRCP_* needed: the command writes the tenant list that the running site reads.
     env = {"EXAMPLE_DATA_DIR": str(site.data_dir), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -162,48 +166,65 @@ def test_tenant_added_by_command_is_served_at_once(site: Site, emulator: Any) ->
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    since = len(emulator.statements())
+    since = len(wire_server.statements())
     status, html = site.get("/", "hooli")
     assert status == 200 and footer(html)["cclass"] == "T_hooli"
-    assert {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)} == {"T_hooli"}
+    assert tenant_classes(wire_server, since) == {"T_hooli"}
 
 
-def test_load_generator_reaches_every_tenant(site: Site, emulator: Any) -> None:
+def test_load_generator_reaches_every_tenant(site: Site, wire_server: Any) -> None:
     from example_project.load import LoadGenerator
 
-    since = len(emulator.statements())
+    since = len(wire_server.statements())
     gen = LoadGenerator(site.url, TENANTS, concurrency=3, think=0.01, duration=3)
     gen.start()
     assert wait_until(lambda: not gen.running(), timeout=30)
     assert gen.stats.sent > 10 and gen.stats.errors == 0
     assert set(gen.stats.by_status) == {200}, gen.stats.summary()
-    classes = {short_class(record_field(r, "cclass")) for r in tenant_statements(emulator, since)}
+    classes = tenant_classes(wire_server, since)
     assert classes == {f"T_{t}" for t in TENANTS}
 
 
 def test_one_command_starts_the_embedded_server(tmp_path: Any) -> None:
-    """No DRCP_* variables: the site starts its own wire server, serves the tenants and stops cleanly."""
+    """No DRCP_* variables: the site starts its own wire server, serves the tenants, --load moves the
+    dashboard's figures, and SIGTERM stops it cleanly."""
     pytest.importorskip("oracle_emulator").EmulatorServer  # noqa: B018 - skip until it lands
-    running = start_site({}, tmp_path)
+    running = start_site({}, tmp_path, ("--load", "--load-concurrency", "2"))
     try:
-        assert "embedded wire server" in running.log()
+        log = running.log()
+        assert "embedded wire server" in log and "Task storage pending" not in log, log
         for tenant in TENANTS:
-            assert f"http://{tenant}.localhost:{running.port}/" in running.log()
-        assert f"http://localhost:{running.port}/dashboard/" in running.log()
+            assert f"http://{tenant}.localhost:{running.port}/" in log
+            assert f"http://localhost:{running.port}/t/{tenant}/" in log
+        assert f"http://localhost:{running.port}/dashboard/" in log
         for tenant in TENANTS:
             status, html = running.get("/", tenant)
             assert status == 200 and footer(html)["cclass"] == f"T_{tenant}", html[-2000:]
         assert running.get("/dashboard/")[0] == 200
+
+        def broker_requests() -> dict[str, int]:
+            rows = json.loads(running.get("/api/stats/")[1])["rows"]
+            return {r["tenant"]: r.get("requests") or 0 for r in rows if r["tenant"]}
+
+        before = broker_requests()
+        assert wait_until(lambda: all(broker_requests().get(t, 0) > before.get(t, 0) + 5 for t in TENANTS))
     finally:
         code = stop_site(running)
     assert code == 0, running.log()
+    assert "Load: " in running.log() and "connection errors: 0" in running.log()
 
 
-def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, emulator: Any) -> None:
+def test_load_script_command_line(site: Site) -> None:
+    from example_project.load import main
+
+    assert main(["--url", f"http://localhost:{site.port}/", "--duration", "2", "--concurrency", "2"]) == 0
+
+
+def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, wire_server: Any) -> None:
     status, html = site.get("/", "acme")
     if 'data-testid="orm-pending"' in html:
         pytest.skip("the wire server does not run Django's table SQL yet: the page says so (checked above)")
-    since = len(emulator.statements())
+    since = len(wire_server.statements())
     status, headers = csrf_post(
         site, "/", {"title": "Renew the DRCP licence"}, host=f"acme.localhost:{site.port}"
     )
@@ -212,7 +233,7 @@ def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, em
     assert "Renew the DRCP licence" in html
     assert "Renew the DRCP licence" not in site.get("/", "globex")[1]
     inserts = [
-        r for r in emulator.statements()[since:] if record_field(r, "sql").upper().startswith("INSERT")
+        r for r in wire_server.statements()[since:] if record_field(r, "sql").upper().startswith("INSERT")
     ]
     assert inserts and {short_class(record_field(r, "cclass")) for r in inserts} == {"T_acme"}
 
