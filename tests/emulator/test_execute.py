@@ -196,3 +196,16 @@ def test_executemany_with_array_dml_row_counts(conn: oracledb.Connection) -> Non
             "insert into t values (:v) returning id into :id", [(1, None), (2, None)], arraydmlrowcounts=True
         )
         assert cur.getarraydmlrowcounts() == [1, 1]
+
+
+def test_temporary_lob_operations(conn: oracledb.Connection) -> None:
+    lob = conn.createlob(oracledb.DB_TYPE_CLOB, "hello wörld")
+    assert (lob.size(), lob.read(), lob.read(7, 3), lob.getchunksize()) == (11, "hello wörld", "wör", 8060)
+    lob.write("XY", 1)
+    lob.trim(4)
+    assert lob.read() == "XYll"
+    assert conn.createlob(oracledb.DB_TYPE_BLOB, b"\x00\x01").read() == b"\x00\x01"
+    assert conn.createlob(oracledb.DB_TYPE_NCLOB, "nç").read() == "nç"
+    cur = conn.cursor()
+    cur.execute("select :c from dual", c=lob)
+    assert cur.fetchone() == ("XYll",)
