@@ -51,8 +51,7 @@ def to_sqlite(value: Value | bool) -> object:
     if isinstance(value, datetime.date):
         return value.isoformat() + " 00:00:00"
     if isinstance(value, datetime.timedelta):
-        # INTERVAL DAY TO SECOND is kept as microseconds.
-        return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+        return format_interval(value)
     return value
 
 
@@ -64,3 +63,13 @@ def format_datetime(value: datetime.datetime) -> str:
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text
+
+
+def format_interval(value: datetime.timedelta) -> str:
+    """INTERVAL DAY TO SECOND as fixed-width text (Oracle's literal form), so it compares correctly."""
+    micros = (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    sign = "-" if micros < 0 else "+"
+    micros = abs(micros)
+    days, rest = divmod(micros, 86_400_000_000)
+    secs, us = divmod(rest, 1_000_000)
+    return f"{sign}{days:09d} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}.{us:06d}"

@@ -24,6 +24,7 @@ _NUMBER = Column("", ColumnType.NUMBER, 0, -127, 22)
 _TIMESTAMP = Column("", ColumnType.TIMESTAMP, 0, 6, 11)
 _DATE = Column("", ColumnType.DATE, 0, 0, 7)
 _VARCHAR = Column("", ColumnType.VARCHAR, 0, 0, 4000)
+_INTERVAL = Column("", ColumnType.INTERVAL_DS, 9, 6, 11)
 
 _NUMERIC_FUNCS = {
     "ORA_EXTRACT",
@@ -86,7 +87,21 @@ def oracle_name(node: exp.Expression, binds: Sequence[str] = ()) -> str:
         if name.startswith("b") and name[1:].isdigit() and int(name[1:]) < len(binds):
             name = binds[int(name[1:])]  # the translator renamed binds :b<i>; report the client's name
         return f":{name.upper()}"
-    return "".join(node.sql(dialect="oracle").split()).upper()[:128]
+    text = "".join(node.sql(dialect="oracle").split()).upper()
+    for ours, theirs in _ORIGINAL_NAMES:
+        text = text.replace(ours, theirs)
+    return text[:128]
+
+
+# Calls the translator renamed before parsing, shown under their Oracle names in column names.
+_ORIGINAL_NAMES = (
+    ("ORA_TO_CHAR(", "TO_CHAR("),
+    ("ORA_TO_DATE(", "TO_DATE("),
+    ("ORA_TO_TS(", "TO_TIMESTAMP("),
+    ("ORA_TRUNC(", "TRUNC("),
+    ("ORA_NUMTODSINTERVAL(", "NUMTODSINTERVAL("),
+    ("ORA_SYSTIMESTAMP()", "LOCALTIMESTAMP"),
+)
 
 
 class Describer:
@@ -180,10 +195,9 @@ class Describer:
             return self._type(default, scope) if default is not None else None
         if isinstance(node, exp.Literal):
             return _NUMBER if not node.is_string else None
-        if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Neg | exp.Mod | exp.Pow):
-            left = self._type(node.this, scope)
-            if left is not None and left.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
-                return left
+        if isinstance(node, exp.Add | exp.Sub):
+            return self._arith(node, scope)
+        if isinstance(node, exp.Mul | exp.Div | exp.Neg | exp.Mod | exp.Pow):
             return _NUMBER
         if isinstance(node, exp.Cast):
             t = node.to.sql(dialect="oracle").upper()
@@ -220,10 +234,20 @@ class Describer:
             return inner if inner is not None else None
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()
-            if name in ("TRUNC",) and node.expressions:
-                return self._type(node.expressions[0], scope)
-            if name in ("TO_TIMESTAMP", "TO_DATE"):
-                return _TIMESTAMP if name == "TO_TIMESTAMP" else _DATE
+            if name in ("TRUNC", "ORA_TRUNC") and node.expressions:
+                inner = self._type(node.expressions[0], scope)
+                # TRUNC of a date is a DATE; of a number, a number.
+                return (
+                    _DATE
+                    if inner is not None and inner.type in (ColumnType.DATE, ColumnType.TIMESTAMP)
+                    else inner
+                )
+            if name in ("TO_TIMESTAMP", "ORA_TO_TS", "ORA_SYSTIMESTAMP"):
+                return _TIMESTAMP
+            if name in ("TO_DATE", "ORA_TO_DATE"):
+                return _DATE
+            if name in ("ORA_NUMTODSINTERVAL", "NUMTODSINTERVAL"):
+                return _INTERVAL
             if name in _NUMERIC_FUNCS:
                 return _NUMBER
             if name in _TEXT_FUNCS:
@@ -253,6 +277,24 @@ class Describer:
             if inner is not None and len(inner.expressions) == 1:
                 return self._type(inner.expressions[0], _scope(inner))
         return None
+
+    def _arith(self, node: exp.Add | exp.Sub, scope: dict[str, str]) -> Column | None:
+        """+ / -: datetime ± interval or days is a datetime; datetime - datetime an interval."""
+        dates = (ColumnType.DATE, ColumnType.TIMESTAMP)
+        left, right = self._type(node.this, scope), self._type(node.expression, scope)
+        lt = left.type if left is not None else None
+        rt = right.type if right is not None else None
+        if lt in dates and rt in dates:
+            return _INTERVAL if isinstance(node, exp.Sub) else None
+        if lt in dates:
+            return left
+        if rt in dates and isinstance(node, exp.Add):
+            return right
+        if ColumnType.INTERVAL_DS in (lt, rt):
+            return _INTERVAL
+        if lt is ColumnType.NUMBER and rt is ColumnType.NUMBER:
+            return _NUMBER
+        return None  # decided by the values
 
     def _column(self, node: exp.Column, scope: dict[str, str]) -> Column | None:
         name = node.name if node.this.quoted else node.name.upper()

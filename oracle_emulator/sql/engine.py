@@ -106,7 +106,10 @@ class Engine:
                 raise errors.from_sqlite(e, "ROLLBACK", db) from e
 
     def close_session(self, ctx: ExecutionContext) -> None:
-        self.storage.close_session(ctx.session)
+        try:
+            self.storage.close_session(ctx.session)  # rolls back what was not committed
+        except sqlite3.Error as e:
+            log.warning("closing the storage of SID %s: %s", ctx.session.sid, e)
 
     def close(self) -> None:
         """Close every connection; remove the temp directory when there is no data_dir."""

@@ -19,8 +19,8 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
-from .binds import format_datetime
-from .types import parse_datetime
+from .binds import format_datetime, format_interval
+from .types import parse_datetime, parse_interval
 
 
 def _dt(value: object) -> datetime.datetime | None:
@@ -195,6 +195,91 @@ def ora_at_tz(value: object, zone: object) -> object:
     return dt.astimezone(_zone(str(zone))).isoformat(sep=" ")
 
 
+def ora_to_date(value: object, fmt: object = None) -> object:
+    """TO_DATE: a DATE has no fractional seconds."""
+    if value is None or value == "":
+        return None
+    dt = _dt(value)
+    return format_datetime(dt.replace(tzinfo=None, microsecond=0)) if dt is not None else value
+
+
+def _interval(value: object) -> datetime.timedelta | None:
+    return parse_interval(value) if isinstance(value, str) else None
+
+
+def _number(value: object) -> float | int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            d = decimal.Decimal(value.strip())
+        except decimal.InvalidOperation:
+            return None
+        return int(d) if d == d.to_integral_value() else float(d)
+    return None
+
+
+def ora_add(a: object, b: object) -> object:
+    """a + b for numbers, DATE/TIMESTAMP + INTERVAL or number of days, INTERVAL + INTERVAL."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a + b
+    ia, ib = _interval(a), _interval(b)
+    if ia is not None and ib is not None:
+        return format_interval(ia + ib)
+    da, db = _dt(a) if ia is None else None, _dt(b) if ib is None else None
+    if da is not None and (ib is not None or _number(b) is not None):
+        delta = ib if ib is not None else datetime.timedelta(days=_number(b))  # type: ignore[arg-type]
+        return format_datetime((da + delta).replace(tzinfo=None))
+    if db is not None and (ia is not None or _number(a) is not None):
+        return ora_add(b, a)
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None:
+        return na + nb
+    raise ValueError("ORA-00932: inconsistent datatypes")
+
+
+def ora_sub(a: object, b: object) -> object:
+    """a - b; DATE/TIMESTAMP - DATE/TIMESTAMP is an INTERVAL DAY TO SECOND."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a - b
+    ia, ib = _interval(a), _interval(b)
+    if ia is not None and ib is not None:
+        return format_interval(ia - ib)
+    da = _dt(a) if ia is None else None
+    if da is not None:
+        if ib is not None:
+            return format_datetime((da - ib).replace(tzinfo=None))
+        db = _dt(b)
+        if db is not None:
+            return format_interval(da.replace(tzinfo=None) - db.replace(tzinfo=None))
+        if _number(b) is not None:
+            return format_datetime((da - datetime.timedelta(days=_number(b))).replace(tzinfo=None))  # type: ignore[arg-type]
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None:
+        return na - nb
+    raise ValueError("ORA-00932: inconsistent datatypes")
+
+
+def ora_numtodsinterval(n: object, unit: object) -> object:
+    if n is None or unit is None:
+        return None
+    seconds = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}.get(str(unit).upper())
+    if seconds is None:
+        raise ValueError("ORA-01760: illegal argument for function")
+    return format_interval(datetime.timedelta(seconds=float(n) * seconds))  # type: ignore[arg-type]
+
+
+def ora_interval(n: object, unit: object) -> object:
+    """INTERVAL 'n' DAY|HOUR|MINUTE|SECOND literals."""
+    return ora_numtodsinterval(_number(n) if isinstance(n, str) else n, unit)
+
+
 def ora_cast_date(value: object) -> object:
     dt = _dt(value)
     return format_datetime(dt.replace(microsecond=0, tzinfo=None)) if dt is not None else value
@@ -203,6 +288,10 @@ def ora_cast_date(value: object) -> object:
 def ora_to_number(value: object, fmt: object = None) -> object:
     if value is None or isinstance(value, int | float):
         return value
+    iv = _interval(value)
+    if iv is not None:  # TO_NUMBER(date - date): Django's DateField subtraction, in days
+        days = iv / datetime.timedelta(days=1)
+        return int(days) if days.is_integer() else days
     try:
         d = decimal.Decimal(str(value).strip())
     except decimal.InvalidOperation as e:
@@ -383,6 +472,17 @@ def ora_json_query(doc: object, path: object, scalars: object = 0) -> object:
     return json.dumps([value]) if scalars else None
 
 
+def ora_is_json(value: object) -> object:
+    """x IS JSON: unknown (NULL) for NULL, so a CHECK passes, as on Oracle."""
+    if value is None:
+        return None
+    try:
+        json.loads(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    return 1
+
+
 def ora_json_exists(doc: object, path: object) -> int:
     return 0 if _json_path(doc, path) is _MISSING else 1
 
@@ -444,10 +544,16 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_EXTRACT": (2, ora_extract),
     "ORA_TO_TS": (-1, ora_to_ts),
     "ORA_CAST_DATE": (1, ora_cast_date),
+    "ORA_TO_DATE": (-1, ora_to_date),
+    "ORA_ADD": (2, ora_add),
+    "ORA_SUB": (2, ora_sub),
+    "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
+    "ORA_INTERVAL": (2, ora_interval),
     "ORA_FROM_TZ": (2, ora_from_tz),
     "ORA_JSON_VALUE": (2, ora_json_value),
     "ORA_JSON_QUERY": (-1, ora_json_query),
     "ORA_JSON_EXISTS": (2, ora_json_exists),
+    "ORA_IS_JSON": (1, ora_is_json),
     "ORA_JSON_EQUAL": (2, ora_json_equal),
     "ORA_JSON_OBJECT": (-1, ora_json_object),
     "ORA_AT_TZ": (2, ora_at_tz),

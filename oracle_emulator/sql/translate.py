@@ -124,6 +124,15 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         elif t.is_word("LIKEC", "LIKE2", "LIKE4"):
             out.append(Token(Tok.WORD, "LIKE", "LIKE"))
         elif (
+            t.kind is Tok.WORD and t.value in _CALL_RENAMES and k + 1 < len(toks) and toks[k + 1].text == "("
+        ):
+            # Renamed before parsing: sqlglot would rewrite their Oracle format models lossily.
+            out.append(Token(Tok.WORD, _CALL_RENAMES[t.value], _CALL_RENAMES[t.value]))
+        elif t.is_word("LOCALTIMESTAMP", "CURRENT_DATE") and not (
+            k + 1 < len(toks) and toks[k + 1].text == "("
+        ):
+            out += [Token(Tok.WORD, "ORA_SYSTIMESTAMP", "ORA_SYSTIMESTAMP"), Token(Tok.PUNCT, "()", "()")]
+        elif (
             t.is_word("DBMS_LOB", "DBMS_RANDOM")
             and k + 2 < len(toks)
             and toks[k + 1].text == "."
@@ -253,7 +262,16 @@ def _text(tokens: list[Token]) -> str:
     return " ".join(t.text for t in tokens)
 
 
-_TS_FUNCS = ("TO_TIMESTAMP", "TO_DATE", "TO_TIMESTAMP_TZ")
+_TS_FUNCS = ("TO_TIMESTAMP_TZ",)
+# Oracle functions renamed at token level, so their arguments (format models) reach our UDFs verbatim.
+_CALL_RENAMES = {
+    "TO_CHAR": "ORA_TO_CHAR",
+    "TO_NCHAR": "ORA_TO_CHAR",
+    "TO_DATE": "ORA_TO_DATE",
+    "TO_TIMESTAMP": "ORA_TO_TS",
+    "TRUNC": "ORA_TRUNC",
+    "NUMTODSINTERVAL": "ORA_NUMTODSINTERVAL",
+}
 _RENAMES = {
     "NVL": "COALESCE",
     "BITAND": "ORA_BITAND",
@@ -331,6 +349,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_AT_TZ", node.this, node.args.get("zone"))
     if isinstance(node, exp.StandardHash):
         return _call("ORA_HASH", node.this, node.expression)
+    if isinstance(node, exp.Add):
+        # Dates and intervals are text in SQLite: + and - dispatch on the operand kinds at run time.
+        return _call("ORA_ADD", node.this, node.expression)
+    if isinstance(node, exp.Sub):
+        return _call("ORA_SUB", node.this, node.expression)
+    if isinstance(node, exp.Interval):
+        unit = node.args.get("unit")
+        return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
     if isinstance(node, exp.Mod):
         return _call("ORA_MOD", node.this, node.expression)
     if isinstance(node, exp.Pow):
@@ -344,7 +370,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.StrPosition):
         return _call("ORA_INSTR", node.this, node.args.get("substr"), node.args.get("position"))
     if isinstance(node, exp.Is) and isinstance(node.expression, exp.JSON):
-        return _call("JSON_VALID", node.this)  # x IS JSON (JSONField's check constraint)
+        return _call("ORA_IS_JSON", node.this)  # x IS JSON (JSONField's check constraint)
     if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
         inner = node.expression.this
         items = inner.expressions if isinstance(inner, exp.Tuple) else [inner]

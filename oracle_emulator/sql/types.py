@@ -42,9 +42,7 @@ class OraType:
             return "REAL"
         if self.name in ("BLOB", "RAW", "LONG RAW"):
             return "BLOB"
-        if self.name.startswith("INTERVAL"):
-            return "INTEGER"
-        return "TEXT"
+        return "TEXT"  # strings, NCLOB, DATE/TIMESTAMP (ISO text), INTERVAL (fixed-width text)
 
     @property
     def data_length(self) -> int:
@@ -151,8 +149,12 @@ def infer_column(name: str, values: list[Value]) -> Column:
     """Describe a computed column from its values (no catalog information available)."""
     kind: type | None = None
     max_len = 1
+    intervals = 0
     for v in values:
         if v is None:
+            continue
+        if isinstance(v, str) and _INTERVAL.match(v):
+            intervals += 1
             continue
         if isinstance(v, bool | int | float | decimal.Decimal):
             kind = kind or int
@@ -162,6 +164,8 @@ def infer_column(name: str, values: list[Value]) -> Column:
         else:
             kind = str
             max_len = max(max_len, len(str(v)))
+    if intervals and kind is None:
+        return Column(name, ColumnType.INTERVAL_DS, 9, 6, 11)
     if kind is int:
         return Column(name, ColumnType.NUMBER, 0, -127, 22)
     if kind is bytes:
@@ -222,6 +226,29 @@ def from_sqlite(value: object, col: Column) -> Value:
             except ValueError:
                 return value.encode()
         return value  # type: ignore[return-value]
-    if t is ColumnType.INTERVAL_DS and isinstance(value, int):
-        return datetime.timedelta(microseconds=value)  # type: ignore[return-value]
+    if t is ColumnType.INTERVAL_DS:
+        if isinstance(value, str):
+            td = parse_interval(value)
+            return td if td is not None else value  # type: ignore[return-value]
+        if isinstance(value, int):
+            return datetime.timedelta(microseconds=value)  # type: ignore[return-value]
     return value  # type: ignore[return-value]
+
+
+_INTERVAL = re.compile(r"^([+-])(\d+) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$")
+
+
+def parse_interval(text: str) -> datetime.timedelta | None:
+    """'+000000002 00:00:05.000007' (see binds.format_interval) → timedelta."""
+    m = _INTERVAL.match(text)
+    if m is None:
+        return None
+    frac = (m.group(6) or "0").ljust(6, "0")[:6]
+    td = datetime.timedelta(
+        days=int(m.group(2)),
+        hours=int(m.group(3)),
+        minutes=int(m.group(4)),
+        seconds=int(m.group(5)),
+        microseconds=int(frac),
+    )
+    return -td if m.group(1) == "-" else td

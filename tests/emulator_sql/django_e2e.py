@@ -541,6 +541,8 @@ def blob_interval_time_json() -> None:
     assert got.doc == {"k": [1, 2], "s": "x"}, got.doc
     assert Misc.objects.filter(at__gt=datetime.time(12)).count() == 1
     assert Misc.objects.filter(span__gt=datetime.timedelta(days=1)).count() == 1
+    empty = Misc.objects.create()  # NULL passes the IS JSON check
+    assert Misc.objects.get(pk=empty.pk).doc is None
 
 
 @scenario
@@ -592,6 +594,51 @@ def flush_dumpdata_loaddata() -> None:
     assert sorted(Label.objects.using("t2").values_list("name", flat=True)) == ["fixture-1", "fixture-2"]
     new = Label.objects.using("t2").create(name="after-load")
     assert new.pk > max(Label.objects.using("t2").exclude(pk=new.pk).values_list("pk", flat=True))
+
+
+@scenario
+def date_functions_and_interval_arithmetic() -> None:
+    from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F
+    from django.db.models.functions import (
+        ExtractIsoYear,
+        ExtractQuarter,
+        ExtractWeek,
+        ExtractWeekDay,
+        Now,
+        TruncDate,
+        TruncWeek,
+    )
+
+    from tests.emulator_sql.ormapp.models import Book, Misc
+
+    ann, _, _ = _authors()
+    when = datetime.datetime(2024, 3, 15, 10, 30, tzinfo=datetime.UTC)  # a Friday
+    Book.objects.create(title="dated", author=ann, published=when)
+    b = Book.objects.annotate(
+        wd=ExtractWeekDay("published"),
+        q=ExtractQuarter("published"),
+        w=ExtractWeek("published"),
+        iy=ExtractIsoYear("published"),
+        d=TruncDate("published"),
+        tw=TruncWeek("published"),
+        later=ExpressionWrapper(
+            F("published") + datetime.timedelta(days=1, hours=2), output_field=DateTimeField()
+        ),
+        age=ExpressionWrapper(Now() - F("published"), output_field=DurationField()),
+    ).get(title="dated")
+    assert (b.wd, b.q, b.w, b.iy) == (6, 1, 11, 2024), (b.wd, b.q, b.w, b.iy)
+    assert b.d == datetime.date(2024, 3, 15)
+    assert b.tw == datetime.datetime(2024, 3, 11, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
+    assert b.later == when + datetime.timedelta(days=1, hours=2), b.later
+    assert b.age > datetime.timedelta(days=200), b.age
+    assert Book.objects.filter(published__lt=Now()).count() == 1
+    assert Book.objects.filter(published__gt=F("published") - datetime.timedelta(seconds=1)).count() == 1
+    Misc.objects.all().delete()
+    Misc.objects.create(span=datetime.timedelta(hours=5))
+    longer = Misc.objects.annotate(
+        s=ExpressionWrapper(F("span") + datetime.timedelta(hours=1), output_field=DurationField())
+    ).get()
+    assert longer.s == datetime.timedelta(hours=6)
 
 
 @scenario
