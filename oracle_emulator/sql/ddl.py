@@ -28,6 +28,8 @@ from .types import parse_type
 if TYPE_CHECKING:
     from .engine import Engine
 
+LENGTH_CHECK = "__ORA_LEN__"  # prefix of the SQLite CHECK that enforces a column's maximum length
+
 _COL_KEYWORDS = {
     "GENERATED",
     "DEFAULT",
@@ -611,6 +613,10 @@ class DdlRunner:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
+            if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
+                # ORA-12899 "value too large for column" (errors.py decodes the constraint name).
+                limit = f"length({_q(col.name)}) <= {col.type.length}"
+                sql += f" CONSTRAINT {_q(LENGTH_CHECK + col.name)} CHECK ({limit})"
             parts.append(sql)
         for k in t.constraints:
             cols = ", ".join(_q(x) for x in k.columns)

@@ -45,6 +45,9 @@ def from_sqlite(
         if head.startswith("DELETE") or head.startswith("DROP"):
             return OracleError(2292, f"integrity constraint ({schema}.FK) violated - child record found")
         return OracleError(2291, f"integrity constraint ({schema}.FK) violated - parent key not found")
+    if msg.startswith("CHECK constraint failed") and "__ORA_LEN__" in msg:
+        column = msg.split("__ORA_LEN__", 1)[1].strip()
+        return OracleError(12899, f'value too large for column "{schema}"."{table or "?"}"."{column}"')
     if msg.startswith("CHECK constraint failed"):
         name = msg.split(":", 1)[1].strip() if ":" in msg else "CHECK"
         return OracleError(2290, f"check constraint ({schema}.{name.upper()}) violated")

@@ -712,3 +712,10 @@ def test_failing_plsql_block_undoes_its_changes(engine, schema):
         )
     engine.commit(schema)
     assert run(engine, schema, 'SELECT "TITLE" FROM "BOOK"').rows == [("kept",)]
+
+
+def test_value_too_large_for_column(engine, schema):
+    with pytest.raises(OracleError) as e:
+        add_author(engine, schema, "x" * 101)  # NVARCHAR2(100)
+    assert e.value.code == 12899 and '"AUTHOR"."NAME"' in e.value.message
+    add_author(engine, schema, "é" * 100)  # characters, not bytes
