@@ -17,6 +17,7 @@ never hangs the exit.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import logging
 import os
 import threading
@@ -44,8 +45,8 @@ logger = logging.getLogger("drcp_multi.registry")
 # switches an alias to another USER in place, and its admin connection keeps the first one.
 PoolKey = tuple[str, str | None, str, str]
 
-# Parents' pools in a forked child: kept referenced so that garbage collection never runs their
-# finalizers, which would talk on sockets the parent still uses.
+# Parents' pools and connections in a forked child: made immortal (see orphan()) so that no finalizer
+# ever talks on a socket the parent still uses.
 _orphans: list[Any] = []
 
 
@@ -234,6 +235,7 @@ class PoolRegistry:
             if entry is None:
                 if tenant is not None:
                     evicted.extend(self._evict_for_new_pool())
+                _ensure_exit_closer()
                 pool = oracledb.create_pool(**config.pool_kwargs(cclass=cclass, purity=purity))
                 entry = _Entry(key, config.alias, tenant, cclass, purity, config, pool)
                 self._pools[key] = entry
@@ -374,7 +376,8 @@ class PoolRegistry:
 
     def _after_fork_in_child(self) -> None:
         # The parent's pools share their sockets with the parent: never use, close or finalize them here.
-        _orphans.extend(e.pool for e in self._pools.values())
+        for entry in self._pools.values():
+            orphan(entry.pool)
         self._lock = threading.RLock()  # another thread may have held the old one at fork time
         self._pools = {}
         self._checkouts = {}
@@ -387,9 +390,14 @@ class PoolRegistry:
 
 
 def orphan(obj: object) -> None:
-    """Keep a parent's connection or pool referenced for the life of a forked child, so its finalizer
-    never sends anything on a socket the parent still uses."""
+    """Make a parent's pool or connection immortal in a forked child.
+
+    Its finalizer would close it, i.e. send a logoff or a DRCP release on a socket the parent still uses.
+    A reference from a module is not enough: modules are cleared at interpreter exit and finalizers run
+    then, so the object also gets one reference that nothing ever gives back.
+    """
     _orphans.append(obj)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
 
 
 def _tenant_cclass(tenant: Tenant) -> str:
@@ -438,10 +446,31 @@ def get_registry() -> PoolRegistry:
 
 
 def _after_fork_in_child() -> None:
-    global _registry_lock
+    global _registry_lock, _closer_pid
     _registry_lock = threading.Lock()
+    _closer_pid = None
     for registry in list(_instances):
         registry._after_fork_in_child()
+
+
+# python-oracledb closes thin pools at exit from a thread it starts with the first pool of the process.
+# A forked child inherits "already started" without the thread, so pools made in the child would keep
+# its exit waiting on their (non-daemon) threads forever; the registry does that job in forked children.
+_closer_pid: int | None = os.getpid()
+
+
+def _ensure_exit_closer() -> None:
+    global _closer_pid
+    with _registry_lock:
+        if _closer_pid == os.getpid():
+            return
+        _closer_pid = os.getpid()
+    threading.Thread(target=_close_when_main_thread_ends, name="drcp_multi-exit-closer").start()
+
+
+def _close_when_main_thread_ends() -> None:
+    threading.main_thread().join()  # ends when the interpreter starts shutting down, before atexit
+    _at_exit()
 
 
 def _at_exit() -> None:

@@ -64,6 +64,23 @@ def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
     assert row["pid"] == parent_pid and row["busy"] == 0
 
 
+def test_forked_child_exiting_normally_leaves_the_parent_intact(emulator: Any) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "core" / "fork_script.py"), emulator.dsn],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,  # turns a hang (a child waiting on pool threads at exit) into a failure
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"child_exit": 0, "held": 3, "pooled": 4}
+    fork_statements = [r for r in emulator.statements() if r.cclass == "FORK"]
+    assert [r.sql for r in fork_statements if r.error_code is None] == [
+        r.sql for r in fork_statements
+    ]  # nothing garbled on the parent's sessions
+
+
 def test_interpreter_exit_with_open_pools_is_prompt() -> None:
     from django.conf import settings
 
