@@ -424,10 +424,19 @@ class ClientConnection:
             try:
                 self.busy = False  # blocked waiting for the next request (see EmulatorServer.wait_idle)
                 first = self._read_data()
-                self.busy = True
-                self._handle_request(TTCReader(first, self._read_data))
             except wire.MarkerReceived as marker:
                 self._handle_marker(marker.marker_type)
+                continue
+            self.busy = True
+            try:
+                self._handle_request(TTCReader(first, self._read_data))
+            except wire.MarkerReceived as marker:
+                # A break while the request was still arriving (e.g. the client's call timeout fired
+                # while we waited for data it never sent): abandon it and start the break/reset.
+                if marker.marker_type == wire.MARKER_RESET:
+                    self._handle_marker(marker.marker_type)
+                else:
+                    self._send_break()
 
     def _handle_marker(self, marker_type: int) -> None:
         if marker_type != wire.MARKER_RESET:

@@ -90,3 +90,130 @@ def test_client_vanishing_mid_request(server: EmulatorServer) -> None:
     wait_until(lambda: server.stats()["client_connections"]["open"] == 0)
     with oracledb.connect(user=USER, password=PASSWORD, dsn=server.dsn) as conn:
         assert conn.cursor().execute("select 1 from dual").fetchall() == [(1,)]
+
+
+class MutatingProxy:
+    """Relays a real client's connection, corrupting the client's requests after login.
+
+    Framing is kept (lengths untouched) so every mutated packet reaches the request parser.
+    """
+
+    def __init__(self, target_port: int, seed: int) -> None:
+        import threading
+
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.mutated = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.target_port = target_port
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+
+    def _recv_exact(self, sock: socket.socket, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def _pump(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
+        packets = 0
+        try:
+            if not from_client:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    dst.sendall(data)
+                return
+            while True:
+                header = self._recv_exact(src, 8)
+                # 2-byte lengths until the CONNECT is done, 4-byte afterwards.
+                length = (
+                    struct.unpack(">H", header[:2])[0] if packets == 0 else struct.unpack(">I", header[:4])[0]
+                )
+                body = self._recv_exact(src, length - 8)
+                packets += 1
+                if packets > 5 and header[4] == 6 and len(body) > 3:
+                    with self.lock:
+                        hit = self.rng.random() < 0.5
+                        if hit:
+                            self.mutated += 1
+                            buf = bytearray(body)
+                            for _ in range(self.rng.randint(1, 4)):
+                                buf[self.rng.randrange(2, len(buf))] = self.rng.randrange(256)
+                            body = bytes(buf)
+                dst.sendall(header + body)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_mutated_requests_after_login(server: EmulatorServer) -> None:
+    proxy = MutatingProxy(server.port, seed=42)
+    dsn = f"127.0.0.1:{proxy.port}/FREEPDB1"
+    statements = [
+        "select n from rows30",
+        "select :a, :b from dual",
+        "insert into t values (:v) returning id into :id",
+    ]
+    try:
+        attempts = 0
+        while proxy.mutated < 1000 and attempts < 3000:
+            attempts += 1
+            try:
+                conn = oracledb.connect(
+                    user=USER, password=PASSWORD, dsn=dsn + (":pooled" if attempts % 2 else "")
+                )
+            except oracledb.Error:
+                continue
+            conn.call_timeout = 200
+            try:
+                cur = conn.cursor()
+                for i in range(6):
+                    sql = statements[i % 3]
+                    if "insert" in sql:
+                        cur.execute(sql, v=i, id=cur.var(int))
+                    elif ":a" in sql:
+                        cur.execute(sql, a=i, b="x" * (i * 300))
+                        cur.fetchall()
+                    else:
+                        cur.execute(sql)
+                        cur.fetchall()
+            except (oracledb.Error, UnicodeError, ValueError, IndexError, OverflowError):
+                pass
+            finally:
+                try:
+                    conn.close()
+                except oracledb.Error:
+                    pass
+        assert proxy.mutated >= 1000
+    finally:
+        proxy.close()
+    server.wait_idle(timeout=60)
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=server.dsn + ":pooled", cclass="AFTER") as conn:
+        assert conn.cursor().execute("select n from rows40").fetchall() == [(i,) for i in range(1, 41)]
