@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
@@ -163,10 +164,8 @@ class MutatingProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     def close(self) -> None:
@@ -207,10 +206,8 @@ def test_mutated_requests_after_login(server: EmulatorServer) -> None:
             except (oracledb.Error, UnicodeError, ValueError, IndexError, OverflowError):
                 pass
             finally:
-                try:
+                with contextlib.suppress(oracledb.Error):
                     conn.close()
-                except oracledb.Error:
-                    pass
         assert proxy.mutated >= 1000
     finally:
         proxy.close()
