@@ -66,6 +66,10 @@ class UserStore:
         with self._lock:
             self._users[user.upper()] = Verifier(password)
 
+    def remove(self, user: str) -> None:
+        with self._lock:
+            self._users.pop(user.upper(), None)
+
     def get(self, user: str) -> Verifier | None:
         with self._lock:
             return self._users.get(user.upper())

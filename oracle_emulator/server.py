@@ -122,6 +122,8 @@ class EmulatorServer:
             wait_timeout=broker_wait_timeout,
             on_new_session=self._new_session_latency,
             on_destroy=self._destroy_session,
+            on_create_user=self.add_user,
+            on_drop_user=self.drop_user,
         )
         self._lock = threading.Lock()
         self._counters: dict[str, int] = {}
@@ -193,8 +195,12 @@ class EmulatorServer:
         self.stop()
 
     def add_user(self, user: str, password: str) -> None:
-        """Create (or change the password of) a user at runtime."""
+        """Create (or change the password of) a user at runtime (also reached by SQL CREATE USER)."""
         self.users.add(user, password)
+
+    def drop_user(self, user: str) -> None:
+        """Forget a user: its next login fails with ORA-01017 (open sessions are left alone)."""
+        self.users.remove(user)
 
     def _accept_loop(self) -> None:
         listener = self._listener

@@ -76,3 +76,14 @@ def test_plsql_context_and_savepoints(real: EmulatorServer) -> None:
         with pytest.raises(oracledb.DatabaseError) as info:
             cur.execute("SELECT * FROM no_such_table")
         assert info.value.args[0].code == 942
+
+
+def test_create_user_through_sql_can_log_in(real: EmulatorServer) -> None:
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=real.dsn) as conn:
+        conn.cursor().execute('CREATE USER tenant_x IDENTIFIED BY "pw_x"')  # as Django does
+    with oracledb.connect(user="tenant_x", password="pw_x", dsn=real.dsn + ":pooled", cclass="TX") as conn:
+        assert conn.cursor().execute("SELECT 1 FROM DUAL").fetchall() == [(1,)]
+    real.drop_user("tenant_x")
+    with pytest.raises(oracledb.DatabaseError) as info:
+        oracledb.connect(user="tenant_x", password="pw_x", dsn=real.dsn)
+    assert info.value.args[0].code == 1017
