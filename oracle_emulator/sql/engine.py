@@ -91,8 +91,8 @@ class Engine:
             db.commit()
         except sqlite3.IntegrityError as e:
             # A deferred constraint failed at COMMIT: Oracle rolls the transaction back.
+            inner = errors.from_sqlite(e, "COMMIT", db)  # before the rollback: it names the key
             db.rollback()
-            inner = errors.from_sqlite(e, "COMMIT", db)
             raise OracleError(2091, f"transaction rolled back\n{inner.full_message}") from e
         except sqlite3.Error as e:
             raise errors.from_sqlite(e, "COMMIT", db) from e

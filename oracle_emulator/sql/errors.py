@@ -43,8 +43,10 @@ def from_sqlite(
         return OracleError(1400, f'cannot insert NULL into ("{schema}"."{tbl}"."{col}")')
     if msg.startswith("FOREIGN KEY constraint failed"):
         if head.startswith("DELETE") or head.startswith("DROP"):
-            return OracleError(2292, f"integrity constraint ({schema}.FK) violated - child record found")
-        return OracleError(2291, f"integrity constraint ({schema}.FK) violated - parent key not found")
+            name = _fk_name(db, table, children=True)
+            return OracleError(2292, f"integrity constraint ({schema}.{name}) violated - child record found")
+        name = _fk_name(db, table, children=False) if head != "COMMIT" else _pending_fk_name(db)
+        return OracleError(2291, f"integrity constraint ({schema}.{name}) violated - parent key not found")
     if msg.startswith("CHECK constraint failed") and "__ORA_LEN__" in msg:
         column = msg.split("__ORA_LEN__", 1)[1].strip()
         return OracleError(12899, f'value too large for column "{schema}"."{table or "?"}"."{column}"')
@@ -95,3 +97,49 @@ def _constraint_for(db: SessionDb | None, msg: str) -> str:
         except sqlite3.Error:
             pass
     return f"{table}_{'_'.join(names)}_UNIQ"[:128]
+
+
+def _fk_name(db: SessionDb | None, table: str | None, children: bool) -> str:
+    """The foreign key a statement on ``table`` violated, when the catalog makes it unambiguous."""
+    if db is None or not table:
+        return "FK"
+    if children:
+        sql = (
+            "SELECT c.CONSTRAINT_NAME FROM _ORA_CONSTRAINTS c JOIN _ORA_CONSTRAINTS p "
+            "ON p.CONSTRAINT_NAME = c.R_CONSTRAINT_NAME WHERE c.CONSTRAINT_TYPE = 'R' AND p.TABLE_NAME = ?"
+        )
+    else:
+        sql = "SELECT CONSTRAINT_NAME FROM _ORA_CONSTRAINTS WHERE CONSTRAINT_TYPE = 'R' AND TABLE_NAME = ?"
+    try:
+        names = [r[0] for r in db.conn.execute(sql, (table,))]
+    except sqlite3.Error:
+        return "FK"
+    return names[0] if len(names) == 1 else "FK"
+
+
+def _pending_fk_name(db: SessionDb | None) -> str:
+    """At a failed COMMIT (deferred keys), the transaction is still open: find the violated key."""
+    if db is None:
+        return "FK"
+    try:
+        row = db.conn.execute("PRAGMA foreign_key_check").fetchone()
+        if row is None:
+            return "FK"
+        table, _rowid, _parent, fkid = row
+        cols = [r[3] for r in db.conn.execute(f'PRAGMA foreign_key_list("{table}")') if r[0] == fkid]
+        for (name,) in db.conn.execute(
+            "SELECT CONSTRAINT_NAME FROM _ORA_CONSTRAINTS WHERE CONSTRAINT_TYPE = 'R' AND TABLE_NAME = ?",
+            (str(table).upper(),),
+        ):
+            key = [
+                r[0]
+                for r in db.conn.execute(
+                    "SELECT COLUMN_NAME FROM _ORA_CONS_COLUMNS WHERE CONSTRAINT_NAME = ? ORDER BY POSITION",
+                    (name,),
+                )
+            ]
+            if [c.upper() for c in cols] == key:
+                return str(name)
+    except sqlite3.Error:
+        pass
+    return "FK"

@@ -201,7 +201,7 @@ def test_integrity_errors(engine, schema):
     run(engine, ctx, 'INSERT INTO "BOOK" ("TITLE", "AUTHOR_ID") VALUES (:arg0, :arg1)', "orphan", 999)
     with pytest.raises(OracleError) as e:
         engine.commit(ctx)
-    assert e.value.code == 2091 and "ORA-02291" in e.value.message
+    assert e.value.code == 2091 and "ORA-02291" in e.value.message and "BOOK_AUTHOR_FK" in e.value.message
     assert run(engine, ctx, 'SELECT COUNT(*) FROM "BOOK"').rows == [(0,)]
     # Immediate FK: deleting a parent with children fails at once.
     run(
