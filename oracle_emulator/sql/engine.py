@@ -204,6 +204,9 @@ class Engine:
         if words[:1] == ["SET"]:
             # SET TRANSACTION … / SET CONSTRAINTS ALL IMMEDIATE|DEFERRED: nothing to model
             # (SQLite checks deferred foreign keys at COMMIT, like Oracle's default for Django).
+            if words[1:2] in (["CONSTRAINTS"], ["CONSTRAINT"]) and "IMMEDIATE" in words:
+                self._check_deferred(ctx)  # Django's check_constraints(): violations surface now
+                return Result()
             if len(words) > 1 and words[1] in ("TRANSACTION", "CONSTRAINTS", "CONSTRAINT", "ROLE"):
                 return Result()
             raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
@@ -226,6 +229,16 @@ class Engine:
             del db.savepoints[db.savepoints.index(name) + 1 :]
             return Result()
         raise OracleError(900, f"invalid SQL statement: {_short(sql)}")
+
+    def _check_deferred(self, ctx: ExecutionContext) -> None:
+        db = self.storage.existing(ctx.session)
+        if db is None or not db.in_transaction:
+            return
+        if db.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            name = errors.pending_fk_name(db)
+            raise OracleError(
+                2291, f"integrity constraint ({db.schema}.{name}) violated - parent key not found"
+            )
 
     # --- queries and DML -------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ def from_sqlite(
         if head.startswith("DELETE") or head.startswith("DROP"):
             name = _fk_name(db, table, children=True)
             return OracleError(2292, f"integrity constraint ({schema}.{name}) violated - child record found")
-        name = _fk_name(db, table, children=False) if head != "COMMIT" else _pending_fk_name(db)
+        name = _fk_name(db, table, children=False) if head != "COMMIT" else pending_fk_name(db)
         return OracleError(2291, f"integrity constraint ({schema}.{name}) violated - parent key not found")
     if msg.startswith("CHECK constraint failed") and "__ORA_LEN__" in msg:
         column = msg.split("__ORA_LEN__", 1)[1].strip()
@@ -117,7 +117,7 @@ def _fk_name(db: SessionDb | None, table: str | None, children: bool) -> str:
     return names[0] if len(names) == 1 else "FK"
 
 
-def _pending_fk_name(db: SessionDb | None) -> str:
+def pending_fk_name(db: SessionDb | None) -> str:
     """At a failed COMMIT (deferred keys), the transaction is still open: find the violated key."""
     if db is None:
         return "FK"

@@ -719,3 +719,13 @@ def test_value_too_large_for_column(engine, schema):
         add_author(engine, schema, "x" * 101)  # NVARCHAR2(100)
     assert e.value.code == 12899 and '"AUTHOR"."NAME"' in e.value.message
     add_author(engine, schema, "é" * 100)  # characters, not bytes
+
+
+def test_set_constraints_immediate_checks_deferred_keys(engine, schema):
+    run(engine, schema, 'INSERT INTO "BOOK" ("TITLE", "AUTHOR_ID") VALUES (\'orphan\', 7)')
+    with pytest.raises(OracleError) as e:
+        run(engine, schema, "SET CONSTRAINTS ALL IMMEDIATE")
+    assert e.value.code == 2291 and "BOOK_AUTHOR_FK" in e.value.message
+    engine.rollback(schema)
+    run(engine, schema, "SET CONSTRAINTS ALL IMMEDIATE")
+    run(engine, schema, "SET CONSTRAINTS ALL DEFERRED")
