@@ -17,6 +17,8 @@ from .types import OraType, infer_column, with_name
 
 # (table, column) -> (type, nullable) or None; table and column upper-case.
 Lookup = Callable[[str, str], tuple[OraType, bool] | None]
+# alias -> table name, or the subquery that alias names.
+Scope = dict[str, "str | exp.Subquery"]
 # table -> its columns in order (name, type, nullable), or None when unknown.
 ColumnsOf = Callable[[str], list[tuple[str, OraType, bool]] | None]
 
@@ -157,7 +159,7 @@ class Describer:
                     typed[i] = col
         return list(zip(oracle_names, typed, strict=True))
 
-    def _star(self, scope: dict[str, str], only: list[str] | None) -> list[tuple[str, Column | None]]:
+    def _star(self, scope: Scope, only: list[str] | None) -> list[tuple[str, Column | None]]:
         # Star expansion is only typed when we know every table's columns in order; otherwise the
         # caller's length check falls back to value inference.
         out: list[tuple[str, Column | None]] = []
@@ -165,14 +167,33 @@ class Describer:
             return out
         aliases = only or list(scope)
         for alias in aliases:
-            table = scope.get(alias)
-            cols = self.columns_of(table) if table else None
+            source = scope.get(alias)
+            if isinstance(source, exp.Subquery):
+                inner = _first_select(source.this)
+                if inner is None:
+                    return []
+                inner_scope = _scope(inner)
+                for item in inner.expressions:
+                    if isinstance(item, exp.Star) or (
+                        isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+                    ):
+                        nested = self._star(
+                            inner_scope,
+                            [item.table.upper()] if isinstance(item, exp.Column) and item.table else None,
+                        )
+                        if not nested:
+                            return []
+                        out.extend(nested)
+                    else:
+                        out.append((oracle_name(item, self.binds), self._type(item, inner_scope)))
+                continue
+            cols = self.columns_of(source) if source else None
             if cols is None:
                 return []
             out.extend((name, ora.column(name, nullable)) for name, ora, nullable in cols)
         return out
 
-    def _type(self, node: exp.Expression, scope: dict[str, str]) -> Column | None:
+    def _type(self, node: exp.Expression, scope: Scope) -> Column | None:
         if isinstance(node, exp.Alias | exp.Paren):
             return self._type(node.this, scope)
         if isinstance(node, exp.Column):
@@ -278,7 +299,7 @@ class Describer:
                 return self._type(inner.expressions[0], _scope(inner))
         return None
 
-    def _arith(self, node: exp.Add | exp.Sub, scope: dict[str, str]) -> Column | None:
+    def _arith(self, node: exp.Add | exp.Sub, scope: Scope) -> Column | None:
         """+ / -: datetime ± interval or days is a datetime; datetime - datetime an interval."""
         dates = (ColumnType.DATE, ColumnType.TIMESTAMP)
         left, right = self._type(node.this, scope), self._type(node.expression, scope)
@@ -296,16 +317,25 @@ class Describer:
             return _NUMBER
         return None  # decided by the values
 
-    def _column(self, node: exp.Column, scope: dict[str, str]) -> Column | None:
+    def _column(self, node: exp.Column, scope: Scope) -> Column | None:
         name = node.name if node.this.quoted else node.name.upper()
         name = name.upper()
         if node.table:
-            table = scope.get(node.table.upper())
-            tables = [table] if table else []
+            source = scope.get(node.table.upper())
+            sources = [source] if source is not None else []
         else:
-            tables = list(dict.fromkeys(scope.values()))
-        for t in tables:
-            found = self.lookup(t, name)
+            sources = list(scope.values())
+        for src in sources:
+            if isinstance(src, exp.Subquery):
+                # A column of a derived table: the type of the inner select item of that name.
+                inner = _first_select(src.this)
+                if inner is None:
+                    continue
+                for item in inner.expressions:
+                    if oracle_name(item, self.binds).upper() == name:
+                        return self._type(item, _scope(inner))
+                continue
+            found = self.lookup(src, name)
             if found is not None:
                 ora, nullable = found
                 return ora.column(name, nullable)
@@ -323,9 +353,9 @@ def _first_select(tree: exp.Expression | None) -> exp.Select | None:
     return None
 
 
-def _scope(select: exp.Select) -> dict[str, str]:
-    """Alias (or name) -> table name for the tables directly in FROM / JOIN."""
-    scope: dict[str, str] = {}
+def _scope(select: exp.Select) -> Scope:
+    """Alias (or name) -> table name, or the subquery, for the sources directly in FROM / JOIN."""
+    scope: Scope = {}
     sources: list[exp.Expression] = []
     from_ = select.args.get("from_") or select.args.get("from")
     if from_ is not None:
@@ -337,4 +367,6 @@ def _scope(select: exp.Select) -> dict[str, str]:
         if isinstance(src, exp.Table):
             name = src.name.upper()
             scope[(src.alias or src.name).upper()] = name
+        elif isinstance(src, exp.Subquery):
+            scope[(src.alias or f"__SUBQUERY{len(scope)}").upper()] = src
     return scope

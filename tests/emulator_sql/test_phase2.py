@@ -729,3 +729,19 @@ def test_set_constraints_immediate_checks_deferred_keys(engine, schema):
     engine.rollback(schema)
     run(engine, schema, "SET CONSTRAINTS ALL IMMEDIATE")
     run(engine, schema, "SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_describe_through_derived_tables_and_unions(engine, schema):
+    add_author(engine, schema, "Ann")
+    r = run(engine, schema, 'SELECT * FROM (SELECT "A"."ID" AS "COL1", "A"."SEEN" FROM "AUTHOR" "A") sub')
+    assert [c.name for c in r.columns] == ["COL1", "SEEN"]
+    assert r.columns[0].precision == 11 and r.columns[1].type is ColumnType.TIMESTAMP
+    assert isinstance(r.rows[0][1], datetime.datetime)
+    r = run(
+        engine,
+        schema,
+        'SELECT sub."SEEN" FROM (SELECT "SEEN" FROM "AUTHOR" UNION SELECT "SEEN" FROM "AUTHOR") sub',
+    )
+    assert r.columns[0].type is ColumnType.TIMESTAMP
+    r = run(engine, schema, 'SELECT COUNT(*) FROM (SELECT DISTINCT "AUTHOR"."NAME" FROM "AUTHOR") subquery')
+    assert r.rows == [(1,)]
