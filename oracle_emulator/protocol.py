@@ -461,7 +461,7 @@ class ClientConnection:
             elif msg_type == wire.MSG_ONEWAY_FN:
                 fn = r.u8()
                 r.u8()
-                self._apply_piggybacks(piggybacks, session_needed=False)
+                self._apply_piggybacks(piggybacks)
                 if fn != FN_SESSION_RELEASE:
                     raise ProtocolError(f"unsupported one-way function {fn}")
                 r.u8()  # tag pointer
@@ -561,7 +561,8 @@ class ClientConnection:
             return locators
         raise ProtocolError(f"unsupported piggyback {fn}")
 
-    def _apply_piggybacks(self, piggybacks: list[tuple[int, Any]], session_needed: bool) -> None:
+    def _apply_piggybacks(self, piggybacks: list[tuple[int, Any]]) -> None:
+        """Close cursors and free LOBs; set end-to-end attributes, schema and contexts on the session."""
         for fn, data in piggybacks:
             if fn == FN_CLOSE_CURSORS:
                 for cursor_id in data:
@@ -615,6 +616,9 @@ class ClientConnection:
         self.server.broker.release(self.client_info)
 
     def _session_release(self, mode: int) -> None:
+        """SESSION_RELEASE (one-way): mode 0 from a pool release, 2 (deauthenticate) when a
+        standalone DRCP connection closes (the EOF follows). Either way the server goes back."""
+        log.debug("session release mode %s from %s", mode, self.addr)
         if self.pooled:
             self._release_pooled_server()
 
@@ -638,7 +642,7 @@ class ClientConnection:
         try:
             request = self._parse_function(fn, r)
         except OracleError as exc:
-            self._apply_piggybacks(piggybacks, session_needed=False)
+            self._apply_piggybacks(piggybacks)
             self._respond(w, self._error_message(exc, 0, self._call_status()))
             return
         try:
@@ -647,14 +651,14 @@ class ClientConnection:
             self._send_break()
             return
         except OracleError as exc:
-            self._apply_piggybacks(piggybacks, session_needed=False)
+            self._apply_piggybacks(piggybacks)
             self._respond(w, self._error_message(exc, 0, 0))
             return
         if self.sess_ret_pending:
             self.sess_ret_pending = False
             w.u8(wire.MSG_SERVER_SIDE_PIGGYBACK).u8(SESS_RET_OPCODE).ub2(0).u8(0).ub2(0)
             w.ub4(0).ub4(session.sid).ub2(session.serial)
-        self._apply_piggybacks(piggybacks, session_needed=True)
+        self._apply_piggybacks(piggybacks)
         try:
             self._run_function(fn, request, session, w)
         except _AlreadyAnswered:
