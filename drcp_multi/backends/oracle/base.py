@@ -30,17 +30,21 @@ from drcp_multi.tenancy.context import get_current_tenant
 
 from .creation import DatabaseCreation
 
-_NLS_DATE = "ALTER SESSION SET NLS_DATE_FORMAT = ''YYYY-MM-DD HH24:MI:SS''"
-_NLS_TIMESTAMP = " NLS_TIMESTAMP_FORMAT = ''YYYY-MM-DD HH24:MI:SS.FF''"
+
+def _plsql_literal(sql: str) -> str:
+    return "'" + sql.replace("'", "''") + "'"
 
 
 def session_setup_sql(use_tz: bool) -> str:
     """Django's two ``ALTER SESSION`` statements (territory first: it resets the formats) as one block."""
+    formats = (
+        "ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS'"
+        " NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF'" + (" TIME_ZONE = 'UTC'" if use_tz else "")
+    )
+    territory = "ALTER SESSION SET NLS_TERRITORY = 'AMERICA'"
     return (
-        "BEGIN "
-        "EXECUTE IMMEDIATE 'ALTER SESSION SET NLS_TERRITORY = ''AMERICA'''; "
-        f"EXECUTE IMMEDIATE '{_NLS_DATE}{_NLS_TIMESTAMP}{' TIME_ZONE = UTC' if use_tz else ''}'; "
-        "END;"
+        f"BEGIN EXECUTE IMMEDIATE {_plsql_literal(territory)}; "
+        f"EXECUTE IMMEDIATE {_plsql_literal(formats)}; END;"
     )
 
 
