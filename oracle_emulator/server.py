@@ -146,7 +146,8 @@ class EmulatorServer:
     @property
     def dsn(self) -> str:
         """Easy Connect string, e.g. ``127.0.0.1:1521/FREEPDB1`` (append ``:pooled`` for DRCP)."""
-        return f"{self.host}:{self.port}/{self.service}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}/{self.service}"
 
     def start(self) -> EmulatorServer:
         """Bind the listener and start accepting connections in a background thread."""

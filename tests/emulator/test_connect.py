@@ -99,3 +99,22 @@ def test_context_manager_and_stop_free_sessions() -> None:
         conn = oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn)
         sid = conn.session_id
     assert sid in engine.closed_sessions
+
+
+def test_latency_model_and_ipv6_listener() -> None:
+    from oracle_emulator import LatencyModel
+
+    from .stub_engine import StubEngine
+
+    latency = LatencyModel(rtt_ms=1, login_ms=1, new_session_ms=1)
+    try:
+        srv = EmulatorServer(host="::1", users={USER: PASSWORD}, engine=StubEngine(), latency=latency).start()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        assert srv.dsn.startswith("[::1]:")
+        with oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="L") as conn:
+            assert conn.cursor().execute("select 1 from dual").fetchall() == [(1,)]
+        assert srv.stats()["sessions_created"] == 1
+    finally:
+        srv.stop()
