@@ -72,6 +72,8 @@ _TEXT_FUNCS = {
     "RPAD",
     "CHR",
     "ORA_USER",
+    "RAWTOHEX",
+    "ORA_RAWTOHEX",
 }
 
 

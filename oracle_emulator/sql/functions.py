@@ -508,6 +508,69 @@ def ora_json_object(*args: object) -> str:
     return json.dumps(obj)
 
 
+def ora_upper(value: object) -> object:
+    return None if value is None else _text(value).upper()
+
+
+def ora_lower(value: object) -> object:
+    return None if value is None else _text(value).lower()
+
+
+def ora_initcap(value: object) -> object:
+    return None if value is None else re.sub(r"[^\W_]+", lambda m: m.group().capitalize(), _text(value))
+
+
+def ora_rawtohex(value: object) -> object:
+    if value is None:
+        return None
+    return value.hex().upper() if isinstance(value, bytes) else _text(value).encode().hex().upper()
+
+
+class _Moments:
+    """Variance / standard deviation aggregates (population or sample), Welford's algorithm."""
+
+    sample = True
+    root = False
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+
+    def step(self, value: object) -> None:
+        x = _number(value)
+        if x is None:
+            return
+        self.n += 1
+        delta = x - self.mean
+        self.mean += delta / self.n
+        self.m2 += delta * (x - self.mean)
+
+    def finalize(self) -> object:
+        if self.n == 0:
+            return None
+        if self.sample and self.n == 1:
+            return 0  # Oracle: STDDEV/VARIANCE of one row is 0
+        var = self.m2 / (self.n - 1 if self.sample else self.n)
+        return math.sqrt(var) if self.root else var
+
+
+class VarPop(_Moments):
+    sample = False
+
+
+class VarSamp(_Moments):
+    sample = True
+
+
+class StddevPop(_Moments):
+    sample, root = False, True
+
+
+class StddevSamp(_Moments):
+    sample, root = True, True
+
+
 class ListAgg:
     """LISTAGG(value, separator [, sort key, descending]) as a SQLite aggregate."""
 
@@ -532,7 +595,13 @@ class ListAgg:
         return self.sep.join(v for _, v in items)
 
 
-AGGREGATES: dict[str, tuple[int, type]] = {"ORA_LISTAGG": (-1, ListAgg)}
+AGGREGATES: dict[str, tuple[int, type]] = {
+    "ORA_LISTAGG": (-1, ListAgg),
+    "ORA_VAR_POP": (1, VarPop),
+    "ORA_VAR_SAMP": (1, VarSamp),
+    "ORA_STDDEV_POP": (1, StddevPop),
+    "ORA_STDDEV_SAMP": (1, StddevSamp),
+}
 
 NONDETERMINISTIC = frozenset({"ORA_SYSTIMESTAMP", "ORA_SYSDATE", "ORA_SYS_GUID", "ORA_RANDOM"})
 
@@ -554,6 +623,10 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_JSON_QUERY": (-1, ora_json_query),
     "ORA_JSON_EXISTS": (2, ora_json_exists),
     "ORA_IS_JSON": (1, ora_is_json),
+    "ORA_UPPER": (1, ora_upper),
+    "ORA_LOWER": (1, ora_lower),
+    "ORA_INITCAP": (1, ora_initcap),
+    "ORA_RAWTOHEX": (1, ora_rawtohex),
     "ORA_JSON_EQUAL": (2, ora_json_equal),
     "ORA_JSON_OBJECT": (-1, ora_json_object),
     "ORA_AT_TZ": (2, ora_at_tz),

@@ -287,6 +287,8 @@ _RENAMES = {
     "SUBSTR": "ORA_SUBSTR",
     "MOD": "ORA_MOD",
     "CHR": "CHAR",
+    "RAWTOHEX": "ORA_RAWTOHEX",
+    "VAR_SAMP": "ORA_VAR_SAMP",
     "FROM_TZ": "ORA_FROM_TZ",
 }
 
@@ -357,6 +359,23 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Interval):
         unit = node.args.get("unit")
         return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
+    if isinstance(node, exp.Upper | exp.Lower | exp.Initcap):
+        # SQLite's UPPER/LOWER only know ASCII; Oracle's know every letter.
+        fn = {exp.Upper: "ORA_UPPER", exp.Lower: "ORA_LOWER", exp.Initcap: "ORA_INITCAP"}[type(node)]
+        return _call(fn, node.this)
+    if isinstance(node, exp.StddevPop | exp.StddevSamp | exp.Stddev | exp.VariancePop | exp.Variance):
+        fn = {
+            exp.StddevPop: "ORA_STDDEV_POP",
+            exp.StddevSamp: "ORA_STDDEV_SAMP",
+            exp.Stddev: "ORA_STDDEV_SAMP",
+            exp.VariancePop: "ORA_VAR_POP",
+            exp.Variance: "ORA_VAR_SAMP",
+        }[type(node)]
+        return _call(fn, node.this)
+    if isinstance(node, exp.Ascii):
+        return _call("UNICODE", node.this)
+    if isinstance(node, exp.Replace) and node.args.get("replacement") is None:
+        return exp.Replace(this=node.this, expression=node.expression, replacement=exp.Literal.string(""))
     if isinstance(node, exp.Mod):
         return _call("ORA_MOD", node.this, node.expression)
     if isinstance(node, exp.Pow):

@@ -328,3 +328,21 @@ def test_sys_qualified_dual_and_views(engine, ctx, server):
     with pytest.raises(OracleError) as e:
         engine.execute(ctx, 'SELECT * FROM "OTHER"."T"', [])
     assert e.value.code == 942
+
+
+def test_unicode_case_and_statistics(engine, ctx):
+    r = engine.execute(
+        ctx, "SELECT UPPER('élan'), LOWER('ÉCOLE'), INITCAP('hello wORLD'), RAWTOHEX('A') FROM DUAL", []
+    )
+    assert r.rows == [("ÉLAN", "école", "Hello World", "41")]
+    r = engine.execute(
+        ctx,
+        "SELECT STDDEV_POP(x), VAR_POP(x), STDDEV(x), VARIANCE(x) FROM "
+        "(SELECT 2 x FROM DUAL UNION ALL SELECT 4 FROM DUAL UNION ALL SELECT 4 FROM DUAL UNION ALL "
+        "SELECT 4 FROM DUAL UNION ALL SELECT 5 FROM DUAL UNION ALL SELECT 5 FROM DUAL UNION ALL "
+        "SELECT 7 FROM DUAL UNION ALL SELECT 9 FROM DUAL)",
+        [],
+    )
+    pop_sd, pop_var, samp_sd, samp_var = r.rows[0]
+    assert (pop_sd, pop_var) == (2, 4)
+    assert abs(samp_var - 32 / 7) < 1e-9 and abs(samp_sd - (32 / 7) ** 0.5) < 1e-9
