@@ -273,3 +273,36 @@ def test_wait_idle_settles_one_way_releases() -> None:
         pool.close()
         srv.wait_idle()
         assert srv.stats()["client_connections"]["open"] == 0
+
+
+def test_asyncio_pools_concurrent_cycles() -> None:
+    import asyncio
+
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=10) as srv:
+
+        async def main() -> None:
+            pools = {
+                cclass: oracledb.create_pool_async(
+                    user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass=cclass, min=1, max=2
+                )
+                for cclass in ("AX", "AY")
+            }
+
+            async def worker(pool: oracledb.AsyncConnectionPool) -> None:
+                for _ in range(25):
+                    async with pool.acquire() as conn:
+                        with conn.cursor() as cur:
+                            await cur.execute("select n from rows5")
+                            assert len(await cur.fetchall()) == 5
+
+            await asyncio.gather(*(worker(p) for p in pools.values() for _ in range(4)))
+            for pool in pools.values():
+                await pool.close()
+
+        asyncio.run(main())
+        srv.wait_idle()
+        for name in ("APP.AX", "APP.AY"):
+            c = srv.stats()["classes"][name]
+            assert c["num_requests"] == c["num_hits"] + c["num_misses"] == 100
+            assert c["num_misses"] <= 2  # never more servers than the class's concurrent borrowers
+            assert c["num_waits"] == 0
