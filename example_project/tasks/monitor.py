@@ -52,10 +52,14 @@ def broker_rows() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | No
     try:
         with connections[current_alias()].cursor() as cursor:
             classes = _query(cursor, BROKER_SQL)
-            pools = _query(cursor, POOL_SQL)
     except DatabaseError as exc:
         return [], None, str(exc).strip()
     classes.sort(key=lambda r: str(r["cclass_name"]))
+    try:  # a user may be granted one view and not the other: the class figures stand on their own
+        with connections[current_alias()].cursor() as cursor:
+            pools = _query(cursor, POOL_SQL)
+    except DatabaseError:
+        pools = []
     return classes, (pools[0] if pools else None), None
 
 
