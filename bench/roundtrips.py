@@ -7,6 +7,9 @@ server's own: round trips (request → response), one-way messages (the DRCP rel
 
     python bench/roundtrips.py [--requests 50]
 
+Then, with more tenants (``--tenants``) than ``POOL["max"]`` served round robin, the tenancy modes
+"pool_per_tenant" and "shared_pool" (DESIGN.md §2: a thin pool fixes the class per physical connection).
+
 Prints one JSON document, then a short table. Target for drcp_multi: <= 2 round trips per request.
 """
 
@@ -69,6 +72,7 @@ def configure(dsn: str) -> None:
         INSTALLED_APPS=["drcp_multi"],
         MIDDLEWARE=[],
         DATABASES=databases,
+        DRCP_MULTI={"TENANCY_MODE": "pool_per_tenant"},
     )
     django.setup()
 
@@ -102,13 +106,22 @@ def settled(server: Any) -> dict[str, Any]:
     return stats
 
 
-def measure(server: Any, handler: Any, alias: str, requests: int) -> dict[str, Any]:
-    for _ in range(3):  # warm-up: logins, version check, first pooled servers
-        request(handler, f"/{alias}/")
+def measure(
+    server: Any, handler: Any, alias: str, requests: int, tenants: list[Any] | None = None
+) -> dict[str, Any]:
+    """Figures per request; with ``tenants``, request i runs as tenant i modulo their number."""
+    from drcp_multi.tenancy.context import tenant_context
+
+    def run(i: int) -> None:
+        with tenant_context(tenants[i % len(tenants)] if tenants else None):
+            request(handler, f"/{alias}/")
+
+    for i in range(max(3, len(tenants or ()))):  # warm-up: logins, version check, first pooled servers
+        run(i)
     settled(server)
     server.reset_stats()
-    for _ in range(requests):
-        request(handler, f"/{alias}/")
+    for i in range(requests):
+        run(i)
     stats = settled(server)
     return {
         "requests": requests,
@@ -118,9 +131,24 @@ def measure(server: Any, handler: Any, alias: str, requests: int) -> dict[str, A
     }
 
 
+def measure_tenancy(server: Any, handler: Any, requests: int, tenants: int) -> dict[str, Any]:
+    """More tenants than POOL["max"], round robin: a pool per tenant vs one pool asked for the tenant's
+    class per checkout (thin mode fixes the class per physical connection, so the shared pool re-logs-in)."""
+    from drcp_multi.tenancy.catalog import Tenant
+
+    people = [Tenant(f"t{i}", "drcp_multi", f"T_{i}") for i in range(tenants)]
+    results = {}
+    for mode in ("pool_per_tenant", "shared_pool"):
+        settings.DRCP_MULTI["TENANCY_MODE"] = mode
+        results[mode] = measure(server, handler, "drcp_multi", requests, people)
+        results[mode]["tenants"] = tenants
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--tenants", type=int, default=8, help="tenants for the tenancy comparison")
     args = parser.parse_args(argv)
 
     from oracle_emulator import EmulatorServer
@@ -133,6 +161,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         handler = WSGIHandler()
         results = {alias: measure(server, handler, alias, args.requests) for alias in CONFIGS}
+        tenancy = measure_tenancy(server, handler, args.requests, args.tenants)
     finally:
         from django.db import connections
 
@@ -144,14 +173,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 conn.close_pool()
         get_registry().close_all()
         server.stop()
-    print(json.dumps(results, indent=2))
-    print(f"\n{'configuration':<14} {'round trips':>12} {'one-way':>8} {'logins':>7}  (per request)")
-    for alias, r in results.items():
+    report = {**results, "tenancy": tenancy}
+    print(json.dumps(report, indent=2))
+    rows = [*results.items(), *((f"{mode} ({r['tenants']} tenants)", r) for mode, r in tenancy.items())]
+    print(f"\n{'configuration':<30} {'round trips':>12} {'one-way':>8} {'logins':>7}  (per request)")
+    for name, r in rows:
         print(
-            f"{alias:<14} {r['round_trips_per_request']:>12.2f} {r['one_way_per_request']:>8.2f}"
+            f"{name:<30} {r['round_trips_per_request']:>12.2f} {r['one_way_per_request']:>8.2f}"
             f" {r['logins_per_request']:>7.2f}"
         )
-    return results
+    return report
 
 
 urlpatterns = [path(f"{alias}/", one_query, {"alias": alias}) for alias in CONFIGS]

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.emulator_only
 def test_roundtrips_bench() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "roundtrips.py"), "--requests", "5"],
+        [sys.executable, str(ROOT / "bench" / "roundtrips.py"), "--requests", "16", "--tenants", "8"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -28,3 +28,9 @@ def test_roundtrips_bench() -> None:
     assert report["drcp_multi"]["logins_per_request"] == 0
     assert report["native_pool"]["round_trips_per_request"] >= 3
     assert report["no_pool"]["logins_per_request"] == 1
+    # More tenants than POOL["max"]: a pool per tenant logs in once per tenant (warm-up), then never;
+    # one shared pool asked for each tenant's class re-logs-in (thin mode: class fixed per connection).
+    tenancy = report["tenancy"]
+    assert tenancy["pool_per_tenant"]["logins_per_request"] == 0
+    assert tenancy["pool_per_tenant"]["round_trips_per_request"] <= 2
+    assert tenancy["shared_pool"]["logins_per_request"] > 0
