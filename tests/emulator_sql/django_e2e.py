@@ -307,7 +307,7 @@ def integrity_errors() -> None:
     assert not Book.objects.filter(title="orphan").exists()
     with connection.cursor() as c:
         try:
-            c.execute('INSERT INTO "ORMAPP_LABEL" ("ID", "NAME") VALUES (NULL, NULL)')
+            c.execute('INSERT INTO "ORMAPP_LABEL" ("ID", "NAME", "WEIGHT") VALUES (NULL, NULL, 1)')
             c.execute(
                 'INSERT INTO "ORMAPP_BOOK" ("TITLE", "AUTHOR_ID", "PAGE_COUNT") VALUES (\'t\', NULL, 1)'
             )
@@ -639,6 +639,36 @@ def date_functions_and_interval_arithmetic() -> None:
         s=ExpressionWrapper(F("span") + datetime.timedelta(hours=1), output_field=DurationField())
     ).get()
     assert longer.s == datetime.timedelta(hours=6)
+
+
+@scenario
+def model_constraints_and_altered_fields() -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    from tests.emulator_sql.ormapp.models import Label
+
+    Label.objects.all().delete()
+    Label.objects.create(name="Red", weight=2, note="n" * 500)
+    with transaction.atomic(), connection.cursor() as c:
+        cons = connection.introspection.get_constraints(c, "ormapp_label")
+    assert "label_weight_gte_0" in cons and cons["label_weight_gte_0"]["check"]
+    assert "label_name_ci_uniq" in cons and cons["label_name_ci_uniq"]["unique"], cons
+    with connection.cursor() as c:
+        assert "book_title_author_ix" in connection.introspection.get_constraints(c, "ormapp_book")
+    for bad in ({"name": "RED"}, {"name": "neg", "weight": -1}):
+        try:
+            with transaction.atomic():
+                Label.objects.create(**bad)
+            raise AssertionError(f"{bad} accepted")
+        except IntegrityError:
+            pass
+    try:
+        with transaction.atomic():
+            Label.objects.create(name="long", note="n" * 501)
+        raise AssertionError("501 characters accepted in a 500-character column")
+    except Exception as e:  # DataError (ORA-12899)
+        assert "ORA-12899" in str(e), e
+    assert list(Label.objects.values_list("name", flat=True)) == ["Red"]
 
 
 @scenario

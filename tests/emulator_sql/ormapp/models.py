@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Author(models.Model):
@@ -28,9 +29,15 @@ class Author(models.Model):
 
 class Label(models.Model):
     name = models.CharField(max_length=50, unique=True)
+    weight = models.IntegerField(default=1)
+    note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         app_label = "ormapp"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="label_weight_gte_0"),
+            models.UniqueConstraint(Lower("name"), name="label_name_ci_uniq"),
+        ]
 
 
 class Book(models.Model):
@@ -43,7 +50,7 @@ class Book(models.Model):
 
     class Meta:
         app_label = "ormapp"
-        indexes = [models.Index(fields=["title", "author"], name="book_title_author_idx")]
+        indexes = [models.Index(fields=["title", "author"], name="book_title_author_ix")]
 
 
 class Misc(models.Model):
