@@ -11,8 +11,15 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers in one process are still serialised by _lock
+    fcntl = None  # type: ignore[assignment]
 
 BUILTIN_TENANTS: tuple[str, ...] = ("acme", "globex", "initech")
 
@@ -81,11 +88,11 @@ def add_tenant(name: str, spec: dict[str, Any] | None = None) -> bool:
     reason = validate_name(name)
     if reason:
         raise ValueError(f"invalid tenant name {name!r}: {reason}")
-    with _lock:
+    path = _path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, _file_lock(path.with_suffix(".lock")):
         if spec_of(name) is not None:
             return False
-        path = _path()
-        path.parent.mkdir(parents=True, exist_ok=True)
         current = dict(runtime_tenants())
         current[name] = dict(spec or {})
         # Write, then rename: a reader in another process never sees a half-written file.
@@ -93,3 +100,12 @@ def add_tenant(name: str, spec: dict[str, Any] | None = None) -> bool:
         tmp.write_text(json.dumps({"tenants": current}, indent=2) + "\n")
         os.replace(tmp, path)
     return True
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Serialise writers across processes (the site and `manage tenants add`), where fcntl exists."""
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
