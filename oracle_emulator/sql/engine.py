@@ -156,7 +156,6 @@ class Engine:
     def db(self, ctx: ExecutionContext) -> SessionDb:
         db = self.storage.session_db(ctx.session)
         db.session = ctx.session
-        db.ctx = ctx
         db.udf_error = None
         return db
 
@@ -265,7 +264,7 @@ class Engine:
         except sqlite3.Error as e:
             raise errors.from_sqlite(e, sql, db) from e
         names = [d[0] for d in cur.description or ()]
-        columns = self._describe(db, tr, names, raw)
+        columns = self._describe(db, sql, tr, names, raw)
         rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
         return Result(columns=columns, rows=rows, rowcount=len(rows))
 
@@ -302,13 +301,15 @@ class Engine:
                 out[pos] = [from_sqlite(r[k], col) if col is not None else r[k] for r in returned]
         return Result(rowcount=count if not tr.out_slots else len(returned), out_binds=out)  # type: ignore[arg-type]
 
-    def _describe(self, db: SessionDb, tr: Translated, names: list[str], raw: list[tuple]) -> list[Column]:
+    def _describe(
+        self, db: SessionDb, sql: str, tr: Translated, names: list[str], raw: list[tuple]
+    ) -> list[Column]:
         """Describe a result; the catalog part is cached per statement and schema version."""
         describer = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr))
         if tr.views:
             return describer.describe(tr.select, names, raw)
         version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
-        key = (tr.sql, db.schema, version)
+        key = (sql, db.schema, version)  # the client's text: bind names appear in column names
         plan = self._plans.get(key)
         if plan is None:
             if len(self._plans) > 4096:

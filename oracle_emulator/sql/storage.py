@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..results import ExecutionContext, OracleError, SessionState
+from ..results import OracleError, SessionState
 from . import functions
 from .views import sys_context
 
@@ -39,7 +39,6 @@ class SessionDb:
     def __init__(self, path: str, schema: str, busy_timeout_ms: int) -> None:
         self.schema = schema
         self.session: SessionState | None = None  # the session running the current statement
-        self.ctx: ExecutionContext | None = None
         self.udf_error: BaseException | None = None
         self.conn = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000

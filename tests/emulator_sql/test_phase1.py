@@ -346,3 +346,8 @@ def test_unicode_case_and_statistics(engine, ctx):
     pop_sd, pop_var, samp_sd, samp_var = r.rows[0]
     assert (pop_sd, pop_var) == (2, 4)
     assert abs(samp_var - 32 / 7) < 1e-9 and abs(samp_sd - (32 / 7) ** 0.5) < 1e-9
+
+
+def test_bind_names_in_column_names_are_not_mixed_up_by_caches(engine, ctx):
+    assert engine.execute(ctx, "SELECT :a FROM DUAL", [B(1)]).columns[0].name == ":A"
+    assert engine.execute(ctx, "SELECT :b FROM DUAL", [B(1)]).columns[0].name == ":B"
