@@ -15,9 +15,9 @@ import select
 import socket
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import wire
 from .auth import AuthExchange
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .server import EmulatorServer
 
 log = logging.getLogger("oracle_emulator.protocol")
+_T = TypeVar("_T")
 
 # Function codes (TTC message type 3 / 26 / 17).
 FN_REEXECUTE = 4
@@ -648,16 +649,20 @@ class ClientConnection:
         try:
             session = self._ensure_session()
         except WaitCancelled:
+            self._apply_piggybacks(piggybacks)
             self._send_break()
             return
         except OracleError as exc:
             self._apply_piggybacks(piggybacks)
             self._respond(w, self._error_message(exc, 0, 0))
             return
+        prefix = b""
         if self.sess_ret_pending:
+            # Session-return piggyback: mandatory on the first call after a borrow (brief §10.3).
             self.sess_ret_pending = False
             w.u8(wire.MSG_SERVER_SIDE_PIGGYBACK).u8(SESS_RET_OPCODE).ub2(0).u8(0).ub2(0)
             w.ub4(0).ub4(session.sid).ub2(session.serial)
+            prefix = w.getvalue()
         self._apply_piggybacks(piggybacks)
         try:
             self._run_function(fn, request, session, w)
@@ -670,7 +675,7 @@ class ClientConnection:
         except Exception as exc:
             # A server bug after the request was fully read: answer ORA-00600 rather than drop.
             log.exception("internal error while serving function %s", fn)
-            w = TTCWriter()
+            w = TTCWriter().raw(prefix)
             err = OracleError(600, f"internal error code, arguments: [oracle_emulator], [{exc!r}]")
             self._respond(w, self._error_message(err, 0, self._call_status()))
             return
@@ -757,7 +762,7 @@ class ClientConnection:
             self.lobs.respond(request, w)
             w.raw(self._error_message(None, 0, self._call_status()).getvalue())
 
-    def _guard(self, call: Any) -> Any:
+    def _guard(self, call: Callable[[], _T]) -> _T:
         """Run an engine call; anything but OracleError becomes ORA-00600."""
         try:
             return call()
