@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
+from .errors import from_sqlite
 from .lexer import Tok, Token, significant, tokenize
 from .storage import SessionDb, execute_locked
 from .translate import expression
@@ -870,7 +871,10 @@ class DdlRunner:
         ).fetchone() or dd.object_exists(conn, name):
             raise OracleError(955, "name is already used by an existing object")
         cols: list[tuple[str, bool]] = []
-        for item in _split_commas(c.group()):
+        items = _split_commas(c.group())
+        if not items:
+            raise OracleError(904, "invalid identifier")
+        for item in items:
             desc = False
             if item[-1].is_word("DESC", "ASC"):
                 desc = item[-1].is_word("DESC")
@@ -998,6 +1002,4 @@ def _ddl_error(e: sqlite3.Error, sql: str) -> OracleError:
         return OracleError(2293, "cannot validate - check constraint violated")
     if "already exists" in msg:
         return OracleError(955, "name is already used by an existing object")
-    if "locked" in msg or "busy" in msg:
-        return OracleError(54, "resource busy and acquire with NOWAIT specified or timeout expired")
-    return OracleError(600, f"internal error code, arguments: [sqlite: {msg}], [{_short(sql)}]")
+    return from_sqlite(e, sql)

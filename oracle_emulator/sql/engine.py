@@ -219,7 +219,7 @@ class Engine:
             db.conn.execute(f'SAVEPOINT "{name}"')
             db.savepoints.append(name)
             return Result()
-        if words[:2] == ["ROLLBACK", "TO"]:
+        if words[:2] == ["ROLLBACK", "TO"] and len(toks) in (3, 4):
             name_tok = toks[3] if len(toks) > 3 and toks[2].is_word("SAVEPOINT") else toks[2]
             name = _ident(name_tok)
             if name not in db.savepoints or not db.in_transaction:

@@ -26,12 +26,13 @@ def from_sqlite(
     schema = db.schema if db is not None else "UNKNOWN"
     head = sql.lstrip()[:6].upper()
     if db is not None and db.udf_error is not None:
-        inner = str(db.udf_error)
+        failure = db.udf_error
+        inner = str(failure)
         db.udf_error = None
         m = _ORA.match(inner)
         if m:
             return OracleError(int(m.group(1)), m.group(2))
-        return OracleError(600, f"internal error code, arguments: [{inner}], [{_short(sql)}]")
+        return _udf_error(failure, inner, sql)
     if msg.startswith("UNIQUE constraint failed") or msg.startswith("PRIMARY KEY"):
         name = _constraint_for(db, msg)
         return OracleError(1, f"unique constraint ({schema}.{name}) violated")
@@ -67,6 +68,8 @@ def from_sqlite(
         return OracleError(955, "name is already used by an existing object")
     if "locked" in msg or "busy" in msg:
         return OracleError(54, "resource busy and acquire with NOWAIT specified or timeout expired")
+    if "null character" in msg or "unrecognized token" in msg:
+        return OracleError(911, "invalid character")
     if "syntax error" in msg or "incomplete input" in msg:
         return OracleError(900, f"invalid SQL statement: {_short(sql)} ({msg})")
     if "ambiguous column" in msg:
@@ -77,7 +80,27 @@ def from_sqlite(
         return OracleError(1722, "invalid number")
     if "misuse of aggregate" in msg or "GROUP BY" in msg:
         return OracleError(979, f"not a GROUP BY expression ({msg})")
+    if "no tables specified" in msg:
+        return OracleError(923, "FROM keyword not found where expected")
+    if isinstance(e, sqlite3.OperationalError):
+        # SQLite rejected what the translation produced: a statement we cannot run.
+        return OracleError(900, f"invalid SQL statement: {_short(sql)} (sqlite: {msg})")
     return OracleError(600, f"internal error code, arguments: [sqlite: {msg}], [{_short(sql)}]")
+
+
+def _udf_error(failure: BaseException, text: str, sql: str) -> OracleError:
+    """A built-in function failed on its arguments: the ORA error Oracle gives for such input."""
+    if isinstance(failure, TypeError):
+        if "argument" in text:
+            return OracleError(909, "invalid number of arguments")
+        return OracleError(932, "inconsistent datatypes")
+    if isinstance(failure, ZeroDivisionError):
+        return OracleError(1476, "divisor is equal to zero")
+    if isinstance(failure, OverflowError):
+        return OracleError(1426, "numeric overflow")
+    if isinstance(failure, ValueError | ArithmeticError):
+        return OracleError(1722, "invalid number")
+    return OracleError(600, f"internal error code, arguments: [{text}], [{_short(sql)}]")
 
 
 def _constraint_for(db: SessionDb | None, msg: str) -> str:

@@ -266,6 +266,18 @@ def ora_sub(a: object, b: object) -> object:
     raise ValueError("ORA-00932: inconsistent datatypes")
 
 
+def ora_div(a: object, b: object) -> object:
+    if a is None or b is None:
+        return None
+    na, nb = _number(a), _number(b)
+    if na is None or nb is None:
+        raise ValueError("ORA-01722: invalid number")
+    if nb == 0:
+        raise ValueError("ORA-01476: divisor is equal to zero")
+    q = na / nb
+    return int(q) if isinstance(q, float) and q.is_integer() and abs(q) < 2**53 else q
+
+
 def ora_numtodsinterval(n: object, unit: object) -> object:
     if n is None or unit is None:
         return None
@@ -616,6 +628,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_TO_DATE": (-1, ora_to_date),
     "ORA_ADD": (2, ora_add),
     "ORA_SUB": (2, ora_sub),
+    "ORA_DIV": (2, ora_div),
     "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
     "ORA_INTERVAL": (2, ora_interval),
     "ORA_FROM_TZ": (2, ora_from_tz),

@@ -356,6 +356,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_ADD", node.this, node.expression)
     if isinstance(node, exp.Sub):
         return _call("ORA_SUB", node.this, node.expression)
+    if isinstance(node, exp.Div):
+        return _call("ORA_DIV", node.this, node.expression)  # x / 0 is ORA-01476, not NULL
     if isinstance(node, exp.Interval):
         unit = node.args.get("unit")
         return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
@@ -504,8 +506,12 @@ def translate(sql: str) -> Translated:
     returning_names: list[str] = []
     if kind == "dml":
         target = tree.this
-        tbl = target.find(exp.Table) if not isinstance(target, exp.Table) else target
-        table = tbl.name.upper() if tbl is not None else None
+        if not isinstance(target, exp.Expression):
+            raise _unsupported(sql)
+        tbl = target if isinstance(target, exp.Table) else target.find(exp.Table)
+        if tbl is None:
+            raise _unsupported(sql, "no table")
+        table = tbl.name.upper()
         if returning:
             # SQLite's RETURNING cannot take table-qualified columns; keep bare names.
             try:

@@ -351,3 +351,10 @@ def test_unicode_case_and_statistics(engine, ctx):
 def test_bind_names_in_column_names_are_not_mixed_up_by_caches(engine, ctx):
     assert engine.execute(ctx, "SELECT :a FROM DUAL", [B(1)]).columns[0].name == ":A"
     assert engine.execute(ctx, "SELECT :b FROM DUAL", [B(1)]).columns[0].name == ":B"
+
+
+def test_division(engine, ctx):
+    assert engine.execute(ctx, "SELECT 7 / 2, 6 / 3, NULL / 2 FROM DUAL", []).rows == [(3.5, 2, None)]
+    with pytest.raises(OracleError) as e:
+        engine.execute(ctx, "SELECT 1 / 0 FROM DUAL", [])
+    assert e.value.code == 1476
