@@ -48,7 +48,7 @@ def embedded_engine_problem() -> str | None:
     except ImportError as exc:
         return (
             f"The embedded wire server's SQL engine cannot load ({exc}).\n"
-            "Install its extra: pip install -e '.[emulator]'  (or set DRCP_DSN, DRCP_USER and "
+            "Reinstall the package with its dependencies: pip install -e .  (or set DRCP_DSN, DRCP_USER and "
             "DRCP_PASSWORD to use an Oracle Database)."
         )
     return None
