@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 LENGTH_CHECK = "__ORA_LEN__"  # prefix of the SQLite CHECK that enforces a column's maximum length
+NUMBER_CHECK = "__ORA_NUM__"  # prefix of the SQLite CHECK that keeps text out of NUMBER columns
 
 _COL_KEYWORDS = {
     "GENERATED",
@@ -614,6 +615,10 @@ class DdlRunner:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
+            if col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
+                # Text that does not look like a number stays text in SQLite: Oracle says ORA-01722.
+                numeric = f"typeof({_q(col.name)}) IN ('integer', 'real', 'null')"
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
             if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
                 # ORA-12899 "value too large for column" (errors.py decodes the constraint name).
                 limit = f"length({_q(col.name)}) <= {col.type.length}"

@@ -48,6 +48,8 @@ def from_sqlite(
             return OracleError(2292, f"integrity constraint ({schema}.{name}) violated - child record found")
         name = _fk_name(db, table, children=False) if head != "COMMIT" else pending_fk_name(db)
         return OracleError(2291, f"integrity constraint ({schema}.{name}) violated - parent key not found")
+    if msg.startswith("CHECK constraint failed") and "__ORA_NUM__" in msg:
+        return OracleError(1722, "invalid number")
     if msg.startswith("CHECK constraint failed") and "__ORA_LEN__" in msg:
         column = msg.split("__ORA_LEN__", 1)[1].strip()
         return OracleError(12899, f'value too large for column "{schema}"."{table or "?"}"."{column}"')
@@ -61,6 +63,8 @@ def from_sqlite(
     if msg.startswith("no such table") or msg.startswith("no such view"):
         name = msg.split(":", 1)[1].strip().upper() if ":" in msg else ""
         return OracleError(942, f"table or view does not exist: {name}")
+    if " has no column named " in msg:
+        return OracleError(904, f'"{msg.rsplit(" ", 1)[-1].upper()}": invalid identifier')
     if msg.startswith("no such column") or msg.startswith("no such function"):
         name = msg.split(":", 1)[1].strip().upper() if ":" in msg else ""
         return OracleError(904, f'"{name}": invalid identifier')

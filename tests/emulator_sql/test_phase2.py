@@ -745,3 +745,15 @@ def test_describe_through_derived_tables_and_unions(engine, schema):
     assert r.columns[0].type is ColumnType.TIMESTAMP
     r = run(engine, schema, 'SELECT COUNT(*) FROM (SELECT DISTINCT "AUTHOR"."NAME" FROM "AUTHOR") subquery')
     assert r.rows == [(1,)]
+
+
+def test_text_in_number_column_is_invalid_number(engine, schema):
+    add_author(engine, schema, "Ann")
+    with pytest.raises(OracleError) as e:
+        run(engine, schema, 'UPDATE "AUTHOR" SET "AGE" = :arg0', "not a number")
+    assert e.value.code == 1722
+    run(engine, schema, 'UPDATE "AUTHOR" SET "AGE" = :arg0', "42")  # converted, as Oracle does
+    assert run(engine, schema, 'SELECT "AGE" FROM "AUTHOR"').rows == [(42,)]
+    with pytest.raises(OracleError) as e:
+        run(engine, schema, 'INSERT INTO "AUTHOR" ("NOPE") VALUES (1)')
+    assert e.value.code == 904
