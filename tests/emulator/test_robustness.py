@@ -142,15 +142,21 @@ class MutatingProxy:
                         break
                     dst.sendall(data)
                 return
+            two_byte_packets = 1  # the CONNECT (and a long descriptor after it) use 2-byte lengths
             while True:
                 header = self._recv_exact(src, 8)
-                # 2-byte lengths until the CONNECT is done, 4-byte afterwards.
-                length = (
-                    struct.unpack(">H", header[:2])[0] if packets == 0 else struct.unpack(">I", header[:4])[0]
-                )
+                if packets < two_byte_packets:
+                    length = struct.unpack(">H", header[:2])[0]
+                else:
+                    length = struct.unpack(">I", header[:4])[0]
                 body = self._recv_exact(src, length - 8)
+                if packets == 0 and len(body) >= 18 and struct.unpack(">H", body[16:18])[0] > 230:
+                    two_byte_packets = 2
                 packets += 1
-                if packets > 5 and header[4] == 6 and len(body) > 3:
+                # Corrupt requests after login only: function / piggyback / one-way messages that
+                # are not the authentication calls (so connect() itself can never hang).
+                is_request = header[4] == 6 and len(body) > 4 and body[2] in (0x03, 0x11, 0x1A)
+                if is_request and not (body[2] == 0x03 and body[3] in (0x73, 0x76)):
                     with self.lock:
                         hit = self.rng.random() < 0.5
                         if hit:
@@ -185,8 +191,10 @@ def test_mutated_requests_after_login(server: EmulatorServer) -> None:
         while proxy.mutated < 1000 and attempts < 3000:
             attempts += 1
             try:
+                # Every third client has a descriptor over 230 bytes (sent in a second packet).
+                extra = {"program": "p" * 300} if attempts % 3 == 0 else {}
                 conn = oracledb.connect(
-                    user=USER, password=PASSWORD, dsn=dsn + (":pooled" if attempts % 2 else "")
+                    user=USER, password=PASSWORD, dsn=dsn + (":pooled" if attempts % 2 else ""), **extra
                 )
             except oracledb.Error:
                 continue
