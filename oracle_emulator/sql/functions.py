@@ -352,7 +352,10 @@ def ora_hash(value: object, algo: object = "SHA1") -> object:
     if value is None:
         return None
     data = value if isinstance(value, bytes) else _text(value).encode()
-    return hashlib.new(str(algo).lower().replace("sha", "sha"), data).digest()
+    name = str(algo or "SHA1").lower()  # Oracle: SHA1, SHA256, SHA384, SHA512, MD5
+    if name not in ("sha1", "sha256", "sha384", "sha512", "md5"):
+        raise ValueError("ORA-00904: invalid hash algorithm")
+    return hashlib.new(name, data).digest()
 
 
 def ora_substr(value: object, start: object = 1, length: object = None) -> object:
