@@ -4,7 +4,8 @@ A client connection that asked for ``(SERVER=pooled)`` holds no server session u
 after login or after a SESSION_RELEASE; then the broker lends it one, matched by (user, cclass):
 
 * purity SELF: a free server of the same class is reused (a *hit*), else one is created (a *miss*);
-* purity NEW: always a fresh session (a *miss*), even when a free one of the class exists;
+* purity NEW: always a fresh session (a *miss*): a free server of the class has its old session
+  destroyed (``engine.close_session``) and replaced, otherwise one is created;
 * at ``max_pooled_servers`` with no usable free server: a free server of another class (or, for NEW,
   any free server) is destroyed and re-created for the requester (a *miss*, as Oracle does);
   with none free at all the call *waits* until a server is released, up to ``wait_timeout`` seconds,
@@ -165,14 +166,18 @@ class Broker:
             deadline = started + self.wait_timeout
             waited = False
             while True:
-                if not want_new:
-                    for i in range(len(self._free) - 1, -1, -1):  # most recently released first
-                        candidate = self._free[i]
-                        if candidate.username == user and candidate.cclass == info.cclass:
-                            del self._free[i]
-                            stats.num_hits += 1
-                            self._lend(candidate, info, stats, started, waited)
-                            return candidate
+                match = self._free_match(user, info.cclass)
+                if match is not None and not want_new:
+                    candidate = self._free.pop(match)
+                    stats.num_hits += 1
+                    self._lend(candidate, info, stats, started, waited)
+                    return candidate
+                if match is not None:
+                    # NEW reuses the class's free server but not its session: the old session is
+                    # destroyed and a fresh one created in its place (the pool does not grow).
+                    victim = self._free.pop(match)
+                    self.purged += 1
+                    break
                 total = len(self._free) + len(self._busy) + self._reserved
                 if total < self.max_pooled_servers:
                     break
@@ -221,6 +226,14 @@ class Broker:
             self.created += 1
             self._lend(session, info, stats, started, waited)
         return session
+
+    def _free_match(self, user: str, cclass: str | None) -> int | None:
+        """Index of the most recently released free server of (user, cclass), if any."""
+        for i in range(len(self._free) - 1, -1, -1):
+            candidate = self._free[i]
+            if candidate.username == user and candidate.cclass == cclass:
+                return i
+        return None
 
     def _lend(
         self, session: ServerSession, info: ClientInfo, stats: ClassStats, started: float, waited: bool
