@@ -256,13 +256,17 @@ class Engine:
         for view in tr.views:
             materialize(db.conn, view, ctx)
         params, _ = self._params(tr, binds)
+        started = tr.for_update and not db.in_transaction
         if tr.for_update:
             db.begin()  # SELECT … FOR UPDATE: take the write lock, as the row locks would
         try:
             cur = db.conn.execute(tr.sql, params)
             raw = cur.fetchall()
         except sqlite3.Error as e:
-            raise errors.from_sqlite(e, sql, db) from e
+            error = errors.from_sqlite(e, sql, db)
+            if started:
+                db.rollback()  # the failed SELECT … FOR UPDATE keeps no lock
+            raise error from e
         names = [d[0] for d in cur.description or ()]
         columns = self._describe(db, sql, tr, names, raw)
         rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
