@@ -34,8 +34,8 @@ def setup() -> object:
 
     srv = EmulatorServer(users={"tenant1": "pw1", "tenant2": "pw2"})
     srv.start()
-    # Users created through SQL (Django's test-database creation) may log in.
-    srv.engine.on_create_user = srv.users.add  # type: ignore[attr-defined]
+    # Users created through SQL (Django's test-database creation) reach the listener through the
+    # ServerView's create_user / drop_user (the engine's hook is left unset on purpose).
     import django
     from django.conf import settings
 
