@@ -43,9 +43,9 @@ class Engine:
     ``data_dir``: keep schema databases there (persist across restarts); None = private temp dir.
     ``on_create_user(name, password)`` / ``on_drop_user(name)``: called when SQL creates a user, changes
     its password (``ALTER USER … IDENTIFIED BY``) or drops it (Django test-database creation), so the
-    server can accept logins for it; e.g. ``server.engine.on_create_user = server.users.add``. Without
-    a hook, the engine calls ``ctx.server.create_user(name, password)`` / ``ctx.server.drop_user(name)``
-    when the ServerView has such methods (an optional extension of the ServerView protocol).
+    server can accept logins for it. Without a hook, the engine calls
+    ``ctx.server.create_user(name, password)`` / ``ctx.server.drop_user(name)`` when the ServerView has
+    such methods (an optional extension of the ServerView protocol, which the wire server's broker has).
     """
 
     def __init__(
