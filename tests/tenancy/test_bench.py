@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import oracledb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,8 +15,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.emulator_only
 def test_bench_tenancy_modes_smoke() -> None:
+    modes = ["pool_per_tenant", "shared_pool", "alias"]
+    if tuple(int(p) for p in oracledb.__version__.split(".")[:3] if p.isdigit()) < (4, 0, 2):
+        modes.remove("shared_pool")  # driver bug, see tests/tenancy/test_wire.py OLD_DRIVER
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "tenancy_modes.py"), "--tenants", "3", "--requests", "30"],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "tenancy_modes.py"),
+            "--tenants",
+            "3",
+            "--requests",
+            "30",
+            "--modes",
+            ",".join(modes),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -24,11 +37,12 @@ def test_bench_tenancy_modes_smoke() -> None:
     ).stdout
     document = json.loads(out[: out.rindex("}") + 1])
     rows = {row["mode"]: row for row in document["results"]}
-    assert set(rows) == {"pool_per_tenant", "shared_pool", "alias"}
+    assert set(rows) == set(modes)
     for row in rows.values():
         assert row["errors"] == 0
         assert row["requests"] == 30 and row["tenants"] == 3
         assert row["logins"] >= 3  # every tenant logged in under its own class (or alias user) at least once
         assert row["drcp_hits"] + row["drcp_misses"] >= 30  # at least one checkout per request
-    # One shared thin pool asked for another class on most acquires: a new connection (and login) each.
-    assert rows["shared_pool"]["logins"] > rows["pool_per_tenant"]["logins"]
+    if "shared_pool" in rows:
+        # One shared thin pool asked for another class on most acquires: a new connection (a login) each.
+        assert rows["shared_pool"]["logins"] > rows["pool_per_tenant"]["logins"]
