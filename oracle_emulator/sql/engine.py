@@ -190,6 +190,10 @@ class Engine:
             "NOAUDIT",
         ):
             return self.ddl.run(ctx, sql)
+        if head == "LOCK" and len(kw) > 1 and kw[1] == "TABLE":
+            # LOCK TABLE t IN … MODE: the schema's write lock is the only lock there is.
+            self.db(ctx).begin()
+            return Result()
         if head == "MERGE":
             raise OracleError(900, f"invalid SQL statement: MERGE is not supported: {_short(sql)}")
         raise OracleError(900, f"invalid SQL statement: {_short(sql)}")

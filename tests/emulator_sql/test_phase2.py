@@ -757,3 +757,9 @@ def test_text_in_number_column_is_invalid_number(engine, schema):
     with pytest.raises(OracleError) as e:
         run(engine, schema, 'INSERT INTO "AUTHOR" ("NOPE") VALUES (1)')
     assert e.value.code == 904
+
+
+def test_lock_table_takes_the_write_lock(engine, schema):
+    run(engine, schema, 'LOCK TABLE "BOOK" IN EXCLUSIVE MODE NOWAIT')
+    assert engine.storage.existing(schema.session).in_transaction
+    engine.rollback(schema)
