@@ -1105,6 +1105,7 @@ class ClientConnection:
         if cursor.pos >= len(cursor.rows):
             exc = OracleError(1403, "no data found")
             w.raw(self._error_message(exc, cursor.cursor_id, self._call_status(), cursor.pos).getvalue())
+            cursor.rows = []  # exhausted: free the rows now (the cursor itself lives until closed)
         else:
             w.raw(self._error_message(None, cursor.cursor_id, self._call_status(), cursor.pos).getvalue())
 
