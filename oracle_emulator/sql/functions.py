@@ -221,12 +221,20 @@ def _number(value: object) -> float | int | None:
     return None
 
 
+def _exact(a: float, b: float, sign: int) -> float:
+    """a ± b in decimal, as Oracle NUMBER does (0.1 + 0.2 is 0.3, not 0.30000000000000004)."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + sign * b
+    d = decimal.Decimal(repr(a)) + sign * decimal.Decimal(repr(b))
+    return float(d)
+
+
 def ora_add(a: object, b: object) -> object:
     """a + b for numbers, DATE/TIMESTAMP + INTERVAL or number of days, INTERVAL + INTERVAL."""
     if a is None or b is None:
         return None
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return a + b
+        return _exact(a, b, 1)
     ia, ib = _interval(a), _interval(b)
     if ia is not None and ib is not None:
         return format_interval(ia + ib)
@@ -247,7 +255,7 @@ def ora_sub(a: object, b: object) -> object:
     if a is None or b is None:
         return None
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return a - b
+        return _exact(a, b, -1)
     ia, ib = _interval(a), _interval(b)
     if ia is not None and ib is not None:
         return format_interval(ia - ib)

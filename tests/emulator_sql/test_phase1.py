@@ -358,3 +358,7 @@ def test_division(engine, ctx):
     with pytest.raises(OracleError) as e:
         engine.execute(ctx, "SELECT 1 / 0 FROM DUAL", [])
     assert e.value.code == 1476
+
+
+def test_decimal_addition(engine, ctx):
+    assert engine.execute(ctx, "SELECT 0.1 + 0.2, 1.1 - 0.2, 2 + 3 FROM DUAL", []).rows == [(0.3, 0.9, 5)]
