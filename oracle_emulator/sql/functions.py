@@ -594,6 +594,58 @@ class StddevSamp(_Moments):
     sample, root = True, True
 
 
+class DecimalSum:
+    """SUM / AVG in decimal (NUMBER semantics): SUM of 0.1 ten times is 1, not 0.9999999999999999.
+
+    Registered as a window function (step / inverse / value / finalize), so it also serves
+    ``SUM(x) OVER (…)``.
+    """
+
+    average = False
+
+    def __init__(self) -> None:
+        self.total = decimal.Decimal(0)
+        self.count = 0
+
+    @staticmethod
+    def _dec(value: object) -> decimal.Decimal | None:
+        if value is None or isinstance(value, bytes):
+            return None
+        if isinstance(value, float):
+            return decimal.Decimal(repr(value))
+        try:
+            return decimal.Decimal(str(value))
+        except decimal.InvalidOperation as e:
+            raise ValueError("ORA-01722: invalid number") from e
+
+    def step(self, value: object) -> None:
+        d = self._dec(value)
+        if d is not None:
+            self.total += d
+            self.count += 1
+
+    def inverse(self, value: object) -> None:
+        d = self._dec(value)
+        if d is not None:
+            self.total -= d
+            self.count -= 1
+
+    def value(self) -> object:
+        if self.count == 0:
+            return None
+        result = self.total / self.count if self.average else self.total
+        if result == result.to_integral_value() and abs(result) < 2**63:
+            return int(result)
+        return float(result)
+
+    def finalize(self) -> object:
+        return self.value()
+
+
+class DecimalAvg(DecimalSum):
+    average = True
+
+
 class ListAgg:
     """LISTAGG(value, separator [, sort key, descending]) as a SQLite aggregate."""
 
@@ -617,6 +669,9 @@ class ListAgg:
         )
         return self.sep.join(v for _, v in items)
 
+
+# Aggregates that are also window functions.
+WINDOW_AGGREGATES: dict[str, tuple[int, type]] = {"ORA_SUM": (1, DecimalSum), "ORA_AVG": (1, DecimalAvg)}
 
 AGGREGATES: dict[str, tuple[int, type]] = {
     "ORA_LISTAGG": (-1, ListAgg),

@@ -55,6 +55,8 @@ class SessionDb:
             )
         for name, (nargs, cls) in functions.AGGREGATES.items():
             self.conn.create_aggregate(name, nargs, cls)
+        for name, (nargs, cls) in functions.WINDOW_AGGREGATES.items():
+            self.conn.create_window_function(name, nargs, cls)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")

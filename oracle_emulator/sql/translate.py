@@ -374,6 +374,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             exp.Variance: "ORA_VAR_SAMP",
         }[type(node)]
         return _call(fn, node.this)
+    if isinstance(node, exp.Sum | exp.Avg):
+        return _call("ORA_SUM" if isinstance(node, exp.Sum) else "ORA_AVG", node.this)
     if isinstance(node, exp.Ascii):
         return _call("UNICODE", node.this)
     if isinstance(node, exp.Replace) and node.args.get("replacement") is None:

@@ -362,3 +362,17 @@ def test_division(engine, ctx):
 
 def test_decimal_addition(engine, ctx):
     assert engine.execute(ctx, "SELECT 0.1 + 0.2, 1.1 - 0.2, 2 + 3 FROM DUAL", []).rows == [(0.3, 0.9, 5)]
+
+
+def test_decimal_sum_and_avg(engine, ctx):
+    tenth = " UNION ALL ".join(["SELECT 0.1 x FROM DUAL"] * 10)
+    r = engine.execute(ctx, f"SELECT SUM(x), AVG(x), SUM(DISTINCT x), COUNT(x) FROM ({tenth})", [])
+    assert r.rows == [(1, 0.1, 0.1, 10)]
+    r = engine.execute(
+        ctx,
+        "SELECT SUM(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM "
+        "(SELECT 1 x FROM DUAL UNION ALL SELECT 2 FROM DUAL UNION ALL SELECT 3 FROM DUAL)",
+        [],
+    )
+    assert r.rows == [(1,), (3,), (5,)]
+    assert engine.execute(ctx, "SELECT SUM(x) FROM (SELECT NULL x FROM DUAL)", []).rows == [(None,)]
