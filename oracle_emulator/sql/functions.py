@@ -274,6 +274,23 @@ def ora_sub(a: object, b: object) -> object:
     raise ValueError("ORA-00932: inconsistent datatypes")
 
 
+def ora_mul(a: object, b: object) -> object:
+    """a * b in decimal (0.1 * 3 is 0.3), integers exactly."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        return a * b
+    na, nb = _number(a), _number(b)
+    if na is None or nb is None:
+        raise ValueError("ORA-01722: invalid number")
+    if isinstance(na, int) and isinstance(nb, int):
+        return na * nb
+    d = decimal.Decimal(repr(na) if isinstance(na, float) else na) * decimal.Decimal(
+        repr(nb) if isinstance(nb, float) else nb
+    )
+    return int(d) if d == d.to_integral_value() and abs(d) < 2**63 else float(d)
+
+
 def ora_div(a: object, b: object) -> object:
     if a is None or b is None:
         return None
@@ -694,6 +711,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_TO_DATE": (-1, ora_to_date),
     "ORA_ADD": (2, ora_add),
     "ORA_SUB": (2, ora_sub),
+    "ORA_MUL": (2, ora_mul),
     "ORA_DIV": (2, ora_div),
     "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
     "ORA_INTERVAL": (2, ora_interval),

@@ -356,6 +356,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_ADD", node.this, node.expression)
     if isinstance(node, exp.Sub):
         return _call("ORA_SUB", node.this, node.expression)
+    if isinstance(node, exp.Mul):
+        return _call("ORA_MUL", node.this, node.expression)
     if isinstance(node, exp.Div):
         return _call("ORA_DIV", node.this, node.expression)  # x / 0 is ORA-01476, not NULL
     if isinstance(node, exp.Interval):

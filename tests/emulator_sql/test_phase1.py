@@ -376,3 +376,7 @@ def test_decimal_sum_and_avg(engine, ctx):
     )
     assert r.rows == [(1,), (3,), (5,)]
     assert engine.execute(ctx, "SELECT SUM(x) FROM (SELECT NULL x FROM DUAL)", []).rows == [(None,)]
+
+
+def test_decimal_multiplication(engine, ctx):
+    assert engine.execute(ctx, "SELECT 0.1 * 3, 2 * 3, 1.5 * 2 FROM DUAL", []).rows == [(0.3, 6, 3)]
