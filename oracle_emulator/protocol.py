@@ -137,6 +137,7 @@ class ClientConnection:
         self.cursors: dict[int, Cursor] = {}
         self._next_cursor_id = 1
         self.lobs = LobStore()
+        self._appctx_parts: list[tuple[str, str]] = []
         self.closed = False
         self._reset_pending = False
         self.busy = True
@@ -325,7 +326,12 @@ class ClientConnection:
             key = (r.bytes2() or b"").decode("utf-8", "replace")
             value = (r.bytes2() or b"").decode("utf-8", "replace")
             r.ub4()
-            pairs[key.rstrip("\x00")] = value
+            key = key.rstrip("\x00")
+            if key.startswith("AUTH_APPCTX_"):
+                # Repeated (namespace, attribute, value) triples from the ``appcontext`` parameter.
+                self._appctx_parts.append((key, value.rstrip("\x00")))
+                continue
+            pairs[key] = value
         return user, pairs
 
     def _authenticate(self) -> bool:
@@ -415,6 +421,14 @@ class ClientConnection:
         session.osuser = self.osuser
         if self.time_zone:
             session.nls["TIME_ZONE"] = self.time_zone
+        self._apply_login_contexts(session)
+
+    def _apply_login_contexts(self, session: ServerSession) -> None:
+        """Application context given at connect time (``appcontext=[(ns, attr, value), …]``)."""
+        parts = self._appctx_parts
+        for i in range(0, len(parts) - 2, 3):
+            (_, namespace), (_, attribute), (_, value) = parts[i : i + 3]
+            session.contexts[(namespace.upper(), attribute.upper())] = value
 
     # ------------------------------------------------------------------------------------------
     # Request loop
@@ -600,6 +614,8 @@ class ClientConnection:
         session = self.server.broker.acquire(self.client_info, self._interrupted)
         if session.uses == 1:
             self._init_session(session)
+        else:
+            self._apply_login_contexts(session)
         session.program = self.program
         session.machine = self.machine
         session.terminal = self.terminal

@@ -118,3 +118,12 @@ def test_latency_model_and_ipv6_listener() -> None:
         assert srv.stats()["sessions_created"] == 1
     finally:
         srv.stop()
+
+
+def test_appcontext_given_at_connect(server: EmulatorServer) -> None:
+    ctx = [("TEST", "STATE", "from-login"), ("OTHER", "K", "v")]
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=server.dsn, appcontext=ctx) as conn:
+        assert conn.cursor().execute("select state from session").fetchone() == ("from-login",)
+    dsn = server.dsn + ":pooled"
+    with oracledb.connect(user=USER, password=PASSWORD, dsn=dsn, cclass="AC", appcontext=ctx) as conn:
+        assert conn.cursor().execute("select state from session").fetchone() == ("from-login",)
