@@ -299,8 +299,12 @@ def ora_div(a: object, b: object) -> object:
         raise ValueError("ORA-01722: invalid number")
     if nb == 0:
         raise ValueError("ORA-01476: divisor is equal to zero")
-    q = na / nb
-    return int(q) if isinstance(q, float) and q.is_integer() and abs(q) < 2**53 else q
+    with decimal.localcontext() as dctx:
+        dctx.prec = 38  # NUMBER's precision
+        q = decimal.Decimal(repr(na) if isinstance(na, float) else na) / decimal.Decimal(
+            repr(nb) if isinstance(nb, float) else nb
+        )
+    return int(q) if q == q.to_integral_value() and abs(q) < 2**63 else float(q)
 
 
 def ora_numtodsinterval(n: object, unit: object) -> object:

@@ -380,3 +380,7 @@ def test_decimal_sum_and_avg(engine, ctx):
 
 def test_decimal_multiplication(engine, ctx):
     assert engine.execute(ctx, "SELECT 0.1 * 3, 2 * 3, 1.5 * 2 FROM DUAL", []).rows == [(0.3, 6, 3)]
+
+
+def test_decimal_division(engine, ctx):
+    assert engine.execute(ctx, "SELECT 0.3 / 0.1, 1 / 3 FROM DUAL", []).rows == [(3, 1 / 3)]
