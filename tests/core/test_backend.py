@@ -195,3 +195,23 @@ def test_asgi_requests_are_one_checkout_each(emulator: Any) -> None:
     stats = settle(emulator)
     assert stats["classes"]["APP.APP_CC"]["num_requests"] == 4
     assert (stats["round_trips"], stats["one_way"]) == (8, 4)
+
+
+def test_exhausted_pool_reaches_django_as_operational_error() -> None:
+    from django.db import OperationalError
+
+    from drcp_multi.exceptions import PoolTimeout
+
+    settings_dict = connection.settings_dict
+    original = settings_dict["POOL"]
+    settings_dict["POOL"] = {"min": 0, "max": 1, "getmode": "nowait"}
+    registry = get_registry()
+    held = registry.acquire("default", settings_dict=settings_dict)
+    try:
+        with pytest.raises(OperationalError) as info:
+            connection.ensure_connection()
+        assert isinstance(info.value.__cause__, PoolTimeout)
+        assert "POOL['max']=1" in str(info.value)
+    finally:
+        registry.release(held)
+        settings_dict["POOL"] = original
