@@ -116,11 +116,6 @@ def wsgi_get(handler: Any, tenant: str) -> int:
     return int(status[0].split()[0])
 
 
-def client_threads() -> int:
-    """Threads of the client side (the in-process wire server runs one per client connection)."""
-    return sum(not t.name.startswith("oracle-emulator") for t in threading.enumerate())
-
-
 def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) -> dict[str, Any]:
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connections
@@ -148,7 +143,7 @@ def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) ->
     rng = random.Random(1128)
     plan = [rng.choice(tenants) for _ in range(n_requests)]
     errors: list[str] = []
-    peak_threads = client_threads()
+    peak_threads = threading.active_count()
     with override_settings(DRCP_MULTI=drcp):
         handler = WSGIHandler()
         srv.reset_stats()
@@ -170,7 +165,7 @@ def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) ->
                 if status != 200:
                     errors.append(f"{tenant}: HTTP {status}")
                 with lock:
-                    peak_threads = max(peak_threads, client_threads())
+                    peak_threads = max(peak_threads, threading.active_count())
             for conn in connections.all(initialized_only=True):
                 try:
                     conn.close()
@@ -179,10 +174,10 @@ def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) ->
 
         threads = [threading.Thread(target=worker) for _ in range(n_threads)]
         started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         elapsed = time.perf_counter() - started
         live_pools = len(get_registry().stats())
         get_registry().close_all()

@@ -105,7 +105,7 @@ class TenantMiddleware:
         if self.async_mode:
             markcoroutinefunction(self)
             # Django would run a sync process_view through sync_to_async: a thread hop per request.
-            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+            self.process_view = self._aprocess_view  # type: ignore[method-assign, assignment]
 
     # -- resolution --------------------------------------------------------------------------------------
     def resolve(self, request: HttpRequest) -> Tenant | None:
@@ -187,7 +187,7 @@ class TenantMiddleware:
         # The reset in __call__ restores the value from before the request, so no token is needed here.
         match = request.resolver_match
         action = match.view_name if match is not None else view_func.__qualname__
-        changes = {"action": action[:ACTION_MAX]}
+        changes: dict[str, str | None] = {"action": action[:ACTION_MAX]}
         if tenancy_setting("TRACE_MODULE") is None:
             changes["module"] = (view_func.__module__ or "").partition(".")[0][:MODULE_MAX] or None
         update_trace_attributes(**changes)

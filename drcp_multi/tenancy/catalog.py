@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-MODES = ("alias", "pool_per_tenant", "shared_pool")
-DEFAULT_MODE = "pool_per_tenant"
 TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled")
 
 
@@ -54,23 +52,16 @@ class CatalogReadOnly(TypeError):
 
 def tenancy_setting(name: str, default: Any = None) -> Any:
     """A key of ``settings.DRCP_MULTI``, read at call time through drcp_multi.conf."""
-    try:
-        from drcp_multi.conf import drcp_setting
-    except ImportError:  # conf.py not there yet: read Django settings directly, same semantics
-        from django.conf import settings
+    from drcp_multi.conf import drcp_setting  # lazy: importing Tenant needs neither settings nor oracledb
 
-        return getattr(settings, "DRCP_MULTI", {}).get(name, default)
     return drcp_setting(name, default)
 
 
 def get_tenancy_mode() -> str:
-    """``TENANCY_MODE``; raises ImproperlyConfigured for a value outside :data:`MODES`."""
-    mode = tenancy_setting("TENANCY_MODE", DEFAULT_MODE)
-    if mode not in MODES:
-        from django.core.exceptions import ImproperlyConfigured
+    """``TENANCY_MODE``; raises ConfigurationError (an ImproperlyConfigured, check drcp_multi.E009)."""
+    from drcp_multi.conf import tenancy_mode
 
-        raise ImproperlyConfigured(f"DRCP_MULTI['TENANCY_MODE'] is {mode!r}; use one of {', '.join(MODES)}")
-    return str(mode)
+    return tenancy_mode()
 
 
 def get_shared_alias() -> str:
@@ -84,20 +75,11 @@ def get_tenant_alias() -> str:
 
 
 def _parse_purity(value: Any) -> int | None:
-    if value is None or isinstance(value, int):
-        return value
-    try:
-        from drcp_multi.conf import parse_purity  # the core's parser accepts cx_Oracle-era names too
-    except ImportError:
-        parse_purity = None
-    if parse_purity is not None:
-        return int(parse_purity(value))
-    import oracledb
+    if value is None:
+        return None
+    from drcp_multi.conf import parse_purity  # words, oracledb and cx_Oracle-era constants; ValueError
 
-    words = {"default": oracledb.PURITY_DEFAULT, "new": oracledb.PURITY_NEW, "self": oracledb.PURITY_SELF}
-    if isinstance(value, str) and value.lower() in words:
-        return int(words[value.lower()])
-    raise ValueError(f"invalid purity {value!r}: use 'new', 'self', 'default' or an oracledb constant")
+    return int(parse_purity(value))
 
 
 def _default_cclass(name: str, alias: str) -> str:

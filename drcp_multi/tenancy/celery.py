@@ -87,7 +87,9 @@ def connect_signals() -> None:
 def get_tenant_task_class(base: type | None = None) -> type:
     """A Celery Task class that sends the caller's tenant and runs under it. Requires celery."""
     if base is None:
-        from celery import Task as base  # lazy: Celery is an optional extra
+        from celery import Task  # lazy: Celery is an optional extra
+
+        base = Task
 
     class TenantTask(base):  # type: ignore[misc, valid-type]
         abstract = True

@@ -7,10 +7,9 @@ wrapper: ``manage.py tenant_command <tenant> <command> [args …]``.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from drcp_multi.tenancy.catalog import InvalidTenantName, Tenant, UnknownTenant, get_tenant
 from drcp_multi.tenancy.context import tenant_context
@@ -29,7 +28,7 @@ class TenantCommand(BaseCommand):
 
     tenant_required = True
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--tenant",

@@ -207,6 +207,6 @@ def test_tenant_catalog_setting_forms(drcp_settings: Any, spec: Any, expected_ty
 
 
 def test_tenant_catalog_setting_refuses_other_things(drcp_settings: Any) -> None:
-    drcp_settings(TENANT_CATALOG="drcp_multi.tenancy.catalog.MODES")
+    drcp_settings(TENANT_CATALOG="drcp_multi.conf.TENANCY_MODES")
     with pytest.raises(ImproperlyConfigured, match="TENANT_CATALOG"):
         get_catalog()

@@ -15,7 +15,7 @@ ROUTERS = ["drcp_multi.routers.TenantRouter"]
 
 def ids(**drcp: Any) -> list[str]:
     with override_settings(DRCP_MULTI=drcp):
-        return [m.id for m in check_tenancy()]
+        return [str(m.id) for m in check_tenancy()]
 
 
 def test_good_settings_are_quiet() -> None:

@@ -315,9 +315,9 @@ def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()
     stats = wire.srv.stats()
-    for t in tenants:
-        figures = stats["classes"][f"APP.T_{t}"]
-        assert figures["num_hits"] > figures["num_misses"], (t, figures)  # pooled servers reused by class
+    for name in tenants:
+        figures = stats["classes"][f"APP.T_{name}"]
+        assert figures["num_hits"] > figures["num_misses"], (name, figures)  # pooled servers reused by class
 
 
 def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) -> None:
