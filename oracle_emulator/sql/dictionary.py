@@ -126,7 +126,7 @@ RESERVED = {
 
 
 def create_catalog(conn: sqlite3.Connection) -> None:
-    conn.executescript(CATALOG_DDL)
+    conn.executescript("BEGIN;\n" + CATALOG_DDL + "\nCOMMIT;")  # one transaction: one write
 
 
 def lookup(conn: sqlite3.Connection, table: str, column: str) -> tuple[OraType, bool] | None:

@@ -156,6 +156,7 @@ class Storage:
                 conn = sqlite3.connect(path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
                 try:
                     conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("PRAGMA synchronous = OFF")  # a test substrate: no fsync per DDL
                     if self._init_hook is not None:
                         self._init_hook(conn)
                 finally:
