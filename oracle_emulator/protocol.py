@@ -62,6 +62,10 @@ OPT_COMMIT = 0x100
 OPT_DESCRIBE = 0x20000
 
 EXEC_FLAG_DML_ROWCOUNTS = 0x4000
+EXEC_FLAG_SCROLLABLE = 0x02
+ORIENT_CURRENT = 0x01
+ORIENT_FIRST = 0x04
+ORIENT_LAST = 0x08
 CALL_STATUS_TXN = 0x02
 BIND_DIR_INPUT = 32
 BIND_DIR_INPUT_OUTPUT = 48
@@ -112,6 +116,7 @@ class Cursor:
     pos: int = 0
     out_positions: set[int] | None = None  # PL/SQL binds reported as IN OUT (fixed on first run)
     dml_rowcounts: bool = False  # the client asked for per-row counts (arraydmlrowcounts)
+    scrollable: bool = False  # rows are kept for scroll requests until the cursor is closed
 
 
 class ClientConnection:
@@ -930,6 +935,9 @@ class ClientConnection:
             "reexecute": False,
             "commit": bool(options & OPT_COMMIT),
             "dml_rowcounts": bool(len(al8i4) > 9 and al8i4[9] & EXEC_FLAG_DML_ROWCOUNTS),
+            "scrollable": bool(len(al8i4) > 9 and al8i4[9] & EXEC_FLAG_SCROLLABLE),
+            "orientation": al8i4[10] if len(al8i4) > 11 else 0,
+            "fetch_pos": al8i4[11] if len(al8i4) > 11 else 0,
         }
 
     def _parse_reexecute(self, fn: int, r: TTCReader) -> dict[str, Any]:
@@ -1001,6 +1009,12 @@ class ClientConnection:
             self._write_rows(w, cursor, req["num_iters"])
             self._write_end_of_fetch(w, cursor)
             return
+        scroll_fetch = req.get("scrollable") and cursor.scrollable and req["sql"] is None
+        orientation, fetch_pos = req.get("orientation"), req.get("fetch_pos", 0)
+        restart = options & OPT_EXECUTE and orientation == ORIENT_CURRENT and fetch_pos <= 1
+        if scroll_fetch and cursor.columns is not None and not restart:
+            self._scroll(cursor, req, w)
+            return
         if not options & OPT_EXECUTE:
             # Parse / describe only: describe queries without running anything else.
             if stmt.is_query and options & OPT_DESCRIBE:
@@ -1014,6 +1028,7 @@ class ClientConnection:
             cursor.columns = result.columns or []
             cursor.rows = list(result.rows)
             cursor.pos = 0
+            cursor.scrollable = bool(req.get("scrollable"))
             self._write_describe(w, cursor.columns)
             if options & OPT_FETCH and req["num_iters"] > 0:
                 self._write_rows(w, cursor, req["num_iters"])
@@ -1068,6 +1083,25 @@ class ClientConnection:
                 w.ub8(result.rowcount)
         w.raw(self._error_message(None, cursor.cursor_id, self._call_status(), rowcount=total).getvalue())
 
+    def _scroll(self, cursor: Cursor, req: dict[str, Any], w: TTCWriter) -> None:
+        """A fetch on a scrollable cursor: rows from the requested (1-based) position."""
+        orientation = req["orientation"]
+        if orientation == ORIENT_FIRST:
+            start = 0
+        elif orientation == ORIENT_LAST:
+            start = max(len(cursor.rows) - 1, 0)
+        else:  # CURRENT / NEXT / ABSOLUTE / RELATIVE carry the target row
+            start = req["fetch_pos"] - 1
+        if start < 0 or start >= len(cursor.rows):
+            cursor.pos = len(cursor.rows)
+            exc = OracleError(1403, "no data found")
+            w.raw(self._error_message(exc, cursor.cursor_id, self._call_status(), 0).getvalue())
+            return
+        cursor.pos = start
+        wanted = 1 if orientation == ORIENT_LAST else req["num_iters"]
+        self._write_rows(w, cursor, wanted)
+        self._write_end_of_fetch(w, cursor)
+
     def _run_engine(
         self, session: ServerSession, sql: str, cursor: Cursor, rows: Sequence[Sequence[Value]]
     ) -> Result:
@@ -1121,7 +1155,8 @@ class ClientConnection:
         if cursor.pos >= len(cursor.rows):
             exc = OracleError(1403, "no data found")
             w.raw(self._error_message(exc, cursor.cursor_id, self._call_status(), cursor.pos).getvalue())
-            cursor.rows = []  # exhausted: free the rows now (the cursor itself lives until closed)
+            if not cursor.scrollable:
+                cursor.rows = []  # exhausted: free the rows now (the cursor lives until closed)
         else:
             w.raw(self._error_message(None, cursor.cursor_id, self._call_status(), cursor.pos).getvalue())
 

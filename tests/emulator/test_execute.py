@@ -209,3 +209,42 @@ def test_temporary_lob_operations(conn: oracledb.Connection) -> None:
     cur = conn.cursor()
     cur.execute("select :c from dual", c=lob)
     assert cur.fetchone() == ("XYll",)
+
+
+def test_scrollable_cursor(conn: oracledb.Connection) -> None:
+    if int(oracledb.__version__.split(".")[0]) < 3:
+        pytest.skip("thin-mode scrollable cursors arrived in python-oracledb 3.0")
+    cur = conn.cursor(scrollable=True)
+    cur.arraysize = 4
+    cur.execute("select n from rows25")
+    assert cur.fetchone() == (1,)
+    cur.scroll(10, "absolute")
+    assert cur.fetchone() == (10,)
+    cur.scroll(mode="last")
+    assert cur.fetchone() == (25,)
+    assert cur.rowcount == 25
+    cur.scroll(mode="first")
+    assert cur.fetchone() == (1,)
+    assert [r[0] for r in cur.fetchall()] == list(range(2, 26))
+    with pytest.raises(oracledb.DatabaseError):
+        cur.scroll(100, "absolute")
+    cur.execute("select n from rows25")  # a re-execute starts over
+    assert cur.fetchmany(3) == [(1,), (2,), (3,)]
+    # The driver's own scenario: differing array and fetch sizes, relative moves both ways.
+    for arraysize in range(1, 6):
+        cur = conn.cursor(scrollable=True)
+        cur.arraysize = arraysize
+        cur.execute("select n from rows30")
+        for num_rows in range(1, arraysize + 1):
+            cur.scroll(15, "absolute")
+            rows = cur.fetchmany(num_rows)
+            assert rows[0][0] == 15
+            assert cur.rowcount == 15 + num_rows - 1
+            cur.scroll(9)
+            rows = cur.fetchmany(num_rows)
+            fetched = len(rows)
+            assert rows[0][0] == 15 + num_rows + 8
+            assert cur.rowcount == 15 + num_rows + fetched + 7
+            cur.scroll(-12)
+            rows = cur.fetchmany(num_rows)
+            assert rows[0][0] == 15 + num_rows + fetched - 5
