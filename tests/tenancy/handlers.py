@@ -7,7 +7,8 @@ not be released at the end of each request (DESIGN.md §5).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
@@ -84,3 +85,12 @@ async def asgi_get(
     await comm.wait(timeout=30)
     response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
     return start["status"], response_headers, body
+
+
+def run_threads(*targets: Callable[[], object]) -> None:
+    """Start a thread per target and wait for all of them."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +22,7 @@ from drcp_multi.tenancy.context import (
     update_trace_attributes,
     wrap_with_context,
 )
+from tests.tenancy.handlers import run_threads
 
 A = Tenant(name="a", alias="default", cclass="T_a")
 B = Tenant(name="b", alias="default", cclass="T_b")
@@ -170,9 +172,5 @@ def test_threads_never_see_each_others_tenant() -> None:
                 if current_name() != tenant.name:
                     errors.append(f"{tenant.name} saw {current_name()}")
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(*(functools.partial(worker, i) for i in range(6)))
     assert errors == []

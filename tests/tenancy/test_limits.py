@@ -10,6 +10,7 @@ import pytest
 from drcp_multi.exceptions import PoolTimeout
 from drcp_multi.limits import TenantBusy, TenantLimiter, get_limiter
 from drcp_multi.tenancy.catalog import Tenant
+from tests.tenancy.handlers import run_threads
 
 CAPPED = Tenant(name="capped", alias="default", cclass="C", max_busy=2)
 FREE = Tenant(name="free", alias="default", cclass="F")
@@ -75,11 +76,7 @@ def test_threads_never_exceed_the_cap() -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(*[worker] * 6)
     assert errors == []
     assert inside["max"] <= 2
     assert limiter.stats() == {}

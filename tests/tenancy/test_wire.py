@@ -7,6 +7,7 @@ server's log records the user, connection class and client_identifier that reall
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import queue
@@ -30,7 +31,7 @@ from django.test import override_settings
 from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import get_catalog
 from tests.tenancy import wire_urls
-from tests.tenancy.handlers import asgi_get, wsgi_get
+from tests.tenancy.handlers import asgi_get, run_threads, wsgi_get
 
 pytestmark = pytest.mark.emulator_only
 
@@ -234,11 +235,7 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
             else:
                 tags.append(len(json.loads(body)["tags"]))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(*[worker] * 4)
     assert errors == []
     wire.assert_every_statement_ran_as_its_tenant(sum(tags))
     wire.assert_no_statement_outside_the_tenants()
@@ -302,12 +299,7 @@ def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None
 
         await asyncio.gather(*(one(*item) for item in async_part))
 
-    threads = [threading.Thread(target=thread_worker) for _ in range(8)]
-    threads.append(threading.Thread(target=asyncio.run, args=(asyncio_client(),)))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(*[thread_worker] * 8, functools.partial(asyncio.run, asyncio_client()))
 
     assert errors == []
     assert sum(tags.values()) >= 10_000
