@@ -23,9 +23,11 @@ def test_bench_tenancy_modes_smoke() -> None:
             sys.executable,
             str(ROOT / "bench" / "tenancy_modes.py"),
             "--tenants",
-            "3",
+            "8",  # more tenants than POOL["max"] (4): the shared pool must change class
             "--requests",
-            "30",
+            "40",
+            "--threads",
+            "1",  # one client thread and a seeded plan: the same figures on every run
             "--modes",
             ",".join(modes),
         ],
@@ -40,9 +42,9 @@ def test_bench_tenancy_modes_smoke() -> None:
     assert set(rows) == set(modes)
     for row in rows.values():
         assert row["errors"] == 0
-        assert row["requests"] == 30 and row["tenants"] == 3
-        assert row["logins"] >= 3  # every tenant logged in under its own class (or alias user) at least once
-        assert row["drcp_hits"] + row["drcp_misses"] >= 30  # at least one checkout per request
+        assert row["requests"] == 40 and row["tenants"] == 8
+        assert row["logins"] >= 8  # every tenant logged in under its own class (or alias user) at least once
+        assert row["drcp_hits"] + row["drcp_misses"] == 40  # one checkout per request
     if "shared_pool" in rows:
         # One shared thin pool asked for another class on most acquires: a new connection (a login) each.
-        assert rows["shared_pool"]["logins"] > rows["pool_per_tenant"]["logins"]
+        assert rows["shared_pool"]["logins"] > rows["pool_per_tenant"]["logins"] == 8
