@@ -294,7 +294,7 @@ class DdlRunner:
             password = ""
             if c.accept("IDENTIFIED"):
                 c.expect("BY")
-                password = c.take().value
+                password = _password(c.take())
             self.engine.create_user(name, password, ctx)
             return True
         if t.is_word("TABLESPACE") or (
@@ -338,7 +338,7 @@ class DdlRunner:
         name = c.ident()
         if c.accept("IDENTIFIED"):
             c.expect("BY")
-            self.engine.set_password(name, c.take().value, ctx)
+            self.engine.set_password(name, _password(c.take()), ctx)
 
     # --- tables ----------------------------------------------------------------------------------
 
@@ -1008,3 +1008,8 @@ def _ddl_error(e: sqlite3.Error, sql: str) -> OracleError:
     if "already exists" in msg:
         return OracleError(955, "name is already used by an existing object")
     return from_sqlite(e, sql)
+
+
+def _password(token: Token) -> str:
+    """A password as typed: since 12c passwords are case-sensitive, so an unquoted one keeps its case."""
+    return token.text if token.kind is Tok.WORD else token.value

@@ -558,6 +558,19 @@ def test_create_and_drop_user_hooks(server):
         engine.close()
 
 
+def test_unquoted_password_keeps_its_case(server):
+    # Since 12c passwords are case-sensitive as typed, quoted or not; only the user name is upper-cased.
+    created: list[tuple[str, str]] = []
+    engine = Engine(on_create_user=lambda u, p: created.append((u, p)), on_drop_user=lambda u: None)
+    try:
+        admin = new_ctx(server, "SYSTEM")
+        run(engine, admin, "CREATE USER mixed IDENTIFIED BY Secret1")
+        run(engine, admin, "ALTER USER mixed IDENTIFIED BY NewPw2")
+        assert created == [("MIXED", "Secret1"), ("MIXED", "NewPw2")]
+    finally:
+        engine.close()
+
+
 def test_data_dir_persists(tmp_path, server):
     ctx = new_ctx(server, "KEEP")
     e1 = Engine(str(tmp_path))
