@@ -169,8 +169,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         for conn in connections.all():
             conn.close()
-            if conn.settings_dict["ENGINE"] == "django.db.backends.oracle" and conn.is_pool:
-                conn.close_pool()
+            if conn.settings_dict["ENGINE"] == "django.db.backends.oracle" and getattr(
+                conn, "is_pool", False
+            ):
+                conn.close_pool()  # type: ignore[attr-defined]  # Django Oracle backend
         get_registry().close_all()
         server.stop()
     report = {**results, "tenancy": tenancy}

@@ -76,7 +76,7 @@ def start_emulator(**kwargs: Any) -> EmulatorServer:
     # Users created through SQL (Django's test database creation) must be able to log in.
     engine = server.engine
     if getattr(engine, "on_create_user", False) is None:
-        engine.on_create_user = server.add_user
+        engine.on_create_user = server.add_user  # type: ignore[attr-defined]  # oracle_emulator.sql.Engine
     server.start()
     return server
 

@@ -58,6 +58,11 @@ class DatabaseWrapper(OracleDatabaseWrapper):
     # Django probes LIKE support once per wrapper, i.e. once per thread: keep the answer per alias for the
     # whole process instead, so a new thread's first request costs no extra round trip.
     _like_probe: ClassVar[dict[str, bool]] = {}
+    # Set by Django's Oracle DatabaseWrapper (not in django-stubs).
+    _standard_operators: ClassVar[dict[str, str]]
+    _standard_pattern_ops: ClassVar[dict[str, str]]
+    _likec_operators: ClassVar[dict[str, str]]
+    _likec_pattern_ops: ClassVar[dict[str, str]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
