@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 
 from drcp_multi.tenancy.catalog import (
@@ -42,17 +43,16 @@ def shared_apps() -> frozenset[str]:
 def tenant_aliases() -> set[str]:
     """Aliases tenant apps migrate on when no tenant is active.
 
-    Mode "alias": every tenant's alias from the catalog. Other modes: ``TENANT_ALIAS`` plus, for a catalog
-    that needs no database (the static one), any alias a tenant names; a model catalog is not queried,
-    since its table may not exist yet during the first ``migrate``.
+    A catalog that needs the database (a model) is never listed here: its table may not exist yet during
+    the first ``migrate``. Mode "alias": the aliases of the tenants of a static catalog, or with a dynamic
+    one every ``DATABASES`` alias but ``SHARED_ALIAS``. Other modes: ``TENANT_ALIAS`` plus any alias a
+    static tenant names.
     """
     catalog = get_catalog()
+    static = {t.alias for t in catalog.all()} if catalog.async_safe else set()
     if get_tenancy_mode() == "alias":
-        return {t.alias for t in catalog.all()}
-    aliases = {get_tenant_alias()}
-    if catalog.async_safe:
-        aliases.update(t.alias for t in catalog.all())
-    return aliases
+        return static if catalog.async_safe else set(settings.DATABASES) - {get_shared_alias()}
+    return {get_tenant_alias(), *static}
 
 
 class TenantRouter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -72,3 +73,23 @@ def test_allow_migrate_shared_alias_modes(drcp_settings: Any) -> None:
     assert router.allow_migrate("tenants", "billing")
     assert not router.allow_migrate("main", "billing")
     assert router.allow_migrate("main", "auth")
+
+
+def test_allow_migrate_never_queries_a_dynamic_catalog(
+    drcp_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drcp_multi.tenancy.catalog import CallableCatalog
+
+    def no_listing() -> list[Tenant]:
+        raise AssertionError("allow_migrate listed a catalog that may live in a table not migrated yet")
+
+    drcp_settings(TENANCY_MODE="alias", SHARED_ALIAS="default")
+    monkeypatch.setattr(
+        "drcp_multi.tenancy.catalog._catalog", CallableCatalog(lambda name: None, list_func=no_listing)
+    )
+    for alias in ("acme", "globex"):  # only named, never connected
+        monkeypatch.setitem(settings.DATABASES, alias, {})
+    assert router.allow_migrate("acme", "billing")
+    assert router.allow_migrate("globex", "billing")
+    assert not router.allow_migrate("default", "billing")
+    assert router.allow_migrate("default", "auth")
