@@ -72,7 +72,8 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
     the enclosing module and action kept.
 
     As a decorator each call enters afresh, so a decorated function may run in many threads or tasks at
-    once and may recurse.
+    once and may recurse. One instance used as a context manager may be re-entered (nested), but not by
+    two threads or tasks at once: create one per ``with`` there, as with ``contextlib`` helpers.
     """
 
     def __init__(self, tenant: Tenant | str | None, trace: TraceAttributes | None = None) -> None:
