@@ -527,8 +527,12 @@ class ClientConnection:
                     continue
                 if pointer and length:
                     values[name] = (r.bytes_() or b"").decode("utf-8", "replace")
-                else:
-                    values[name] = None
+                    continue
+                # Length 0 is both None (no string follows) and "" (a zero-length string, one 0 byte,
+                # follows). No TTC message type is 0, so a 0 byte here can only be that empty string.
+                if pointer and r.peek_u8() == 0:
+                    r.u8()
+                values[name] = None  # as in Oracle, an empty value clears the attribute
             return values
         if fn == FN_SET_SCHEMA:
             r.u8()

@@ -196,6 +196,11 @@ class TTCReader:
         self.pos += 1
         return value
 
+    def peek_u8(self) -> int:
+        """The next byte, left unread."""
+        self._need(1)
+        return self.buf[self.pos]
+
     def u16be(self) -> int:
         return struct.unpack(">H", self.raw(2))[0]
 

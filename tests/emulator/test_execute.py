@@ -179,6 +179,21 @@ def test_piggybacks_reach_the_session(conn: oracledb.Connection) -> None:
     assert cur.execute("select ctx from session").fetchall() == [(None, "mod", "act")]
 
 
+def test_empty_string_piggybacks_clear_attributes(conn: oracledb.Connection) -> None:
+    # The driver sends "" as a zero-length string after the header (None sends none): both clear.
+    conn.module = "mod"
+    conn.client_identifier = "cid"
+    cur = conn.cursor()
+    assert cur.execute("select ctx from session").fetchall() == [("cid", "mod", None)]
+    conn.client_identifier = ""
+    conn.module = ""
+    conn.action = "act"
+    assert cur.execute("select ctx from session").fetchall() == [(None, None, "act")]
+    conn.action = ""
+    conn.client_identifier = "again"
+    assert cur.execute("select ctx from session").fetchall() == [("again", None, None)]
+
+
 def test_many_cursors_are_closed_by_piggyback(conn: oracledb.Connection, server: EmulatorServer) -> None:
     conn.stmtcachesize = 2
     for i in range(400):
