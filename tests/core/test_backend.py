@@ -4,6 +4,7 @@ configured class and purity, one round trip of session set-up, tracing, tenant s
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,23 @@ def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, g
     assert sum(is_setup(r.sql) for r in records) == 5
     assert connection.connection is None  # released at request end
     assert get_registry().stats()[0]["busy"] == 0
+
+
+def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) -> None:
+    # Django keeps the server version per connection wrapper, i.e. per thread; a thread-per-request
+    # server would pay an extra checkout for it on every request unless it is known per alias.
+    get("/one-query/")  # warm-up in this thread
+    settle(emulator)
+    emulator.reset_stats()
+    results: list[tuple[str, str]] = []
+    for _ in range(3):
+        worker = threading.Thread(target=lambda: results.append(get("/compiled-query/")))
+        worker.start()
+        worker.join()
+    assert results == [("200 OK", "1")] * 3
+    stats = settle(emulator)
+    assert stats["classes"]["APP.APP_CC"]["num_requests"] == 3
+    assert stats["round_trips"] == 6  # per request: session set-up + the query
 
 
 def test_session_set_up_runs_on_a_brand_new_pooled_server(emulator: Any, get: Get) -> None:

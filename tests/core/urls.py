@@ -16,6 +16,15 @@ def one_query(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(value))
 
 
+def compiled_query(request: HttpRequest) -> HttpResponse:
+    """As the ORM compiler does: ask a version-dependent feature before the connection is opened."""
+    suffix = connection.features.bare_select_suffix
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1{suffix}")
+        (value,) = cursor.fetchone()
+    return HttpResponse(str(value))
+
+
 def session_info(request: HttpRequest) -> HttpResponse:
     """What the server session looks like from inside: tracing attributes and the date format."""
     with connection.cursor() as cursor:
@@ -31,5 +40,6 @@ def session_info(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("one-query/", one_query),
+    path("compiled-query/", compiled_query),
     path("session-info/", session_info),
 ]

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
 from django.utils.asyncio import async_unsafe
+from django.utils.functional import cached_property
 
 from drcp_multi.conf import drcp_setting, tenancy_mode
 from drcp_multi.exceptions import TenantSwitchInTransaction
@@ -55,9 +56,12 @@ def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
 class DatabaseWrapper(OracleDatabaseWrapper):
     creation_class = DatabaseCreation
 
-    # Django probes LIKE support once per wrapper, i.e. once per thread: keep the answer per alias for the
-    # whole process instead, so a new thread's first request costs no extra round trip.
-    _like_probe: ClassVar[dict[str, bool]] = {}
+    # Django learns the server version and probes LIKE support once per wrapper, i.e. once per thread (the
+    # version through a temporary connection when a feature asks before connecting: an extra checkout).
+    # Keep both answers per alias and server for the whole process, so a new thread's first request costs
+    # no extra checkout or round trip.
+    _like_probe: ClassVar[dict[tuple[str, ...], bool]] = {}
+    _versions: ClassVar[dict[tuple[str, ...], tuple[int, ...]]] = {}
     # Set by Django's Oracle DatabaseWrapper (not in django-stubs).
     _standard_operators: ClassVar[dict[str, str]]
     _standard_pattern_ops: ClassVar[dict[str, str]]
@@ -93,6 +97,18 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             return None
         return tenant
 
+    def _server_key(self) -> tuple[str, ...]:
+        sd = self.settings_dict
+        return (self.alias, str(sd.get("NAME")), str(sd.get("HOST")), str(sd.get("PORT")))
+
+    @cached_property
+    def oracle_version(self) -> tuple[int, ...]:
+        key = self._server_key()
+        version = self._versions.get(key)
+        if version is None:
+            version = self._versions[key] = super().oracle_version
+        return version
+
     @async_unsafe
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         tenant = self.tenant_for_checkout()
@@ -117,10 +133,10 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             self.connection.autocommit = self.autocommit
             self._set_up_session()
         if "operators" not in self.__dict__:
-            standard = self._like_probe.get(self.alias)
+            standard = self._like_probe.get(self._server_key())
             if standard is None:
                 standard = self._probe_like()
-                self._like_probe[self.alias] = standard
+                self._like_probe[self._server_key()] = standard
             if standard:
                 self.operators, self.pattern_ops = self._standard_operators, self._standard_pattern_ops
             else:
