@@ -21,7 +21,7 @@ from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
-from .lexer import Tok, Token, significant, tokenize
+from .lexer import Tok, Token, significant, split_commas, tokenize
 from .storage import SessionDb, execute_locked
 from .translate import expression
 from .types import parse_type
@@ -144,18 +144,7 @@ class _Cursor:
 
 
 def _split_commas(toks: list[Token]) -> list[list[Token]]:
-    out: list[list[Token]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.kind is Tok.PUNCT and t.text == "(":
-            depth += 1
-        elif t.kind is Tok.PUNCT and t.text == ")":
-            depth -= 1
-        if t.kind is Tok.PUNCT and t.text == "," and depth == 0:
-            out.append([])
-        else:
-            out[-1].append(t)
-    return [x for x in out if x]
+    return [part for part in split_commas(toks) if part]
 
 
 def _text(toks: list[Token]) -> str:

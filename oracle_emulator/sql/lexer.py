@@ -179,6 +179,22 @@ def join(tokens: list[Token]) -> str:
     return "".join(t.text for t in tokens)
 
 
+def split_commas(tokens: list[Token]) -> list[list[Token]]:
+    """Split at the commas outside parentheses; an empty part is kept (``f(a,,b)`` has three)."""
+    out: list[list[Token]] = [[]]
+    depth = 0
+    for t in tokens:
+        if t.kind is Tok.PUNCT and t.text == "(":
+            depth += 1
+        elif t.kind is Tok.PUNCT and t.text == ")":
+            depth -= 1
+        if t.kind is Tok.PUNCT and t.text == "," and depth == 0:
+            out.append([])
+        else:
+            out[-1].append(t)
+    return out
+
+
 # Whitespace, comments and opening parentheses (``(SELECT …) UNION (SELECT …)``) before a keyword.
 _LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.DOTALL)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9_$#]*")

@@ -18,7 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
-from .lexer import Tok, Token, significant, tokenize
+from .lexer import Tok, Token, significant, split_commas, tokenize
 from .views import VIEWS
 
 
@@ -192,21 +192,6 @@ _JSON_CLAUSE = {
 }
 
 
-def _comma_split(toks: list[Token]) -> list[list[Token]]:
-    out: list[list[Token]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.kind is Tok.PUNCT and t.text == "(":
-            depth += 1
-        elif t.kind is Tok.PUNCT and t.text == ")":
-            depth -= 1
-        if t.kind is Tok.PUNCT and t.text == "," and depth == 0:
-            out.append([])
-        else:
-            out[-1].append(t)
-    return out
-
-
 def _json_functions(toks: list[Token]) -> list[Token]:
     """SQL/JSON functions (what Django's JSONField emits) → ORA_JSON_* user functions.
 
@@ -225,7 +210,7 @@ def _json_functions(toks: list[Token]) -> list[Token]:
         j = _matching_paren(out, i + 1)
         if j < 0:
             break
-        args = _comma_split(out[i + 2 : j])
+        args = split_commas(out[i + 2 : j])
         new_args: list[list[Token]] = []
         if t.value == "JSON_OBJECT":
             for arg in args:
