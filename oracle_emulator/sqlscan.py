@@ -101,7 +101,7 @@ def scan_statement(sql: str) -> ScannedStatement:
             end = sql.find('"', pos + 1)
             pos = n if end < 0 else end + 1
         elif ch == ":" and not last_was_string:
-            name, pos = _bind_name(sql, pos + 1)
+            name, pos = bind_name(sql, pos + 1)
             if name is not None:
                 if not stmt.is_plsql or name not in seen:
                     if is_returning:
@@ -128,8 +128,9 @@ def _skip_qstring(sql: str, pos: int) -> int:
     return len(sql) if end < 0 else end + 2
 
 
-def _bind_name(sql: str, pos: int) -> tuple[str | None, int]:
-    """Parse a bind name after ':'; returns (name or None, position after it)."""
+def bind_name(sql: str, pos: int) -> tuple[str | None, int]:
+    """Parse a bind name starting after its ':' as the thin client does (upper-cased unless quoted;
+    digits for ``:1``); returns (name or None, position after it). The SQL engine's lexer uses it too."""
     n = len(sql)
     while pos < n and sql[pos].isspace():
         pos += 1

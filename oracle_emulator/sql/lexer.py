@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..results import OracleError
+from ..sqlscan import bind_name
 
 
 class Tok(enum.Enum):
@@ -117,7 +118,7 @@ def tokenize(sql: str) -> list[Token]:
             last_sig = tok
             continue
         if ch == ":" and (last_sig is None or last_sig.kind is not Tok.STRING):
-            name, end = _bind_name(sql, i)
+            name, end = bind_name(sql, i + 1)
             if name is not None:
                 tok = Token(Tok.BIND, sql[start:end], name)
                 out.append(tok)
@@ -143,32 +144,6 @@ def tokenize(sql: str) -> list[Token]:
         out.append(tok)
         last_sig = tok
     return out
-
-
-def _bind_name(sql: str, pos: int) -> tuple[str | None, int]:
-    """Parse a bind name after the colon at ``pos`` the way the thin client does."""
-    i, n = pos + 1, len(sql)
-    while i < n and sql[i].isspace():
-        i += 1
-    if i >= n:
-        return None, pos + 1
-    ch = sql[i]
-    if ch == '"':
-        j = sql.find('"', i + 1)
-        if j < 0:
-            return None, pos + 1
-        return sql[i + 1 : j], j + 1
-    if ch.isdigit():
-        j = i
-        while j < n and sql[j].isdigit():
-            j += 1
-        return sql[i:j], j
-    if ch.isalpha():
-        j = i
-        while j < n and (sql[j].isalnum() or sql[j] in _WORD_EXTRA):
-            j += 1
-        return sql[i:j].upper(), j
-    return None, pos + 1
 
 
 def significant(tokens: list[Token]) -> list[Token]:
