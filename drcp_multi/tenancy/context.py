@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import inspect
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
+
+from asgiref.sync import iscoroutinefunction
 
 from drcp_multi.tenancy.catalog import Tenant
 
@@ -109,7 +110,7 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
         return type(self)(self._tenant, self._trace_arg)
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
-        if inspect.iscoroutinefunction(func):
+        if iscoroutinefunction(func):  # asgiref's: also true for markcoroutinefunction'd callables
 
             @functools.wraps(func)
             async def async_inner(*args: P.args, **kwargs: P.kwargs) -> Any:

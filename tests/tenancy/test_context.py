@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync, iscoroutinefunction, sync_to_async
 
 from drcp_multi.tenancy.catalog import Tenant, UnknownTenant
 from drcp_multi.tenancy.context import (
@@ -99,7 +99,7 @@ def test_decorator_async() -> None:
         await asyncio.sleep(0)
         return current_name()
 
-    assert asyncio.iscoroutinefunction(work)
+    assert iscoroutinefunction(work)
     assert asyncio.run(work()) == "b"
     assert get_current_tenant() is None
 
