@@ -7,7 +7,7 @@ Sync and async capable. Per request it:
    (``Http404``) or ``TENANT_NOT_FOUND(request, exc)``; no tenant named at all → the same, unless
    ``TENANT_REQUIRED`` is False (then the request runs without a tenant). Never a default tenant.
 2. sets the tenant and the trace attributes (client_identifier = tenant, module = ``TRACE_MODULE`` or
-   the view's top-level package, action = the URL name) in ContextVars, which the backend reads on
+   the view's app label, action = the URL name) in ContextVars, which the backend reads on
    checkout, and ``request.tenant``;
 3. resets both when the response is returned, also when the view raised; a streaming response's
    content is produced later, by the server, so each chunk is made under the tenant again;
@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.apps import apps
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
@@ -46,6 +47,13 @@ from drcp_multi.tenancy.resolvers import MalformedTenant, load_resolvers, resolv
 # what a test or a V$SESSION reader sees is what we meant.
 MODULE_MAX = 48
 ACTION_MAX = 32
+
+
+def _app_of(view_func: Callable[..., Any]) -> str | None:
+    """The label of the installed app whose module holds the view, else the module's top-level package."""
+    module = getattr(view_func, "__module__", None) or ""
+    config = apps.get_containing_app_config(module) if module else None
+    return (config.label if config is not None else module.partition(".")[0])[:MODULE_MAX] or None
 
 
 def find_tenant_busy(exc: BaseException | None) -> TenantBusy | None:
@@ -189,7 +197,7 @@ class TenantMiddleware:
         action = match.view_name if match is not None else view_func.__qualname__
         changes: dict[str, str | None] = {"action": action[:ACTION_MAX]}
         if tenancy_setting("TRACE_MODULE") is None:
-            changes["module"] = (view_func.__module__ or "").partition(".")[0][:MODULE_MAX] or None
+            changes["module"] = _app_of(view_func)
         update_trace_attributes(**changes)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

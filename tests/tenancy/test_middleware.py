@@ -200,3 +200,15 @@ def in_thread_resolver(request: HttpRequest) -> str | None:
 def test_asgi_blocking_resolvers_run_off_the_loop(drcp_settings: Any, with_middleware: None) -> None:
     drcp_settings(TENANTS=TENANTS, RESOLVERS=["tests.tenancy.test_middleware.in_thread_resolver"])
     assert asgi_json(ASGIHandler(), "/awhoami/", X_Tenant="acme")[1]["tenant"] == "acme"
+
+
+def test_module_is_the_views_app_label() -> None:
+    from drcp_multi.middleware import _app_of
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    view.__module__ = "django.contrib.auth.views"
+    assert _app_of(view) == "auth"  # the installed app, not the "django" package
+    view.__module__ = "tests.tenancy.urls"
+    assert _app_of(view) == "tests"  # not in an installed app: the top-level package
