@@ -242,6 +242,48 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
     wire.assert_nothing_busy()
 
 
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "pool_per_tenant",
+        pytest.param(
+            "shared_pool",
+            marks=pytest.mark.skipif(
+                OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"
+            ),
+        ),
+        "alias",
+    ],
+)
+def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mode: str) -> None:
+    """Each request reads the application context the pooled server carries and leaves its own tenant's
+    name in it: what a request finds is nothing (a new session) or its own tenant's, never another's;
+    and state does survive within a class (purity SELF reuses the session)."""
+    tenants = configure(drcp_settings, wire, mode, 6)
+    handler = WSGIHandler()
+    rng = random.Random(11)
+    work: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for _ in range(240):
+        work.put(rng.choice(tenants))
+    seen: list[tuple[str, str | None]] = []
+
+    def worker() -> None:
+        while True:
+            try:
+                tenant = work.get_nowait()
+            except queue.Empty:
+                return
+            seen.append((tenant, get_json(handler, "/state/", tenant)["seen"]))
+
+    run_threads(*[worker] * 4)
+    assert len(seen) == 240
+    crossed = [(tenant, found) for tenant, found in seen if found not in (None, tenant)]
+    assert crossed == []
+    assert sum(found == tenant for tenant, found in seen) > 120  # most requests reused their class's session
+    wire.assert_no_statement_outside_the_tenants()
+    wire.assert_nothing_busy()
+
+
 def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None:
     """8 WSGI threads plus an asyncio ASGI client, 24 tenants, 10,000 requests in random order, a third
     of them switching tenant inside the view; every statement checked on the server's side."""

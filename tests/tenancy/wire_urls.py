@@ -57,6 +57,18 @@ async def aone(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"tags": [tag], "tenant": getattr(get_current_tenant(), "name", None)})
 
 
+def session_state(request: HttpRequest) -> JsonResponse:
+    """Read what the previous user of this pooled server left in an application context, then leave
+    this tenant's name there: a session that crossed tenants would show another tenant's name."""
+    tenant = get_current_tenant()
+    assert tenant is not None
+    with connections[router.db_for_read(Ledger)].cursor() as cursor:
+        cursor.execute("SELECT SYS_CONTEXT('APPCTX', 'TENANT') FROM DUAL")
+        (seen,) = cursor.fetchone()
+        cursor.execute("BEGIN DBMS_SESSION.SET_CONTEXT('APPCTX', 'TENANT', %s); END;", [tenant.name])
+    return JsonResponse({"seen": seen})
+
+
 class Note(models.Model):
     """A tenant model with a table in each tenant's schema (mode "alias")."""
 
@@ -91,4 +103,5 @@ urlpatterns = [
     path("aone/", aone),
     path("hold/", hold),
     path("notes/", notes),
+    path("state/", session_state),
 ]
