@@ -25,18 +25,11 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from drcp_multi.exceptions import ConfigurationError, InvalidIdentifier
+from drcp_multi.exceptions import ConfigurationError
+from drcp_multi.validation import CCLASS_PATTERN, is_valid_cclass, validate_cclass
 
 ENGINE = "drcp_multi.backends.oracle"
 
-try:  # one pattern for every connection class, shared with the tenancy catalog
-    from drcp_multi.validation import CCLASS_PATTERN
-except ImportError:  # pragma: no cover - the tenancy side ships it
-    CCLASS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:$-]{0,127}"
-
-#: A DRCP connection class: a letter, digit or ``_``, then up to 127 letters, digits or ``_ . : $ -``.
-#: Strict on purpose: nothing that could close a parenthesis in a connect descriptor or a quote in SQL.
-IDENTIFIER_RE = re.compile(CCLASS_PATTERN)
 
 TENANCY_MODES = ("alias", "pool_per_tenant", "shared_pool")
 TenancyMode = Literal["alias", "pool_per_tenant", "shared_pool"]
@@ -189,7 +182,7 @@ class PoolConfig:
             ping_interval=self.ping_interval,
             stmtcachesize=self.stmtcachesize,
             server_type=self.server_type,
-            cclass=validate_identifier(cclass or self.cclass, "cclass"),
+            cclass=validate_cclass(cclass or self.cclass, "cclass"),
             purity=purity if purity is not None else self.purity,
         )
         if self.getmode == oracledb.PoolGetMode.TIMEDWAIT and self.wait_timeout is not None:
@@ -224,21 +217,7 @@ class PoolConfig:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Validators shared by conf, checks, the registry and the backend.
-
-
-def is_valid_identifier(value: object) -> bool:
-    return isinstance(value, str) and IDENTIFIER_RE.fullmatch(value) is not None
-
-
-def validate_identifier(value: object, what: str = "identifier") -> str:
-    """Return ``value`` if it matches :data:`IDENTIFIER_RE`, else raise :class:`InvalidIdentifier`."""
-    if not is_valid_identifier(value):
-        raise InvalidIdentifier(
-            f"Invalid {what} {value!r}: it must match {IDENTIFIER_RE.pattern} "
-            "(a letter, digit or '_', then up to 127 letters, digits, '_', '.', ':', '$' or '-')."
-        )
-    return value  # type: ignore[return-value]
+# Parsers shared by conf, checks, the registry and the backend (names and classes: drcp_multi.validation).
 
 
 def parse_purity(value: object) -> oracledb.Purity:
@@ -444,11 +423,11 @@ def find_problems(alias: str, settings_dict: Mapping[str, Any]) -> list[Problem]
                 )
             )
     cclass = options.get("cclass")
-    if cclass is not None and not is_valid_identifier(cclass):
+    if cclass is not None and not is_valid_cclass(cclass):
         problems.append(
             Problem(
                 "drcp_multi.E005",
-                f"{where}['OPTIONS']['cclass'] is {cclass!r}, which does not match {IDENTIFIER_RE.pattern}.",
+                f"{where}['OPTIONS']['cclass'] is {cclass!r}, which does not match {CCLASS_PATTERN}.",
                 "Start with a letter, digit or '_'; then up to 127 letters, digits or '_.:$-'.",
             )
         )
@@ -559,12 +538,12 @@ def project_problems() -> list[Problem]:
     if mode not in TENANCY_MODES:
         problems.append(_tenancy_mode_problem(mode))
     prefix = project.get("CCLASS_PREFIX", "")
-    if not isinstance(prefix, str) or (prefix and not is_valid_identifier(prefix + "X")):
+    if not isinstance(prefix, str) or (prefix and not is_valid_cclass(prefix + "X")):
         problems.append(
             Problem(
                 "drcp_multi.E005",
                 f"DRCP_MULTI['CCLASS_PREFIX'] is {prefix!r}, which cannot start a valid connection class.",
-                f"Use a prefix such that prefix + tenant name matches {IDENTIFIER_RE.pattern}.",
+                f"Use a prefix such that prefix + tenant name matches {CCLASS_PATTERN}.",
             )
         )
     cap = project.get("MAX_LIVE_POOLS")

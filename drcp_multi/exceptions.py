@@ -27,7 +27,7 @@ class ConfigurationError(DrcpMultiError, ImproperlyConfigured):
 
 
 class InvalidIdentifier(ConfigurationError, ValueError):
-    """A connection class or other identifier does not match ``drcp_multi.conf.IDENTIFIER_RE``.
+    """A connection class does not match ``drcp_multi.validation.CCLASS_PATTERN``.
 
     Raised before the value reaches the driver or any SQL: e.g. by ``PoolRegistry.acquire()`` for a tenant
     whose cclass is invalid (check id ``drcp_multi.E005`` for settings).

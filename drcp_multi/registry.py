@@ -33,11 +33,11 @@ from drcp_multi.conf import (
     drcp_setting,
     get_pool_config,
     tenancy_mode,
-    validate_identifier,
 )
 from drcp_multi.exceptions import PoolClosed, PoolTimeout
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import get_trace_attributes
+from drcp_multi.validation import validate_cclass
 
 logger = logging.getLogger("drcp_multi.registry")
 
@@ -121,7 +121,7 @@ class PoolRegistry:
         cclass, purity = config.cclass, config.purity
         acquire_kwargs: dict[str, Any] = {}
         if tenant is not None:
-            cclass = validate_identifier(tenant.cclass or _tenant_cclass(tenant), "tenant connection class")
+            cclass = validate_cclass(tenant.cclass or _tenant_cclass(tenant), "tenant connection class")
             purity = oracledb.Purity(tenant.purity) if tenant.purity is not None else config.purity
             if mode == "pool_per_tenant":
                 pool_tenant = tenant.name

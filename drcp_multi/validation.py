@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from drcp_multi.exceptions import InvalidIdentifier
+
 # A tenant name is also a DNS label and a URL path segment: letters, digits, "_" and "-", starting with a
 # letter or digit; 63 characters at most (a DNS label's limit).
 IDENTIFIER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
@@ -27,8 +29,16 @@ def validate_identifier(value: object) -> str:
     return value
 
 
-def validate_cclass(value: object) -> str:
-    """Return ``value`` if it is a valid DRCP connection class; raise ValueError naming it otherwise."""
-    if not isinstance(value, str) or not _CCLASS_RE.fullmatch(value):
-        raise ValueError(f"invalid DRCP connection class {value!r}: it must match {CCLASS_PATTERN}")
-    return value
+def is_valid_cclass(value: object) -> bool:
+    return isinstance(value, str) and _CCLASS_RE.fullmatch(value) is not None
+
+
+def validate_cclass(value: object, what: str = "DRCP connection class") -> str:
+    """Return ``value`` if it is a valid DRCP connection class; raise :class:`InvalidIdentifier` (a
+    ValueError) naming the value and the pattern otherwise."""
+    if not is_valid_cclass(value):
+        raise InvalidIdentifier(
+            f"invalid {what} {value!r}: it must match {CCLASS_PATTERN} "
+            "(a letter, digit or '_', then up to 127 letters, digits, '_', '.', ':', '$' or '-')"
+        )
+    return value  # type: ignore[return-value]

@@ -15,9 +15,9 @@ from drcp_multi.conf import (
     find_problems,
     get_pool_config,
     parse_purity,
-    validate_identifier,
 )
 from drcp_multi.exceptions import InvalidIdentifier
+from drcp_multi.validation import validate_cclass
 
 
 def entry(**overrides: Any) -> dict[str, Any]:
@@ -155,11 +155,11 @@ def test_config_follows_in_place_changes() -> None:
     assert get_pool_config("inplace", settings_dict).user == "test_app"
 
 
-def test_identifier_validator() -> None:
-    assert validate_identifier("T_acme-corp.1") == "T_acme-corp.1"
+def test_cclass_validator() -> None:
+    assert validate_cclass("T_acme-corp.1") == "T_acme-corp.1"
     for bad in ["", "a b", "x)(SERVER=DEDICATED", "o'hara", "a" * 129, None]:
         with pytest.raises(InvalidIdentifier):
-            validate_identifier(bad)
+            validate_cclass(bad)
 
 
 def test_drcp_setting_defaults_and_overrides() -> None:
