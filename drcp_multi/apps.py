@@ -12,4 +12,6 @@ class DrcpMultiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from drcp_multi import checks  # noqa: F401  (registers the system checks)
+        # Importing the modules registers their system checks.
+        from drcp_multi import checks  # noqa: F401
+        from drcp_multi.tenancy import checks as tenancy_checks  # noqa: F401

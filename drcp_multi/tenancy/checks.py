@@ -6,9 +6,11 @@ catalog is loaded, not listed). Registered when ``drcp_multi``'s AppConfig impor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+import oracledb
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
@@ -20,6 +22,12 @@ ROUTER_PATH = "drcp_multi.routers.TenantRouter"
 WHERE = "settings.DRCP_MULTI"
 
 
+def shared_pool_supported(driver_version: str) -> bool:
+    """Whether a thin python-oracledb of this version can change class per acquire on a full pool."""
+    numbers = [int(n) for n in re.findall(r"\d+", driver_version)[:3]]
+    return tuple(numbers) >= (4, 0, 2)
+
+
 @register(Tags.compatibility)
 def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -28,6 +36,17 @@ def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
     except Exception:  # reported by the core's check (drcp_multi.E009)
         return messages
     messages += _catalog_messages(mode)
+    if mode == "shared_pool" and oracledb.is_thin_mode() and not shared_pool_supported(oracledb.__version__):
+        messages.append(
+            Error(
+                f"DRCP_MULTI['TENANCY_MODE'] is 'shared_pool', which python-oracledb {oracledb.__version__} "
+                "cannot serve in thin mode: asked for another connection class when the pool is full, it "
+                "waits out POOL['wait_timeout'] instead of replacing an idle connection (fixed in 4.0.2).",
+                hint="Upgrade python-oracledb to 4.0.2 or later, or use 'pool_per_tenant'.",
+                obj=WHERE,
+                id="drcp_multi.E108",
+            )
+        )
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE_PATH in middleware:
         messages += _middleware_messages(middleware)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
+import oracledb
 import pytest
 from django.test import override_settings
 
-from drcp_multi.tenancy.checks import check_tenancy
+from drcp_multi.tenancy.checks import check_tenancy, shared_pool_supported
 
 MW = ["drcp_multi.middleware.TenantMiddleware"]
 ROUTERS = ["drcp_multi.routers.TenantRouter"]
@@ -54,3 +57,30 @@ def test_middleware_settings() -> None:
         assert ids(RESOLVERS=["header"]) == ["drcp_multi.W101"]
     with override_settings(MIDDLEWARE=[]):
         assert ids(RESOLVERS=[]) == []  # resolvers only matter with the middleware
+
+
+def test_tenancy_checks_run_with_manage_py_check() -> None:
+    # In a fresh process (this module imports the checks itself): drcp_multi's AppConfig registers them,
+    # so a project's `manage.py check` reports tenancy mistakes.
+    script = (
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=['drcp_multi'], DRCP_MULTI={'NO_TENANT': 'default_tenant'}); "
+        "django.setup(); from django.core.checks import run_checks; "
+        "print(' '.join(str(m.id) for m in run_checks()))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "drcp_multi.E105" in out.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("version", "supported"),
+    [("2.5.1", False), ("4.0.1", False), ("4.0.2", True), ("4.1.0b1", True), ("26.1.0", True)],
+)
+def test_shared_pool_needs_python_oracledb_4_0_2(version: str, supported: bool) -> None:
+    assert shared_pool_supported(version) is supported
+
+
+def test_shared_pool_mode_is_checked_against_the_installed_driver() -> None:
+    refused = not shared_pool_supported(oracledb.__version__)
+    assert ("drcp_multi.E108" in ids(TENANCY_MODE="shared_pool")) is refused
+    assert "drcp_multi.E108" not in ids(TENANCY_MODE="pool_per_tenant")
