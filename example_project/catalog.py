@@ -14,7 +14,6 @@ from example_project import tenant_store
 
 
 class FileCatalog(TenantCatalog):
-    writable = True
     persistent = True  # a file shared by every process: `manage tenants add` reaches running servers
     async_safe = False  # a lookup may stat and read the file
 
