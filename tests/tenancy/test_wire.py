@@ -29,7 +29,9 @@ from django.db import connection, connections, models
 from django.test import override_settings
 
 from drcp_multi.registry import get_registry
+from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
+from drcp_multi.tenancy.context import tenant_context
 from tests.tenancy import wire_urls
 from tests.tenancy.handlers import asgi_get, run_threads, wsgi_get
 
@@ -504,3 +506,63 @@ def test_alias_mode_orm_rows_stay_in_the_tenants_schema(wire: Wire, drcp_setting
         for alias in tenants:
             with connections[alias].schema_editor() as editor:
                 editor.delete_model(wire_urls.Note)
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "pool_per_tenant",
+        pytest.param(
+            "shared_pool",
+            marks=pytest.mark.skipif(
+                OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"
+            ),
+        ),
+        "alias",
+    ],
+)
+def test_rows_written_by_one_tenant_are_never_seen_by_another(
+    wire: Wire, drcp_settings: Any, mode: str
+) -> None:
+    """TenantScopedModel: in the shared-schema modes every tenant's rows share one table, and still each
+    tenant reads, updates and deletes only its own; in mode "alias" each schema holds one tenant's."""
+    tenants = configure(drcp_settings, wire, mode, 3)
+    catalog = get_catalog()
+    aliases = tenants if mode == "alias" else ["default"]
+    for alias in aliases:
+        with connections[alias].schema_editor() as editor:
+            editor.create_model(wire_urls.ScopedNote)
+    try:
+        for t in tenants:
+            with tenant_context(catalog.get(t)):
+                wire_urls.ScopedNote.objects.create(text=f"{t} one")
+                wire_urls.ScopedNote.objects.bulk_create([wire_urls.ScopedNote(text=f"{t} two")])
+        for t in tenants:
+            with tenant_context(catalog.get(t)):
+                notes = wire_urls.ScopedNote.objects
+                assert sorted(notes.values_list("text", "tenant")) == [(f"{t} one", t), (f"{t} two", t)]
+                other = next(x for x in tenants if x != t)
+                assert not notes.filter(text__startswith=other).exists()
+                assert notes.update(text="changed") == 2  # only its own rows
+        first, second = tenants[:2]
+        with tenant_context(catalog.get(first)):
+            assert wire_urls.ScopedNote.objects.all().delete()[0] == 2
+            stranger = wire_urls.ScopedNote(text="forged", tenant=second)
+            with pytest.raises(ValueError, match="written while tenant"):
+                stranger.save()
+        with tenant_context(catalog.get(second)):
+            assert wire_urls.ScopedNote.objects.count() == 2  # untouched by the first tenant's delete
+        with pytest.raises(NoTenant):
+            wire_urls.ScopedNote.objects.count()  # no tenant: refused, not every tenant's rows
+        rows_per_alias = {alias: wire_urls.ScopedNote.all_tenants.using(alias).count() for alias in aliases}
+        assert sum(rows_per_alias.values()) == 4  # second's and third's rows are all still there
+        if mode != "alias":
+            assert rows_per_alias == {"default": 4}  # one shared table
+        # From the server's side: every write ran under the writing tenant's class.
+        inserts = [r for r in wire.srv.statements() if r.sql.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 6
+        assert Counter(short_class(r.cclass) for r in inserts) == {catalog.get(t).cclass: 2 for t in tenants}
+    finally:
+        for alias in aliases:
+            with connections[alias].schema_editor() as editor:
+                editor.delete_model(wire_urls.ScopedNote)

@@ -13,6 +13,7 @@ from django.db import connections, models, router
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from drcp_multi.models import TenantScopedModel
 from drcp_multi.tenancy.context import get_current_tenant, tenant_context
 from drcp_multi.validation import validate_identifier
 
@@ -71,6 +72,15 @@ def session_state(request: HttpRequest) -> JsonResponse:
 
 class Note(models.Model):
     """A tenant model with a table in each tenant's schema (mode "alias")."""
+
+    text = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "billing"
+
+
+class ScopedNote(TenantScopedModel):
+    """A tenant model whose rows share one table in the shared-schema modes."""
 
     text = models.CharField(max_length=100)
 
