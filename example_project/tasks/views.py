@@ -114,12 +114,11 @@ def tenant_tasks(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             form = TaskForm(request.POST)
             if form.is_valid():
-                task = form.save(commit=False)
-                task.tenant = tenant.name
-                task.save()
+                form.save()  # TenantScopedModel stamps the current tenant
                 return HttpResponseRedirect(f"{base}/")
-        # Rows carry their tenant: every tenant's pool logs in as the same user (pool per tenant).
-        tasks = Task.objects.filter(tenant=tenant.name)
+        # Every tenant's pool logs in as the same user (pool per tenant): Task.objects is scoped to
+        # the current tenant's rows (drcp_multi.models.TenantScopedModel).
+        tasks = Task.objects.all()
         context["tasks"] = list(tasks[:100])
         context["counts"] = {
             "open": tasks.filter(done=False).count(),
@@ -137,7 +136,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant_or_404()
     base = tenant_base(request)
     try:
-        task = Task.objects.filter(tenant=tenant.name, pk=pk).first()
+        task = Task.objects.filter(pk=pk).first()
         if task is None:
             raise Http404("no such task")
         form = TaskForm(request.POST or None, instance=task)
@@ -162,8 +161,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def task_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant_or_404()
-    task = Task.objects.filter(tenant=tenant.name, pk=pk).first()
+    _tenant_or_404()
+    task = Task.objects.filter(pk=pk).first()
     if task is None:
         raise Http404("no such task")
     task.done = not task.done
@@ -173,8 +172,8 @@ def task_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant_or_404()
-    Task.objects.filter(tenant=tenant.name, pk=pk).delete()
+    _tenant_or_404()
+    Task.objects.filter(pk=pk).delete()
     return HttpResponseRedirect(f"{tenant_base(request)}/")
 
 

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("tenant", models.CharField(db_index=True, max_length=30)),
+                ("tenant", models.CharField(db_index=True, editable=False, max_length=63)),
                 ("title", models.CharField(max_length=200)),
                 ("done", models.BooleanField(default=False)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
