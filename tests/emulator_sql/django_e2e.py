@@ -85,12 +85,15 @@ def setup() -> object:
 
 @scenario
 def migrate_two_schemas_and_noop() -> None:
+    import django
     from django.core.management import call_command
     from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
 
+    # Both schemas first: every later scenario needs them, so a failed check here must not cascade.
     for alias in ("default", "t2"):
         call_command("migrate", database=alias, verbosity=0)
+    for alias in ("default", "t2"):
         out = io.StringIO()
         call_command("migrate", database=alias, verbosity=1, stdout=out)
         assert "No migrations to apply" in out.getvalue(), out.getvalue()
@@ -113,7 +116,14 @@ def migrate_two_schemas_and_noop() -> None:
             uniq = [v["columns"] for v in cons.values() if v["unique"] and not v["primary_key"]]
             assert ["name", "email"] in uniq, cons
             fks = connections[alias].introspection.get_relations(c, "ormapp_book")
-            assert fks["author_id"] == ("id", "ormapp_author"), fks
+            # Django 6.1 adds the database-level rule (USER_CONSTRAINTS.DELETE_RULE) as a third item;
+            # models.CASCADE is emulated by Django, so the constraint itself is NO ACTION.
+            expected: tuple = ("id", "ormapp_author")
+            if django.VERSION >= (6, 1):
+                from django.db.models import DO_NOTHING
+
+                expected += (DO_NOTHING,)
+            assert fks["author_id"] == expected, fks
             assert connections[alias].introspection.get_primary_key_column(c, "ormapp_book") == "id"
             assert connections[alias].introspection.get_sequences(c, "ormapp_book")[0]["column"] == "id"
 
@@ -374,6 +384,58 @@ def select_for_update_and_isolation_between_sessions() -> None:
     assert seen["count"] == 0, seen
     assert Label.objects.filter(name__in=["locked", "uncommitted"]).count() == 2
     assert connection.in_atomic_block is False
+
+
+@scenario
+def database_level_on_delete() -> None:
+    """Django 6.1's DB_CASCADE / DB_SET_NULL: the ON DELETE clause in both FK forms Django emits
+    (ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY, and the inline REFERENCES of an added column),
+    DELETE_RULE back through get_relations, and the rule applied by the database, not by Django."""
+    import django
+
+    if django.VERSION < (6, 1):  # no database-level on_delete before 6.1
+        return
+    from django.db import connection, models
+    from django.test.utils import isolate_apps
+
+    with isolate_apps("tests.emulator_sql.ormapp"):
+
+        class Parent(models.Model):
+            class Meta:
+                app_label = "ormapp"
+                db_table = "ormapp_dbparent"
+
+        class Child(models.Model):
+            up = models.ForeignKey(Parent, models.DB_CASCADE, related_name="+")
+            opt = models.ForeignKey(Parent, models.DB_SET_NULL, null=True, related_name="+")
+
+            class Meta:
+                app_label = "ormapp"
+                db_table = "ormapp_dbchild"
+
+        opt = Child._meta.get_field("opt")
+        with connection.schema_editor() as ed:
+            ed.create_model(Parent)
+            ed.create_model(Child)
+            ed.remove_field(Child, opt)
+            ed.add_field(Child, opt)  # re-added: the inline "REFERENCES … ON DELETE SET NULL" form
+        try:
+            with connection.cursor() as c:
+                rels = connection.introspection.get_relations(c, "ormapp_dbchild")
+            assert rels == {
+                "up_id": ("id", "ormapp_dbparent", models.DB_CASCADE),
+                "opt_id": ("id", "ormapp_dbparent", models.DB_SET_NULL),
+            }, rels
+            p1, p2 = Parent.objects.create(), Parent.objects.create()
+            child = Child.objects.create(up=p1, opt=p2)
+            p2.delete()  # Django collects nothing for DB_* rules: the database must apply them
+            assert Child.objects.values_list("opt_id", flat=True).get(pk=child.pk) is None
+            p1.delete()
+            assert not Child.objects.exists()
+        finally:
+            with connection.schema_editor() as ed:
+                ed.delete_model(Child)
+                ed.delete_model(Parent)
 
 
 @scenario

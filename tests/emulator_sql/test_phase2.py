@@ -471,6 +471,69 @@ def test_data_dictionary_for_django_introspection(engine, schema):
     )
 
 
+def test_foreign_key_delete_rules(engine, schema):
+    """Django 6.1's DB_CASCADE / DB_SET_NULL: both FK forms it emits, DELETE_RULE as its get_relations
+    reads it (NO ACTION without a clause, as on Oracle), and the rule applied by DELETE."""
+    ctx = schema
+    run(
+        engine,
+        ctx,
+        'ALTER TABLE "BOOK" ADD "CO_AUTHOR_ID" NUMBER(11) NULL CONSTRAINT "BOOK_CO_FK" '
+        'REFERENCES "AUTHOR"("ID") ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED',
+    )
+    run(
+        engine,
+        ctx,
+        'CREATE TABLE "NOTE" ("ID" NUMBER(11) NOT NULL PRIMARY KEY, "AUTHOR_ID" NUMBER(11) NOT NULL)',
+    )
+    run(
+        engine,
+        ctx,
+        'ALTER TABLE "NOTE" ADD CONSTRAINT "NOTE_AUTHOR_FK" FOREIGN KEY ("AUTHOR_ID") '
+        'REFERENCES "AUTHOR" ("ID") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED',
+    )
+    run(engine, ctx, 'ALTER TABLE "NOTE" MODIFY "AUTHOR_ID" NUMBER(19)')  # a rebuild keeps the rule
+    relations = """
+        SELECT ca.column_name, cb.table_name, cb.column_name, user_constraints.delete_rule
+        FROM   user_constraints, USER_CONS_COLUMNS ca, USER_CONS_COLUMNS cb
+        WHERE  user_constraints.table_name = :arg0 AND
+               user_constraints.constraint_name = ca.constraint_name AND
+               user_constraints.r_constraint_name = cb.constraint_name AND
+               ca.position = cb.position"""
+    assert sorted(run(engine, ctx, relations, "BOOK").rows) == [
+        ("AUTHOR_ID", "AUTHOR", "ID", "NO ACTION"),
+        ("CO_AUTHOR_ID", "AUTHOR", "ID", "SET NULL"),
+    ]
+    assert run(engine, ctx, relations, "NOTE").rows == [("AUTHOR_ID", "AUTHOR", "ID", "CASCADE")]
+    rules = run(
+        engine, ctx, "SELECT constraint_type, delete_rule FROM user_constraints WHERE table_name = 'NOTE'"
+    )
+    assert sorted(rules.rows, key=str) == [("P", None), ("R", "CASCADE")]
+    ann, bob = add_author(engine, ctx, "Ann"), add_author(engine, ctx, "Bob")
+    run(
+        engine,
+        ctx,
+        'INSERT INTO "BOOK" ("TITLE", "AUTHOR_ID", "CO_AUTHOR_ID") VALUES (:arg0, :arg1, :arg2)',
+        "t",
+        ann,
+        bob,
+    )
+    run(engine, ctx, 'INSERT INTO "NOTE" VALUES (1, :arg0)', bob)
+    engine.commit(ctx)
+    assert run(engine, ctx, 'DELETE FROM "AUTHOR" WHERE "ID" = :arg0', bob).rowcount == 1
+    engine.commit(ctx)
+    assert run(engine, ctx, 'SELECT "CO_AUTHOR_ID" FROM "BOOK"').rows == [(None,)]
+    assert run(engine, ctx, 'SELECT COUNT(*) FROM "NOTE"').rows == [(0,)]
+    with pytest.raises(OracleError) as e:  # Oracle has no ON DELETE SET DEFAULT (nor RESTRICT)
+        run(
+            engine,
+            ctx,
+            'ALTER TABLE "NOTE" ADD CONSTRAINT "NOTE_X_FK" FOREIGN KEY ("AUTHOR_ID") '
+            'REFERENCES "AUTHOR" ("ID") ON DELETE SET DEFAULT',
+        )
+    assert e.value.code == 905
+
+
 def test_drop_table_cascade_and_truncate(engine, schema):
     ctx = schema
     add_author(engine, ctx, "Ann")
