@@ -72,3 +72,19 @@ class TenantScopedModel(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.stamp_tenant()
         super().save(*args, **kwargs)
+
+    def _do_update(self, base_qs: models.QuerySet[Any], *args: Any, **kwargs: Any) -> Any:
+        # Django updates by primary key through the unscoped base manager: an instance carrying another
+        # tenant's pk would overwrite that tenant's row. Match the row's tenant too; no row matched makes
+        # Django insert (an IntegrityError on the taken pk) or, with force_update, raise DatabaseError.
+        return super()._do_update(base_qs.filter(tenant=self.tenant), *args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse to delete a row that is not the current tenant's (Django deletes by primary key)."""
+        current = _current_tenant_name(type(self))
+        if self.tenant != current:
+            raise ValueError(
+                f"{self._meta.label} row of tenant {self.tenant!r} deleted while tenant {current!r} is "
+                "active; fetch it through the scoped manager (objects) first."
+            )
+        return super().delete(*args, **kwargs)

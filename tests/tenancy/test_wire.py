@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.db import connection, connections, models
+from django.db import DatabaseError, connection, connections, models
 from django.test import override_settings
 
 from drcp_multi.registry import get_registry
@@ -566,3 +566,42 @@ def test_rows_written_by_one_tenant_are_never_seen_by_another(
         for alias in aliases:
             with connections[alias].schema_editor() as editor:
                 editor.delete_model(wire_urls.ScopedNote)
+
+
+def test_a_row_of_another_tenant_is_never_overwritten_or_deleted_by_primary_key(
+    wire: Wire, drcp_settings: Any
+) -> None:
+    """TenantScopedModel.save() of an instance carrying another tenant's primary key must not turn into an
+    UPDATE of that tenant's row (Django updates by pk through the unscoped base manager), and delete() of
+    such an instance must not remove it."""
+    tenants = configure(drcp_settings, wire, "pool_per_tenant", 2)
+    catalog = get_catalog()
+    with connections["default"].schema_editor() as editor:
+        editor.create_model(wire_urls.ScopedNote)
+    try:
+        first, second = tenants
+        with tenant_context(catalog.get(first)):
+            pk = wire_urls.ScopedNote.objects.create(text="mine").pk
+        with tenant_context(catalog.get(second)):
+            with pytest.raises(DatabaseError):
+                wire_urls.ScopedNote(pk=pk, text="hijacked").save()  # stamped with the second tenant
+            with pytest.raises(ValueError, match="deleted while tenant"):
+                wire_urls.ScopedNote(pk=pk).delete()
+        with tenant_context(catalog.get(first)):
+            own = wire_urls.ScopedNote.objects.get(pk=pk)
+            own.text = "still mine"
+            own.save()  # its own row: updated as usual
+        rows = list(wire_urls.ScopedNote.all_tenants.using("default").values_list("pk", "text", "tenant"))
+        assert rows == [(pk, "still mine", first)]
+        # From the server's side: no UPDATE or DELETE ran for the second tenant without its tenant filter.
+        second_class = catalog.get(second).cclass
+        writes = [
+            r.sql
+            for r in wire.srv.statements()
+            if short_class(r.cclass) == second_class
+            and r.sql.lstrip().upper().startswith(("UPDATE", "DELETE"))
+        ]
+        assert all('"TENANT"' in sql.upper() for sql in writes), writes
+    finally:
+        with connections["default"].schema_editor() as editor:
+            editor.delete_model(wire_urls.ScopedNote)
