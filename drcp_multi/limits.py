@@ -9,6 +9,7 @@ raised, which ``TenantMiddleware`` answers with HTTP 503. Other tenants are not 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -87,6 +88,12 @@ class TenantLimiter:
         with self._cond:
             return dict(self._busy)
 
+    def _after_fork_in_child(self) -> None:
+        # The parent's checkouts are not the child's (the registry forgets them): none of their slots is
+        # ever released here. A new Condition too: another thread may have held the old one at fork time.
+        self._cond = threading.Condition()
+        self._busy = {}
+
 
 _limiter = TenantLimiter()
 
@@ -94,3 +101,6 @@ _limiter = TenantLimiter()
 def get_limiter() -> TenantLimiter:
     """The process-wide limiter the registry uses."""
     return _limiter
+
+
+os.register_at_fork(after_in_child=lambda: _limiter._after_fork_in_child())

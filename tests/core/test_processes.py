@@ -134,3 +134,49 @@ def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -
     assert figures["num_requests"] == 3  # served through DRCP, one checkout per request
     records = [r for r in emulator.statements() if r.sql == "SELECT USER FROM DUAL"]
     assert {(r.cclass, str(r.purity).upper()) for r in records} == {("myappname", "NEW")}
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
+    """A tenant's max_busy slots held by the parent's checkouts are not the child's: the child never
+    gives those connections back, so inheriting the count would leave the tenant at its cap forever."""
+    from django.test import override_settings
+
+    from drcp_multi.limits import get_limiter
+    from drcp_multi.tenancy.catalog import Tenant
+
+    capped = Tenant(name="capped", alias="default", cclass="T_CAPPED", max_busy=1)
+    registry = get_registry()
+    held = registry.acquire("default", capped)  # the parent holds the tenant's only slot across the fork
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        code = 1
+        try:
+            os.close(read)
+            report: dict[str, Any] = {"busy_at_start": get_limiter().busy(capped)}
+            with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
+                try:
+                    conn = registry.acquire("default", capped)
+                except Exception as exc:
+                    report["error"] = repr(exc)
+                else:
+                    with conn.cursor() as cursor:
+                        cursor.execute("SELECT 2 FROM DUAL")
+                        report["value"] = cursor.fetchone()[0]
+                    registry.release(conn)
+            report["busy_at_end"] = get_limiter().busy(capped)
+            os.write(write, json.dumps(report).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    report = json.loads(os.read(read, 65536) or b"{}")
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert report == {"busy_at_start": 0, "value": 2, "busy_at_end": 0}
+    # The parent's slot is still its own, and given back with its connection.
+    assert get_limiter().busy(capped) == 1
+    registry.release(held)
+    assert get_limiter().busy(capped) == 0
