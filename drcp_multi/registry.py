@@ -249,6 +249,11 @@ class PoolRegistry:
     def _unreserve(self, entry: _Entry) -> None:
         with self._lock:
             entry.busy -= 1
+            # Retired (closed, evicted or re-configured) while this checkout was under way: it was the
+            # last user, so nobody else will close the pool.
+            to_close = entry.retiring and entry.busy == 0
+        if to_close:
+            _close_pool(entry)
 
     def _evict_for_new_pool(self) -> list[_Entry]:
         """Under the lock: make room for one more tenant pool under ``MAX_LIVE_POOLS`` by removing the least

@@ -174,3 +174,27 @@ def test_invalid_tenant_class_never_reaches_the_driver(registry: PoolRegistry) -
     with pytest.raises(InvalidIdentifier):
         registry.acquire("default", Tenant("evil", "default", "x)(SERVER=DEDICATED"))
     assert registry.stats() == []
+
+
+def test_a_pool_retired_during_a_failed_checkout_is_closed(
+    registry: PoolRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tenant's pool is closed (or its settings change) while a checkout from it is under way, and that
+    checkout then fails: the pool, out of the registry, must still be closed, not left with its thread."""
+    acme = Tenant("acme", "default", "T_acme")
+    seen: list[Any] = []
+    real = PoolRegistry._acquire_live
+
+    def close_meanwhile_then_fail(entry: Any, kwargs: dict[str, Any]) -> oracledb.Connection:
+        seen.append(entry)
+        assert registry.close(tenant=acme) == 1  # drained: a checkout is under way
+        raise oracledb.OperationalError("DPY-6005: cannot connect to database (simulated)")
+
+    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(close_meanwhile_then_fail))
+    with pytest.raises(oracledb.OperationalError, match="simulated"):
+        registry.acquire("default", acme)
+    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(real))
+    (entry,) = seen
+    assert entry.busy == 0 and entry.retiring
+    with pytest.raises(oracledb.InterfaceError, match="DPY-1002"):
+        entry.pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
