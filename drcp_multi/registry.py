@@ -17,6 +17,7 @@ never hangs the exit.
 from __future__ import annotations
 
 import atexit
+import collections
 import ctypes
 import logging
 import os
@@ -68,6 +69,11 @@ class _Entry:
 class _Checkout:
     entry: _Entry
     limited_tenant: Tenant | None  # the tenant whose busy quota this checkout holds
+    key: int = 0  # id() of the connection
+    pid: int = field(default_factory=os.getpid)
+    # Fires when the connection is collected without release() (a thread ended with its Django connection
+    # open: the driver's __del__ gives the connection back, this gives back our counts and the slot).
+    finalizer: weakref.finalize | None = None
 
 
 def _error_code(exc: BaseException) -> str:
@@ -94,6 +100,7 @@ class PoolRegistry:
         self._lock = threading.RLock()
         self._pools: dict[PoolKey, _Entry] = {}
         self._checkouts: dict[int, _Checkout] = {}
+        self._abandoned: collections.deque[_Checkout] = collections.deque()
         self._pid = os.getpid()
         self._next_sweep = 0.0
         _instances.add(self)
@@ -115,6 +122,7 @@ class PoolRegistry:
         settings or classes, and the driver's errors for anything the database refuses.
         """
         self._check_pid()
+        self._reap_abandoned()
         config = get_pool_config(alias, settings_dict)
         mode = tenancy_mode() if tenant is not None else None
         pool_tenant: str | None = None
@@ -166,8 +174,13 @@ class PoolRegistry:
                 get_limiter().release(limited)
             raise
         _stamp(conn)
+        checkout = _Checkout(entry, limited, id(conn))
+        # The callback only queues (it may run inside the GC, in any thread, even one holding our locks);
+        # the queue is worked off by the next acquire, release or stats.
+        checkout.finalizer = weakref.finalize(conn, self._abandoned.append, checkout)
+        checkout.finalizer.atexit = False
         with self._lock:
-            self._checkouts[id(conn)] = _Checkout(entry, limited)
+            self._checkouts[checkout.key] = checkout
         return conn
 
     @staticmethod
@@ -188,29 +201,57 @@ class PoolRegistry:
         Connections this registry did not hand out are simply closed. Never raises for a connection that
         is already dead: the driver drops it from its pool.
         """
+        self._reap_abandoned()
         with self._lock:
             checkout = self._checkouts.pop(id(conn), None)
         if checkout is None:
             if os.getpid() == self._pid:
                 _quiet_close(conn)
             return
+        if checkout.finalizer is not None:
+            checkout.finalizer.detach()
         try:
             _quiet_close(conn)
         finally:
-            entry = checkout.entry
-            to_close = None
-            with self._lock:
-                entry.busy -= 1
-                entry.last_used = time.monotonic()
-                if entry.retiring and entry.busy == 0:
-                    to_close = entry
-            if checkout.limited_tenant is not None:
-                from drcp_multi.limits import get_limiter
-
-                get_limiter().release(checkout.limited_tenant)
-            if to_close is not None:
-                _close_pool(to_close)
+            self._finish(checkout)
             self._maybe_sweep()
+
+    def _finish(self, checkout: _Checkout) -> None:
+        """Give back what a checkout held: its pool's busy count (closing a retired pool it was the last
+        user of) and its tenant's slot."""
+        entry = checkout.entry
+        to_close = None
+        with self._lock:
+            entry.busy -= 1
+            entry.last_used = time.monotonic()
+            if entry.retiring and entry.busy == 0:
+                to_close = entry
+        if checkout.limited_tenant is not None:
+            from drcp_multi.limits import get_limiter
+
+            get_limiter().release(checkout.limited_tenant)
+        if to_close is not None:
+            _close_pool(to_close)
+
+    def _reap_abandoned(self) -> None:
+        """Finish the checkouts whose connections were collected without release()."""
+        while self._abandoned:
+            try:
+                checkout = self._abandoned.popleft()
+            except IndexError:  # another thread took the last one
+                return
+            if checkout.pid != os.getpid():
+                continue
+            with self._lock:
+                if self._checkouts.get(checkout.key) is checkout:  # not already reused by a new connection
+                    del self._checkouts[checkout.key]
+            logger.warning(
+                "a connection of %s/%s was garbage-collected without being released (a thread ended with "
+                "its Django connection open? call django.db.connections.close_all() at its end)",
+                checkout.entry.alias,
+                checkout.entry.tenant or "-",
+            )
+            self._finish(checkout)
 
     # -- pools ------------------------------------------------------------------------------------------
 
@@ -344,6 +385,7 @@ class PoolRegistry:
         """One dict per live pool: alias, tenant, cclass, purity, opened, busy, min, max, increment, pid,
         user, getmode, wait_timeout, ping_interval, timeout. Never a password."""
         self._check_pid()
+        self._reap_abandoned()
         with self._lock:
             entries = list(self._pools.values())
         rows = []
@@ -386,6 +428,7 @@ class PoolRegistry:
         self._lock = threading.RLock()  # another thread may have held the old one at fork time
         self._pools = {}
         self._checkouts = {}
+        self._abandoned = collections.deque()
         self._pid = os.getpid()
         self._next_sweep = 0.0
 

@@ -605,3 +605,45 @@ def test_a_row_of_another_tenant_is_never_overwritten_or_deleted_by_primary_key(
     finally:
         with connections["default"].schema_editor() as editor:
             editor.delete_model(wire_urls.ScopedNote)
+
+
+def test_a_connection_left_open_by_a_finished_thread_gives_its_tenant_slot_back(
+    wire: Wire, drcp_settings: Any
+) -> None:
+    """A worker thread (e.g. of a TenantThreadPoolExecutor) uses the ORM and ends without closing its
+    connection: Django drops the thread's wrapper and the driver returns the connection to its pool when
+    it is collected. The registry must then give the tenant's max_busy slot back too, or the tenant stays
+    at its cap (503) for the life of the process."""
+    import gc
+
+    from drcp_multi.limits import get_limiter
+
+    drcp_settings(
+        TENANCY_MODE="pool_per_tenant",
+        TENANTS={"t00": {"max_busy": 1}},
+        CCLASS_PREFIX="T_",
+        RESOLVERS=["header"],
+        TENANT_WAIT_TIMEOUT=0,
+    )
+    tenant = get_catalog().get("t00")
+
+    def work() -> None:
+        with tenant_context(tenant), connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 'worker' FROM DUAL")
+        # no connections.close_all(): the thread ends holding its checkout
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    for _ in range(3):
+        gc.collect()
+    # The next checkout of the same tenant is served (not TenantBusy), and nothing stays busy.
+    with tenant_context(tenant), connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 'main' FROM DUAL")
+        assert cursor.fetchone() == ("main",)
+    connections["default"].close()
+    assert get_limiter().busy(tenant) == 0
+    wire.assert_nothing_busy()
+    worker, main = [r for r in wire.srv.statements() if r.sql.startswith("SELECT '")]
+    assert short_class(worker.cclass) == short_class(main.cclass) == "T_t00"
