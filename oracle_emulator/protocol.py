@@ -119,6 +119,17 @@ class Cursor:
     scrollable: bool = False  # rows are kept for scroll requests until the cursor is closed
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Bytes or EOF wait on ``sock`` (no blocking). poll(), not select(): select() refuses descriptors
+    numbered 1024 and above, which a busy test process reaches."""
+    if not hasattr(select, "poll"):  # Windows
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class ClientConnection:
     """Serves one TCP client until it disconnects."""
 
@@ -150,10 +161,9 @@ class ClientConnection:
     def has_pending_input(self) -> bool:
         """True if bytes (or EOF) wait on the socket unread."""
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
+            return _readable(self.sock)
         except (OSError, ValueError):
             return False
-        return bool(readable)
 
     # ------------------------------------------------------------------------------------------
     # Entry point
@@ -725,8 +735,7 @@ class ClientConnection:
         During a call the client sends nothing but markers, so peeking is safe.
         """
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
-            if not readable:
+            if not _readable(self.sock):
                 return False
             head = self.sock.recv(8, socket.MSG_PEEK)
         except (OSError, ValueError):

@@ -222,3 +222,26 @@ def test_mutated_requests_after_login(server: EmulatorServer) -> None:
     server.wait_idle(timeout=60)
     with oracledb.connect(user=USER, password=PASSWORD, dsn=server.dsn + ":pooled", cclass="AFTER") as conn:
         assert conn.cursor().execute("select n from rows40").fetchall() == [(i,) for i in range(1, 41)]
+
+
+def test_a_socket_numbered_above_1024_is_not_taken_for_a_cancel() -> None:
+    """select() refuses descriptors >= 1024 (ValueError). A test process holding many sockets (a pool
+    churning connections, the server's own ends included) gets there; a call waiting for a pooled server
+    must not then be answered with a break (ORA-01013) as if the client had cancelled it."""
+    import os
+
+    from oracle_emulator.protocol import ClientConnection
+
+    ours, theirs = socket.socketpair()
+    high = os.dup2(ours.fileno(), 1500)
+    sock = socket.socket(fileno=high)
+    try:
+        conn = ClientConnection(server=None, sock=sock, addr=None)  # type: ignore[arg-type]
+        assert not conn._interrupted()  # nothing sent: no cancel
+        assert not conn.has_pending_input()
+        theirs.sendall(b"x")
+        wait_until(conn.has_pending_input)
+        theirs.close()
+    finally:
+        sock.close()
+        ours.close()
