@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
@@ -110,6 +111,14 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
         return type(self)(self._tenant, self._trace_arg)
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            # Its body runs while the caller iterates, after the block would have been left: as the
+            # caller's tenant, not this one.
+            raise TypeError(
+                f"tenant_context cannot decorate the generator function {func.__qualname__}: its body "
+                "runs when it is iterated, outside the decorator. Enter the block inside it instead: "
+                "`with tenant_context(...):` around the body."
+            )
         if iscoroutinefunction(func):  # asgiref's: also true for markcoroutinefunction'd callables
 
             @functools.wraps(func)

@@ -174,3 +174,20 @@ def test_threads_never_see_each_others_tenant() -> None:
 
     run_threads(*(functools.partial(worker, i) for i in range(6)))
     assert errors == []
+
+
+def test_decorator_refuses_generator_functions() -> None:
+    """A generator's body runs when it is iterated, after a decorator's block has been left: it would
+    run as whatever tenant the *caller* has (another tenant's, say). Refused, with the way to do it."""
+
+    def rows() -> Any:
+        yield current_name()
+
+    async def arows() -> Any:
+        yield current_name()
+
+    for func in (rows, arows):
+        with pytest.raises(TypeError, match=r"generator.*with tenant_context"):
+            tenant_context(A)(func)
+    with tenant_context(B):  # what the decorator would have done: run the body as the caller's tenant
+        assert list(rows()) == ["b"]
