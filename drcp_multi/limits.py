@@ -29,7 +29,9 @@ class TenantBusy(PoolTimeout):
     def __init__(self, tenant: Tenant, timeout: float) -> None:
         super().__init__(
             f"tenant {tenant.name!r} already holds its max_busy={tenant.max_busy} connections; "
-            f"none was released within {timeout:g} s"
+            f"none was released within {timeout:g} s (DRCP_MULTI['TENANT_WAIT_TIMEOUT']). If the tenant "
+            "needs more at once, raise its max_busy in the catalog; otherwise shorten the work done while "
+            "holding a connection."
         )
         self.tenant = tenant
         self.timeout = timeout

@@ -23,6 +23,9 @@ def test_cap_and_timeout_error() -> None:
     with pytest.raises(TenantBusy, match=r"'capped'.*max_busy=2") as info:
         limiter.acquire(CAPPED, timeout=0)
     assert isinstance(info.value, PoolTimeout)  # an oracledb.OperationalError, like pool exhaustion
+    # The message names the settings involved and what to change.
+    message = str(info.value)
+    assert "DRCP_MULTI['TENANT_WAIT_TIMEOUT']" in message and "raise its max_busy in the catalog" in message
     assert info.value.tenant is CAPPED
     for _ in range(50):  # an uncapped tenant is never held up by the capped one
         limiter.acquire(FREE, timeout=0)
