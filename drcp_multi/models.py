@@ -30,12 +30,31 @@ def _current_tenant_name(model: type[models.Model]) -> str:
     return tenant.name
 
 
+class CurrentTenantName(models.Expression):
+    """The current tenant's name, read when the SQL is compiled, i.e. when the query runs.
+
+    A queryset is lazy and may run under another tenant than the one it was built under (a view's class
+    attribute, a cached queryset): the router picks the connection when it runs, so the filter is taken
+    then too. Raises :class:`~drcp_multi.routers.NoTenant` when no tenant is active at that point.
+    """
+
+    output_field = models.CharField()
+
+    def __init__(self, model: type[models.Model]) -> None:
+        super().__init__()
+        self.model = model
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [_current_tenant_name(self.model)]
+
+
 class TenantScopedManager(models.Manager[M]):
-    """The current tenant's rows only. Raises :class:`~drcp_multi.routers.NoTenant` when no tenant is
-    active, rather than returning every tenant's rows."""
+    """The current tenant's rows only: the tenant of the moment the query runs. Raises
+    :class:`~drcp_multi.routers.NoTenant` when it runs with no tenant active, rather than returning every
+    tenant's rows."""
 
     def get_queryset(self) -> models.QuerySet[M]:
-        return super().get_queryset().filter(tenant=_current_tenant_name(self.model))
+        return super().get_queryset().filter(tenant=CurrentTenantName(self.model))
 
     def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
         # bulk_create skips save(): stamp (and check) the tenant here.

@@ -647,3 +647,37 @@ def test_a_connection_left_open_by_a_finished_thread_gives_its_tenant_slot_back(
     wire.assert_nothing_busy()
     worker, main = [r for r in wire.srv.statements() if r.sql.startswith("SELECT '")]
     assert short_class(worker.cclass) == short_class(main.cclass) == "T_t00"
+
+
+def test_a_queryset_made_under_one_tenant_and_run_under_another_shows_only_the_runners_rows(
+    wire: Wire, drcp_settings: Any
+) -> None:
+    """Querysets are lazy: one built under tenant A (a class attribute such as a view's
+    ``queryset = Note.objects.all()`` evaluated during A's request, a cached queryset) and run during
+    B's request runs on B's connection (the router decides at execution), so its tenant filter must be
+    B's too, never A's rows."""
+    tenants = configure(drcp_settings, wire, "pool_per_tenant", 2)
+    catalog = get_catalog()
+    first, second = (catalog.get(t) for t in tenants)
+    with connections["default"].schema_editor() as editor:
+        editor.create_model(wire_urls.ScopedNote)
+    try:
+        for tenant in (first, second):
+            with tenant_context(tenant):
+                wire_urls.ScopedNote.objects.create(text=f"{tenant.name} note")
+        with tenant_context(first):
+            made_under_first = wire_urls.ScopedNote.objects.all()  # not evaluated yet
+        with tenant_context(second):
+            assert [n.text for n in made_under_first.all()] == ["t01 note"]
+            assert made_under_first.filter(text__endswith="note").count() == 1
+            assert made_under_first.update(text="changed by t01") == 1
+        with tenant_context(first):
+            assert list(wire_urls.ScopedNote.objects.values_list("text", flat=True)) == ["t00 note"]
+        unbound = wire_urls.ScopedNote.objects.all()  # no tenant while building: fine, refused when run
+        with pytest.raises(NoTenant):
+            list(unbound)
+        with tenant_context(second):
+            assert list(unbound.values_list("text", flat=True)) == ["changed by t01"]
+    finally:
+        with connections["default"].schema_editor() as editor:
+            editor.delete_model(wire_urls.ScopedNote)
