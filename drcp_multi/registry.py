@@ -173,7 +173,14 @@ class PoolRegistry:
             if limited is not None:
                 get_limiter().release(limited)
             raise
-        _stamp(conn)
+        try:
+            _stamp(conn)
+        except BaseException:  # e.g. a trace attribute that is not a string: give everything back
+            _quiet_close(conn)
+            self._unreserve(entry)
+            if limited is not None:
+                get_limiter().release(limited)
+            raise
         checkout = _Checkout(entry, limited, id(conn))
         # The callback only queues (it may run inside the GC, in any thread, even one holding our locks);
         # the queue is worked off by the next acquire, release or stats.

@@ -198,3 +198,20 @@ def test_a_pool_retired_during_a_failed_checkout_is_closed(
     assert entry.busy == 0 and entry.retiring
     with pytest.raises(oracledb.InterfaceError, match="DPY-1002"):
         entry.pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
+
+
+def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(registry: PoolRegistry) -> None:
+    """The trace attributes are stamped after the driver handed the connection out: if that fails (here a
+    module that is not a string), the connection, the pool's busy count and the tenant's slot go back."""
+    from drcp_multi.limits import get_limiter
+
+    capped = Tenant("capped", "default", "T_capped", max_busy=1)
+    with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
+        with tenant_context(None, TraceAttributes("alice", 123, "x")), pytest.raises(TypeError):  # type: ignore[arg-type]
+            registry.acquire("default", capped)
+        assert get_limiter().busy(capped) == 0
+        assert [(r["tenant"], r["busy"]) for r in registry.stats()] == [("capped", 0)]
+        conn = registry.acquire("default", capped)  # not TenantBusy
+        assert run(conn) == (1,)
+        registry.release(conn)
+    assert get_limiter().busy(capped) == 0
