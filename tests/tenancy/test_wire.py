@@ -213,13 +213,17 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
     ],
 )
 def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) -> None:
-    """4 threads, 6 tenants, 400 requests, half of them switching tenant: pools fill up and every
-    statement still runs as its tenant."""
+    """4 threads, 6 tenants, 400 requests (100 in shared_pool), half of them switching tenant: pools fill
+    up and every statement still runs as its tenant."""
     tenants = configure(drcp_settings, wire, mode, 6)
     handler = WSGIHandler()
     rng = random.Random(7)
     work: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for rid in range(400):
+    # In shared_pool nearly every checkout for another class is a new connection, and the driver closes
+    # the ones it drops later, from its pool thread; this process holds both ends of each socket. 400
+    # requests peaked at 1,300 descriptors, past the 1,024 that python-oracledb's select() can watch
+    # (a flaky failure); 100 stay far below whatever the timing, and still fill and switch the pool.
+    for rid in range(100 if mode == "shared_pool" else 400):
         other = f"&other={rng.choice(tenants)}" if rid % 2 else ""
         work.put(f"/{'switch' if other else 'one'}/?rid={rid}{other}|{rng.choice(tenants)}")
     tags: list[int] = []
