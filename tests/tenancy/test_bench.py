@@ -10,13 +10,15 @@ from pathlib import Path
 import oracledb
 import pytest
 
+from drcp_multi.tenancy.checks import shared_pool_supported
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.emulator_only
 def test_bench_tenancy_modes_smoke() -> None:
     modes = ["pool_per_tenant", "shared_pool", "alias"]
-    if tuple(int(p) for p in oracledb.__version__.split(".")[:3] if p.isdigit()) < (4, 0, 2):
+    if not shared_pool_supported(oracledb.__version__):
         modes.remove("shared_pool")  # driver bug, see tests/tenancy/test_wire.py OLD_DRIVER
     out = subprocess.run(
         [

@@ -31,6 +31,7 @@ from django.test import override_settings
 from drcp_multi.registry import get_registry
 from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
+from drcp_multi.tenancy.checks import shared_pool_supported
 from drcp_multi.tenancy.context import tenant_context
 from tests.tenancy import wire_urls
 from tests.tenancy.handlers import asgi_get, run_threads, wsgi_get
@@ -41,8 +42,17 @@ MIDDLEWARE = ["drcp_multi.middleware.TenantMiddleware"]
 
 # python-oracledb thin before 4.0.2: "Fixed bug when acquiring a connection from a pool with a connection
 # class different from the one associated with the pool when the pool is full" (its release notes). With
-# 2.x, a full shared pool asked for another class fails in the driver and the acquire waits it out.
-OLD_DRIVER = tuple(int(p) for p in oracledb.__version__.split(".")[:3] if p.isdigit()) < (4, 0, 2)
+# 2.x, a full shared pool asked for another class fails in the driver and the acquire waits it out
+# (check drcp_multi.E108 refuses the mode there).
+OLD_DRIVER = not shared_pool_supported(oracledb.__version__)
+MODES = [
+    "pool_per_tenant",
+    pytest.param(
+        "shared_pool",
+        marks=pytest.mark.skipif(OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"),
+    ),
+    "alias",
+]
 
 
 def short_class(cclass: str | None) -> str:
@@ -199,19 +209,7 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
         assert {r.username.upper() for r in wire.tagged()} == {f"U_{t}".upper() for t in tenants}
 
 
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "pool_per_tenant",
-        pytest.param(
-            "shared_pool",
-            marks=pytest.mark.skipif(
-                OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"
-            ),
-        ),
-        "alias",
-    ],
-)
+@pytest.mark.parametrize("mode", MODES)
 def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) -> None:
     """4 threads, 6 tenants, 400 requests (100 in shared_pool), half of them switching tenant: pools fill
     up and every statement still runs as its tenant."""
@@ -248,19 +246,7 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
     wire.assert_nothing_busy()
 
 
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "pool_per_tenant",
-        pytest.param(
-            "shared_pool",
-            marks=pytest.mark.skipif(
-                OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"
-            ),
-        ),
-        "alias",
-    ],
-)
+@pytest.mark.parametrize("mode", MODES)
 def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mode: str) -> None:
     """Each request reads the application context the pooled server carries and leaves its own tenant's
     name in it: what a request finds is nothing (a new session) or its own tenant's, never another's;
@@ -512,19 +498,7 @@ def test_alias_mode_orm_rows_stay_in_the_tenants_schema(wire: Wire, drcp_setting
                 editor.delete_model(wire_urls.Note)
 
 
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "pool_per_tenant",
-        pytest.param(
-            "shared_pool",
-            marks=pytest.mark.skipif(
-                OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"
-            ),
-        ),
-        "alias",
-    ],
-)
+@pytest.mark.parametrize("mode", MODES)
 def test_rows_written_by_one_tenant_are_never_seen_by_another(
     wire: Wire, drcp_settings: Any, mode: str
 ) -> None:
