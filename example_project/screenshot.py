@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    # Chromium resolves *.localhost to loopback by itself; this makes it independent of the resolver.
     "--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost 127.0.0.1",
 ]
 

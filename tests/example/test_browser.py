@@ -14,19 +14,10 @@ from typing import Any
 
 import pytest
 
+from example_project.screenshot import CHROMIUM_ARGS
 from tests.example.conftest import Site
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    # Chromium resolves *.localhost to loopback by itself; this makes it independent of the resolver.
-    "--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="module")
