@@ -123,7 +123,11 @@ class TenantMiddleware:
             if tenancy_setting("TENANT_REQUIRED", True):
                 raise UnknownTenant("")
             return None
-        return ref if isinstance(ref, Tenant) else get_catalog().get(ref)
+        if isinstance(ref, Tenant):  # a resolver that builds the tenant itself skips the catalog
+            if not ref.enabled:
+                raise UnknownTenant(ref.name)
+            return ref
+        return get_catalog().get(ref)
 
     def _resolution_async_safe(self) -> bool:
         return get_catalog().async_safe and all(r.async_safe for r in self.resolvers)

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.test import override_settings
 
 from drcp_multi.middleware import TenantMiddleware
-from drcp_multi.tenancy.catalog import UnknownTenant
+from drcp_multi.tenancy.catalog import Tenant, UnknownTenant
 from drcp_multi.tenancy.context import get_current_tenant, get_trace_attributes
 from tests.tenancy.conftest import TENANTS
 from tests.tenancy.handlers import asgi_get, wsgi_get
@@ -95,6 +95,19 @@ def test_tenant_optional(drcp_settings: Any, with_middleware: None) -> None:
     status, _, body = wsgi_get(WSGIHandler(), "/whoami/")
     assert status == 200 and json.loads(body)["tenant"] is None
     assert wsgi_get(WSGIHandler(), "/whoami/", {"X-Tenant": "nobody"})[0] == 404  # named but unknown
+
+
+def tenant_object_resolver(request: HttpRequest) -> Tenant | None:
+    name = request.headers.get("X-Tenant")
+    return None if name is None else Tenant(name, "default", f"T_{name}", enabled=name != "gone")
+
+
+def test_disabled_tenant_object_from_a_resolver_is_404(drcp_settings: Any, with_middleware: None) -> None:
+    # A resolver may hand back a Tenant instead of a name; a disabled one is refused like the catalog's.
+    drcp_settings(TENANTS=TENANTS, RESOLVERS=["tests.tenancy.test_middleware.tenant_object_resolver"])
+    status, _, body = wsgi_get(WSGIHandler(), "/whoami/", {"X-Tenant": "live"})
+    assert status == 200 and json.loads(body)["tenant"] == "live"
+    assert wsgi_get(WSGIHandler(), "/whoami/", {"X-Tenant": "gone"})[0] == 404
 
 
 def test_reset_after_the_view_raises(wsgi: Any) -> None:
