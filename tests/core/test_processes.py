@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,27 @@ from drcp_multi.registry import get_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("wire")
+
+
+def run_forked(child: Callable[[], dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """Run ``child`` in a forked process; return its pid and the JSON report it returned. The child
+    never returns into pytest (``os._exit``); a child that fails exits non-zero and the test fails."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            os.write(write, json.dumps(child()).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    report = json.loads(os.read(read, 65536) or b"{}")
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return pid, report
 
 
 def query(sql: str = "SELECT 1 FROM DUAL") -> Any:
@@ -33,26 +55,15 @@ def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
     held = connection.connection  # the parent keeps this one checked out across the fork
     parent_pid = os.getpid()
     logins_before = emulator.stats()["logins"]
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never return into pytest
-        code = 1
-        try:
-            os.close(read)
-            # The inherited wrapper's connection is the parent's socket: it is set aside, not used.
-            value = query("SELECT 2 FROM DUAL")
-            rows = get_registry().stats()
-            connection.close()
-            report = {"value": value, "pids": [r["pid"] for r in rows], "opened": [r["opened"] for r in rows]}
-            os.write(write, json.dumps(report).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    report = json.loads(os.read(read, 65536) or b"{}")
-    os.close(read)
-    assert os.waitstatus_to_exitcode(status) == 0
+
+    def child() -> dict[str, Any]:
+        # The inherited wrapper's connection is the parent's socket: it is set aside, not used.
+        value = query("SELECT 2 FROM DUAL")
+        rows = get_registry().stats()
+        connection.close()
+        return {"value": value, "pids": [r["pid"] for r in rows], "opened": [r["opened"] for r in rows]}
+
+    pid, report = run_forked(child)
     assert report["value"] == 2
     assert report["pids"] == [pid]  # the child's registry has only its own pool
     assert emulator.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
@@ -148,33 +159,23 @@ def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
     capped = Tenant(name="capped", alias="default", cclass="T_CAPPED", max_busy=1)
     registry = get_registry()
     held = registry.acquire("default", capped)  # the parent holds the tenant's only slot across the fork
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never return into pytest
-        code = 1
-        try:
-            os.close(read)
-            report: dict[str, Any] = {"busy_at_start": get_limiter().busy(capped)}
-            with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
-                try:
-                    conn = registry.acquire("default", capped)
-                except Exception as exc:
-                    report["error"] = repr(exc)
-                else:
-                    with conn.cursor() as cursor:
-                        cursor.execute("SELECT 2 FROM DUAL")
-                        report["value"] = cursor.fetchone()[0]
-                    registry.release(conn)
-            report["busy_at_end"] = get_limiter().busy(capped)
-            os.write(write, json.dumps(report).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    report = json.loads(os.read(read, 65536) or b"{}")
-    os.close(read)
-    assert os.waitstatus_to_exitcode(status) == 0
+
+    def child() -> dict[str, Any]:
+        report: dict[str, Any] = {"busy_at_start": get_limiter().busy(capped)}
+        with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
+            try:
+                conn = registry.acquire("default", capped)
+            except Exception as exc:
+                report["error"] = repr(exc)
+            else:
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT 2 FROM DUAL")
+                    report["value"] = cursor.fetchone()[0]
+                registry.release(conn)
+        report["busy_at_end"] = get_limiter().busy(capped)
+        return report
+
+    _, report = run_forked(child)
     assert report == {"busy_at_start": 0, "value": 2, "busy_at_end": 0}
     # The parent's slot is still its own, and given back with its connection.
     assert get_limiter().busy(capped) == 1
