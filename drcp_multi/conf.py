@@ -42,24 +42,6 @@ DEFAULTS: dict[str, Any] = {
     "POOL_IDLE_TIMEOUT": 300.0,  # pool_per_tenant: close a tenant's pool idle this long (seconds)
 }
 
-#: Keys of ``DATABASES[alias]["POOL"]`` (seconds everywhere, like Django).
-POOL_KEYS = frozenset(
-    {
-        "min",
-        "max",
-        "increment",
-        "timeout",
-        "wait_timeout",
-        "getmode",
-        "max_lifetime_session",
-        "ping_interval",
-        "ping_timeout",
-        "stmtcachesize",
-        "pool_boundary",
-        "pool_name",
-    }
-)
-
 _POOL_DEFAULTS: dict[str, Any] = {
     "min": 0,
     "max": 10,
@@ -73,6 +55,10 @@ _POOL_DEFAULTS: dict[str, Any] = {
     "pool_boundary": None,
     "pool_name": None,
 }
+
+#: Keys of ``DATABASES[alias]["POOL"]`` (seconds everywhere, like Django): the defaults' keys, and getmode
+#: (its default follows wait_timeout).
+POOL_KEYS = frozenset({*_POOL_DEFAULTS, "getmode"})
 
 _GETMODES: dict[str, int] = {
     "wait": int(oracledb.POOL_GETMODE_WAIT),
@@ -90,31 +76,22 @@ _PURITIES: dict[str, int] = {
 # OPTIONS keys we consume ourselves or that only Django/cx_Oracle know; never passed to the driver.
 _OPTIONS_CONSUMED = frozenset({"purity", "cclass", "config_dir", "use_returning_into", "threaded", "pool"})
 # create_pool() parameters that users must not set through OPTIONS (we own them, or they belong in POOL).
-_OPTIONS_RESERVED = frozenset(
-    {
-        "dsn",
-        "pool_class",
-        "pool_alias",
-        "params",
-        "user",
-        "password",
-        "connectiontype",
-        "session_callback",
-        "handle",
-        "homogeneous",
-        "getmode",
-        "min",
-        "max",
-        "increment",
-        "timeout",
-        "wait_timeout",
-        "max_lifetime_session",
-        "ping_interval",
-        "ping_timeout",
-        "stmtcachesize",
-        "pool_boundary",
-        "pool_name",
-    }
+_OPTIONS_RESERVED = (
+    frozenset(
+        {
+            "dsn",
+            "pool_class",
+            "pool_alias",
+            "params",
+            "user",
+            "password",
+            "connectiontype",
+            "session_callback",
+            "handle",
+            "homogeneous",
+        }
+    )
+    | POOL_KEYS
 )
 
 
