@@ -16,7 +16,6 @@ Prints one JSON document, then a short table. Target for drcp_multi: <= 2 round 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import time
@@ -78,22 +77,10 @@ def configure(dsn: str) -> None:
 
 
 def request(handler: Any, path: str) -> str:
-    status: list[str] = []
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "SERVER_NAME": "bench",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-    }
-    response = handler(environ, lambda s, h, exc_info=None: status.append(s))
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()  # as a WSGI server does: request_finished gives the connection back
-    if not status or not status[0].startswith("200"):
+    from drcp_multi.testing.handlers import wsgi_get
+
+    status, _, body = wsgi_get(handler, path)  # closes the response: request_finished releases
+    if status != 200:
         raise RuntimeError(f"{path}: {status} {body[:200]!r}")
     return body.decode()
 

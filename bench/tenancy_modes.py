@@ -101,19 +101,10 @@ def entry(dsn: str, user: str, cclass: str) -> dict[str, Any]:
     }
 
 
-def wsgi_get(handler: Any, tenant: str) -> int:
-    import io
-    from wsgiref.util import setup_testing_defaults
+def tenant_get(handler: Any, tenant: str) -> int:
+    from drcp_multi.testing.handlers import wsgi_get
 
-    environ = {"PATH_INFO": "/q/", "HTTP_X_TENANT": tenant, "wsgi.input": io.BytesIO()}
-    setup_testing_defaults(environ)
-    status: list[str] = []
-    result = handler(environ, lambda s, h, exc_info=None: status.append(s))
-    try:
-        b"".join(result)
-    finally:
-        result.close()  # request_finished: Django releases the connection
-    return int(status[0].split()[0])
+    return wsgi_get(handler, "/q/", {"X-Tenant": tenant})[0]  # closing it releases the connection
 
 
 def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) -> dict[str, Any]:
@@ -158,7 +149,7 @@ def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) ->
                 if tenant is None:
                     break
                 try:
-                    status = wsgi_get(handler, tenant)
+                    status = tenant_get(handler, tenant)
                 except Exception as exc:  # reported in the results: a mode may hit a process limit
                     errors.append(f"{type(exc).__name__}: {exc}")
                     continue

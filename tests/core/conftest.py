@@ -31,5 +31,5 @@ def wire(oracle_server: Any, django_db_blocker: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def get() -> Callable[[str], tuple[str, str]]:
+def get() -> Callable[[str], tuple[int, str]]:
     return wsgi_request

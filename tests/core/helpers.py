@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import sys
 import time
 from typing import Any
 
+from drcp_multi.testing.handlers import wsgi_get
 
-def wsgi_request(path: str, **environ: Any) -> tuple[str, str]:
-    """One request through Django's WSGI handler, as a WSGI server would make it (not django.test.Client,
-    which keeps the connection open across requests): request_started/request_finished fire, so
-    the connection is acquired and released once per request."""
+
+def wsgi_request(path: str) -> tuple[int, str]:
+    """One GET through Django's WSGI handler, as a WSGI server makes it (see drcp_multi.testing.handlers):
+    request_started/request_finished fire, so the connection is acquired and released once."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    status: list[str] = []
-    env = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        **environ,
-    }
-    response = WSGIHandler()(env, lambda s, headers, exc_info=None: status.append(s))
-    try:
-        body = b"".join(response).decode()
-    finally:
-        response.close()  # what a WSGI server does: fires request_finished, which releases the connection
-    return status[0], body
+    status, _, body = wsgi_get(WSGIHandler(), path)
+    return status, body.decode()
 
 
 def settle(server: Any) -> dict[str, Any]:

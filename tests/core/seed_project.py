@@ -7,7 +7,6 @@ a tnsnames.ora whose ``my_drcp_db`` entry has no ``SERVER=POOLED``: the engine a
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
@@ -58,22 +57,13 @@ def main(count: int) -> list[str]:
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
+    from drcp_multi.testing.handlers import wsgi_get
+
     handler = WSGIHandler()
     bodies = []
     for _ in range(count):
-        env = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/",
-            "SERVER_NAME": "seed",
-            "SERVER_PORT": "80",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-        }
-        status: list[str] = []
-        response = handler(env, lambda s, h, exc_info=None, status=status: status.append(s))
-        bodies.append(f"{status[0]} {b''.join(response).decode()}")
-        response.close()
+        status, _, body = wsgi_get(handler, "/")
+        bodies.append(f"{status} {body.decode()}")
     return bodies
 
 

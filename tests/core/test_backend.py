@@ -19,7 +19,7 @@ from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from tests.core.helpers import settle
 
-Get = Callable[[str], tuple[str, str]]
+Get = Callable[[str], tuple[int, str]]
 pytestmark = pytest.mark.usefixtures("wire")
 
 SETUP_SQL = session_setup_sql(use_tz=True)
@@ -34,7 +34,7 @@ def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, g
     settle(emulator)
     emulator.reset_stats()
     for _ in range(5):
-        assert get("/one-query/") == ("200 OK", "1")
+        assert get("/one-query/") == (200, "1")
     stats = settle(emulator)
     figures = stats["classes"]["APP.APP_CC"]
     assert figures["num_requests"] == 5  # one DRCP checkout per request
@@ -54,12 +54,12 @@ def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) 
     get("/one-query/")  # warm-up in this thread
     settle(emulator)
     emulator.reset_stats()
-    results: list[tuple[str, str]] = []
+    results: list[tuple[int, str]] = []
     for _ in range(3):
         worker = threading.Thread(target=lambda: results.append(get("/compiled-query/")))
         worker.start()
         worker.join()
-    assert results == [("200 OK", "1")] * 3
+    assert results == [(200, "1")] * 3
     stats = settle(emulator)
     assert stats["classes"]["APP.APP_CC"]["num_requests"] == 3
     assert stats["round_trips"] == 6  # per request: session set-up + the query
@@ -70,7 +70,7 @@ def test_session_set_up_runs_on_a_brand_new_pooled_server(emulator: Any, get: Ge
     new_tenant = Tenant("fresh", "default", "T_fresh")  # a class the broker has no pooled server for
     with tenant_context(new_tenant):
         status, body = get("/session-info/")
-    assert status == "200 OK"
+    assert status == 200
     assert json.loads(body)["date_format"] == "YYYY-MM-DD HH24:MI:SS"  # Django's, on the new server
     figures = emulator.stats()["classes"]["APP.T_fresh"]
     assert figures["num_misses"] >= 1  # the broker handed out a new pooled server
@@ -156,10 +156,10 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
     original = settings_dict["NAME"]
     settings_dict["NAME"] = f"127.0.0.1:{proxy.port}/FREEPDB1"
     try:
-        assert get("/one-query/") == ("200 OK", "1")
+        assert get("/one-query/") == (200, "1")
         logins = emulator.stats()["logins"]
         proxy.cut()  # the pooled connection's socket dies while it sits idle in the pool
-        assert get("/one-query/") == ("200 OK", "1")  # the pool noticed and connected afresh
+        assert get("/one-query/") == (200, "1")  # the pool noticed and connected afresh
         assert emulator.stats()["logins"] == logins + 1
         (row,) = [r for r in get_registry().stats() if r["alias"] == "default"]
         assert row["busy"] == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)

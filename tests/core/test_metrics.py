@@ -29,9 +29,9 @@ def test_pools_are_exported_per_alias_tenant_and_class(get: Any) -> None:
     registry = CollectorRegistry()
     register(registry)
     assert samples(registry) == {("drcp_multi_pools", ()): 0.0}  # nothing before the first checkout
-    assert get("/one-query/") == ("200 OK", "1")
+    assert get("/one-query/") == (200, "1")
     with tenant_context(Tenant("acme", "default", "T_acme")):
-        assert get("/one-query/") == ("200 OK", "1")
+        assert get("/one-query/") == (200, "1")
     pools = get_registry().stats()
     assert {(p["tenant"], p["cclass"]) for p in pools} == {(None, "APP_CC"), ("acme", "T_acme")}
     got = samples(registry)

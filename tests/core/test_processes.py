@@ -140,7 +140,7 @@ def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["200 OK MY_DB_USER"] * 3
+    assert json.loads(result.stdout) == ["200 MY_DB_USER"] * 3
     figures = emulator.stats()["classes"]["MY_DB_USER.myappname"]
     assert figures["num_requests"] == 3  # served through DRCP, one checkout per request
     records = [r for r in emulator.statements() if r.sql == "SELECT USER FROM DUAL"]

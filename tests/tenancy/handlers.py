@@ -1,90 +1,9 @@
-"""Drive Django's WSGI and ASGI handlers directly, as a server would.
-
-Not ``django.test.Client``: it disconnects ``close_old_connections`` while serving, so connections would
-not be released at the end of each request (DESIGN.md §5).
-"""
+"""Threads for the tenancy tests; the handler drivers live in drcp_multi.testing.handlers."""
 
 from __future__ import annotations
 
-import io
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
-from wsgiref.util import setup_testing_defaults
-
-from asgiref.testing import ApplicationCommunicator
-
-
-def _split(path: str) -> tuple[str, str]:
-    path, _, query = path.partition("?")
-    return path, query
-
-
-def wsgi_get(
-    handler: Any, path: str, headers: Mapping[str, str] | None = None, host: str = "testserver"
-) -> tuple[int, dict[str, str], bytes]:
-    """GET ``path`` through a ``WSGIHandler``; returns (status, headers, body) after closing the response
-    (which sends ``request_finished``, so Django releases its connections as after a real request)."""
-    path_info, query = _split(path)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": query,
-        "HTTP_HOST": host,
-        "wsgi.input": io.BytesIO(),
-    }
-    for name, value in (headers or {}).items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    setup_testing_defaults(environ)
-    started: dict[str, Any] = {}
-
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        started["status"] = int(status.split()[0])
-        started["headers"] = dict(response_headers)
-        return lambda data: None
-
-    result = handler(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        result.close()
-    return started["status"], started["headers"], body
-
-
-async def asgi_get(
-    app: Any, path: str, headers: Mapping[str, str] | None = None, host: str = "testserver"
-) -> tuple[int, dict[str, str], bytes]:
-    """GET ``path`` through an ``ASGIHandler``; returns (status, headers, body)."""
-    path_info, query = _split(path)
-    raw_headers = [(b"host", host.encode())] + [
-        (name.lower().encode(), value.encode()) for name, value in (headers or {}).items()
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path_info,
-        "raw_path": path_info.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": raw_headers,
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    comm = ApplicationCommunicator(app, scope)
-    await comm.send_input({"type": "http.request", "body": b"", "more_body": False})
-    start = await comm.receive_output(timeout=30)
-    body = b""
-    while True:
-        message = await comm.receive_output(timeout=30)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await comm.wait(timeout=30)
-    response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
-    return start["status"], response_headers, body
+from collections.abc import Callable
 
 
 def run_threads(*targets: Callable[[], object]) -> None:

@@ -18,8 +18,8 @@ from django.test import override_settings
 from drcp_multi.middleware import TenantMiddleware
 from drcp_multi.tenancy.catalog import Tenant, UnknownTenant
 from drcp_multi.tenancy.context import get_current_tenant, get_trace_attributes
+from drcp_multi.testing.handlers import asgi_get, wsgi_get
 from tests.tenancy.conftest import TENANTS
-from tests.tenancy.handlers import asgi_get, wsgi_get
 
 MIDDLEWARE = ["drcp_multi.middleware.TenantMiddleware"]
 

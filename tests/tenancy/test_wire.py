@@ -33,8 +33,9 @@ from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
 from drcp_multi.tenancy.checks import shared_pool_supported
 from drcp_multi.tenancy.context import tenant_context
+from drcp_multi.testing.handlers import asgi_get, wsgi_get
 from tests.tenancy import wire_urls
-from tests.tenancy.handlers import asgi_get, run_threads, wsgi_get
+from tests.tenancy.handlers import run_threads
 
 pytestmark = pytest.mark.emulator_only
 
