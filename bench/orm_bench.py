@@ -41,7 +41,7 @@ def configure(dsn: str) -> None:
                 "PASSWORD": PASSWORD,
             }
         },
-        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "tests.emulator_sql.ormapp"],
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "tests.django_on_emulator.ormapp"],
         USE_TZ=True,
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     )
@@ -52,7 +52,7 @@ def operations() -> dict[str, Callable[[int], Any]]:
     from django.db import transaction
     from django.db.models import Avg, Count
 
-    from tests.emulator_sql.ormapp.models import Author, Book
+    from tests.django_on_emulator.ormapp.models import Author, Book
 
     authors = [Author.objects.create(name=f"author{i}", email=f"a{i}@x.org", age=20 + i) for i in range(10)]
     for a in authors:

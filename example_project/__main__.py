@@ -47,8 +47,8 @@ def embedded_engine_problem() -> str | None:
         import oracle_emulator.sql  # noqa: F401
     except ImportError as exc:
         return (
-            f"The embedded wire server's SQL engine cannot load ({exc}).\n"
-            "Reinstall the package with its dependencies: pip install -e .  (or set DRCP_DSN, DRCP_USER and "
+            f"The embedded wire server (the oracle-emulator distribution) cannot load ({exc}).\n"
+            "Install it from the checkout: pip install -e ./oracle-emulator  (or set DRCP_DSN, DRCP_USER and "
             "DRCP_PASSWORD to use an Oracle Database)."
         )
     return None

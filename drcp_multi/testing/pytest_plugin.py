@@ -66,9 +66,20 @@ def point_databases_at(dsn: str, credentials: dict[str, str] | None = None) -> l
     return users
 
 
+EMULATOR_MISSING = (
+    "the wire-level test server is not installed: pip install oracle-emulator (in a drcp_multi checkout: "
+    "pip install -e ./oracle-emulator), or set DRCP_TEST_DSN, DRCP_TEST_USER and DRCP_TEST_PASSWORD to "
+    "run against a live Oracle"
+)
+
+
 def start_emulator(**kwargs: Any) -> EmulatorServer:
-    """A started wire server on a free port (callers stop it)."""
-    from oracle_emulator import EmulatorServer
+    """A started wire server on a free port (callers stop it). Fails the test session with how to install
+    the server when it is missing."""
+    try:
+        from oracle_emulator import EmulatorServer
+    except ImportError as exc:
+        raise pytest.UsageError(f"{EMULATOR_MISSING} ({exc})") from exc
 
     kwargs.setdefault("host", "127.0.0.1")
     kwargs.setdefault("port", 0)

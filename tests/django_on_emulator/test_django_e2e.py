@@ -1,6 +1,6 @@
 """Django 5.2's own Oracle backend, through the real thin driver and the wire server, on this engine.
 
-The scenarios live in :mod:`tests.emulator_sql.django_e2e` and run in one subprocess (Django settings
+The scenarios live in :mod:`tests.django_on_emulator.django_e2e` and run in one subprocess (Django settings
 of their own: two schemas, one dedicated alias and one DRCP-pooled alias); each is reported here as
 its own test.
 """
@@ -29,7 +29,7 @@ def e2e_results() -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.emulator_sql.django_e2e"],
+        [sys.executable, "-m", "tests.django_on_emulator.django_e2e"],
         cwd=ROOT,
         env=env,
         capture_output=True,

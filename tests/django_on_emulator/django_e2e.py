@@ -1,6 +1,6 @@
 """End-to-end run of Django's own Oracle backend against the wire server and this SQL engine.
 
-Run as ``python -m tests.emulator_sql.django_e2e`` from the repository root. It starts an in-process
+Run as ``python -m tests.django_on_emulator.django_e2e`` from the repository root. It starts an in-process
 EmulatorServer with two users (two schemas), configures Django with ``django.db.backends.oracle``
 (one alias on a dedicated connection, one through a DRCP pool), migrates both, runs ORM scenarios and
 prints one JSON line ``{"scenario": "ok" | "<traceback>"}``. It is a separate process so that its
@@ -69,7 +69,7 @@ def setup() -> object:
             "django.contrib.auth",
             "django.contrib.sessions",
             "django.contrib.admin",
-            "tests.emulator_sql.ormapp",
+            "tests.django_on_emulator.ormapp",
         ],
         USE_TZ=True,
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
@@ -132,7 +132,7 @@ def migrate_two_schemas_and_noop() -> None:
 
 
 def _authors(using: str = "default") -> list:
-    from tests.emulator_sql.ormapp.models import Author
+    from tests.django_on_emulator.ormapp.models import Author
 
     Author.objects.using(using).all().delete()
     objs = [
@@ -164,7 +164,7 @@ def _authors(using: str = "default") -> list:
 
 @scenario
 def create_get_types_round_trip() -> None:
-    from tests.emulator_sql.ormapp.models import Author
+    from tests.django_on_emulator.ormapp.models import Author
 
     ann, _bob, _ = _authors()
     got = Author.objects.get(pk=ann.pk)
@@ -181,7 +181,7 @@ def create_get_types_round_trip() -> None:
 def filter_exclude_order_slice() -> None:
     from django.db.models import Q
 
-    from tests.emulator_sql.ormapp.models import Author
+    from tests.django_on_emulator.ormapp.models import Author
 
     _authors()
     qs = Author.objects.order_by("name")
@@ -219,7 +219,7 @@ def aggregate_annotate() -> None:
     from django.db.models import Avg, CharField, Count, F, Max, Min, Sum, Value
     from django.db.models.functions import Coalesce, Concat, Length, Lower, Upper
 
-    from tests.emulator_sql.ormapp.models import Author, Book
+    from tests.django_on_emulator.ormapp.models import Author, Book
 
     ann, _bob, cid = _authors()
     Book.objects.bulk_create(
@@ -251,7 +251,7 @@ def relations_select_prefetch() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.emulator_sql.ormapp.models import Author, Book, Label
+    from tests.django_on_emulator.ormapp.models import Author, Book, Label
 
     ann, bob, _ = _authors()
     Label.objects.all().delete()
@@ -275,7 +275,7 @@ def relations_select_prefetch() -> None:
 def update_delete_get_or_create() -> None:
     from django.db.models import F
 
-    from tests.emulator_sql.ormapp.models import Author, Book
+    from tests.django_on_emulator.ormapp.models import Author, Book
 
     ann, _bob, cid = _authors()
     Book.objects.create(title="X", author=cid)
@@ -296,7 +296,7 @@ def update_delete_get_or_create() -> None:
 def integrity_errors() -> None:
     from django.db import IntegrityError, connection, transaction
 
-    from tests.emulator_sql.ormapp.models import Book, Label
+    from tests.django_on_emulator.ormapp.models import Book, Label
 
     _authors()
     Label.objects.all().delete()
@@ -331,7 +331,7 @@ def integrity_errors() -> None:
 def atomic_nested_savepoints() -> None:
     from django.db import transaction
 
-    from tests.emulator_sql.ormapp.models import Label
+    from tests.django_on_emulator.ormapp.models import Label
 
     Label.objects.all().delete()
     with transaction.atomic():
@@ -360,7 +360,7 @@ def atomic_nested_savepoints() -> None:
 def select_for_update_and_isolation_between_sessions() -> None:
     from django.db import connection, transaction
 
-    from tests.emulator_sql.ormapp.models import Label
+    from tests.django_on_emulator.ormapp.models import Label
 
     Label.objects.all().delete()
     Label.objects.create(name="lock-me")
@@ -398,7 +398,7 @@ def database_level_on_delete() -> None:
     from django.db import connection, models
     from django.test.utils import isolate_apps
 
-    with isolate_apps("tests.emulator_sql.ormapp"):
+    with isolate_apps("tests.django_on_emulator.ormapp"):
 
         class Parent(models.Model):
             class Meta:
@@ -440,7 +440,7 @@ def database_level_on_delete() -> None:
 
 @scenario
 def tenant_isolation_between_schemas() -> None:
-    from tests.emulator_sql.ormapp.models import Author, Label
+    from tests.django_on_emulator.ormapp.models import Author, Label
 
     _authors("default")
     Label.objects.using("t2").all().delete()
@@ -456,7 +456,7 @@ def expressions_case_subquery_dates() -> None:
     from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
     from django.db.models.functions import ExtractYear, TruncMonth
 
-    from tests.emulator_sql.ormapp.models import Author, Book
+    from tests.django_on_emulator.ormapp.models import Author, Book
 
     ann, _bob, _cid = _authors()
     when = datetime.datetime(2024, 3, 15, 10, 30, tzinfo=datetime.UTC)
@@ -516,7 +516,7 @@ def more_querysets() -> None:
     from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Window
     from django.db.models.functions import Greatest, Lower, RowNumber
 
-    from tests.emulator_sql.ormapp.models import Author, Book
+    from tests.django_on_emulator.ormapp.models import Author, Book
 
     ann, bob, cid = _authors()
     Book.objects.bulk_create(
@@ -586,7 +586,7 @@ def more_querysets() -> None:
 
 @scenario
 def blob_interval_time_json() -> None:
-    from tests.emulator_sql.ormapp.models import Misc
+    from tests.django_on_emulator.ormapp.models import Misc
 
     Misc.objects.all().delete()
     m = Misc.objects.create(
@@ -609,7 +609,7 @@ def blob_interval_time_json() -> None:
 
 @scenario
 def json_lookups() -> None:
-    from tests.emulator_sql.ormapp.models import Misc
+    from tests.django_on_emulator.ormapp.models import Misc
 
     Misc.objects.all().delete()
     Misc.objects.create(doc={"k": 1, "s": "x", "n": {"a": True}})
@@ -635,7 +635,7 @@ def flush_dumpdata_loaddata() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
 
-    from tests.emulator_sql.ormapp.models import Author, Label
+    from tests.django_on_emulator.ormapp.models import Author, Label
 
     _authors("t2")
     Label.objects.using("t2").all().delete()
@@ -671,7 +671,7 @@ def date_functions_and_interval_arithmetic() -> None:
         TruncWeek,
     )
 
-    from tests.emulator_sql.ormapp.models import Book, Misc
+    from tests.django_on_emulator.ormapp.models import Book, Misc
 
     ann, _, _ = _authors()
     when = datetime.datetime(2024, 3, 15, 10, 30, tzinfo=datetime.UTC)  # a Friday
@@ -707,7 +707,7 @@ def date_functions_and_interval_arithmetic() -> None:
 def model_constraints_and_altered_fields() -> None:
     from django.db import IntegrityError, connection, transaction
 
-    from tests.emulator_sql.ormapp.models import Label
+    from tests.django_on_emulator.ormapp.models import Label
 
     Label.objects.all().delete()
     Label.objects.create(name="Red", weight=2, note="n" * 500)
@@ -737,7 +737,7 @@ def model_constraints_and_altered_fields() -> None:
 def django_test_database_creation() -> None:
     from django.db import connections
 
-    from tests.emulator_sql.ormapp.models import Label
+    from tests.django_on_emulator.ormapp.models import Label
 
     conn = connections["creator"]
     conn.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
