@@ -41,7 +41,11 @@ def configure(dsn: str) -> None:
                 "PASSWORD": PASSWORD,
             }
         },
-        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "tests.django_on_emulator.ormapp"],
+        INSTALLED_APPS=[
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "tests.django_on_emulator.ormapp",
+        ],
         USE_TZ=True,
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     )
