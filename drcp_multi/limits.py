@@ -244,6 +244,18 @@ class AliasCap:
             limits = self._limits = parse_alias_limits(tenancy_setting("ALIAS_LIMITS"))
         return limits
 
+    def set_limits(self, limits: Mapping[str, AliasLimit]) -> None:
+        """Replace the limits now (instead of ``ALIAS_LIMITS``); a raised cap admits waiters at once."""
+        with self._cond:
+            self._fixed = self._limits = dict(limits)
+            for alias, gate in list(self._gates.items()):
+                limit = self._limits.get(alias)
+                if limit is None:  # no cap any more: everybody waiting goes
+                    limit = AliasLimit(max(gate.busy + gate.waiting, 1))
+                self._gates[alias] = regated = self._regate(gate, limit)
+                self._fill(regated)
+            self._cond.notify_all()
+
     def settings_changed(self) -> None:
         """Re-read ``ALIAS_LIMITS`` on the next checkout (connected to Django's ``setting_changed``)."""
         if self._fixed is None:

@@ -226,17 +226,8 @@ def _read(alias: str, timeout: float) -> BrokerFigures:
             except DatabaseError:
                 conn_counts = None  # granted the stats views only: the advice falls back to client pools
     except DatabaseError as exc:
-        number, full = _code(exc)
-        if number in NO_PRIVILEGE_CODES:
-            problem = (
-                f"{full}: user {user} of DATABASES[{alias!r}] may not read the DRCP views: grant "
-                "SELECT_CATALOG_ROLE or SELECT on V_$CPOOL_STATS, V_$CPOOL_CC_STATS and V_$CPOOL_CONN_INFO "
-                f"to {user} (as SYS), or set DRCP_MULTI['MONITOR_ALIAS'] to an alias whose user may."
-            )
-        else:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            problem = f"the broker is unreachable through DATABASES[{alias!r}]: {message}"
-        return BrokerFigures(alias, now, problem=problem, error_code=full or type(exc).__name__)
+        problem, code = problem_for_error(exc, alias, user)
+        return BrokerFigures(alias, now, problem=problem, error_code=code)
     classes = tuple(
         BrokerClass(
             cclass=str(r[0]),
@@ -275,6 +266,23 @@ def _read(alias: str, timeout: float) -> BrokerFigures:
         code = "no-rows"
     total = None if conn_counts is None else sum(conn_counts.values())
     return BrokerFigures(alias, now, classes, pool, problem, code, container, total)
+
+
+def problem_for_error(exc: BaseException, alias: str, user: str) -> tuple[str, str]:
+    """(why the figures are missing, the error code) for an error reading the views."""
+    number, full = _code(exc)
+    if number in NO_PRIVILEGE_CODES:
+        return (
+            f"{full}: user {user} of DATABASES[{alias!r}] may not read the DRCP views: grant "
+            "SELECT_CATALOG_ROLE or SELECT on V_$CPOOL_STATS, V_$CPOOL_CC_STATS and V_$CPOOL_CONN_INFO "
+            f"to {user} (as SYS), or set DRCP_MULTI['MONITOR_ALIAS'] to an alias whose user may.",
+            str(full),
+        )
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"the broker is unreachable through DATABASES[{alias!r}]: {message}",
+        full or type(exc).__name__,
+    )
 
 
 class BrokerMonitor:
