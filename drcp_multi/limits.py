@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from drcp_multi.exceptions import PoolTimeout
 from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
@@ -195,6 +196,7 @@ class _Gate:
     waiting: int = 0
     granted_total: int = 0
     rejected_total: int = 0
+    queued_total: int = 0  # checkouts that found the alias full and waited
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,6 +215,7 @@ class AliasCapStats:
     waiting: int
     granted: int
     rejected: int
+    queued: int
 
 
 class AliasCap:
@@ -299,6 +302,7 @@ class AliasCap:
                 gate.turn.append(name)
             queue.append(waiter)
             gate.waiting += 1
+            gate.queued_total += 1
             deadline = time.monotonic() + timeout
             while not waiter.granted:
                 remaining = deadline - time.monotonic()
@@ -335,7 +339,9 @@ class AliasCap:
     def stats(self) -> list[AliasCapStats]:
         with self._cond:
             return [
-                AliasCapStats(a, g.limit.max_busy, g.busy, g.waiting, g.granted_total, g.rejected_total)
+                AliasCapStats(
+                    a, g.limit.max_busy, g.busy, g.waiting, g.granted_total, g.rejected_total, g.queued_total
+                )
                 for a, g in sorted(self._gates.items())
             ]
 
@@ -351,6 +357,7 @@ class AliasCap:
         if old is not None:
             gate.busy, gate.queues, gate.turn, gate.waiting = old.busy, old.queues, old.turn, old.waiting
             gate.granted_total, gate.rejected_total = old.granted_total, old.rejected_total
+            gate.queued_total = old.queued_total
         return gate
 
     @classmethod
@@ -405,3 +412,30 @@ def get_alias_cap() -> AliasCap:
 
 
 os.register_at_fork(after_in_child=lambda: _alias_cap.after_fork_in_child())
+
+
+class AdmissionChain:
+    """Several admission objects in front of the registry's checkouts, entered in order (the tenant's
+    cap first, so a tenant at its own cap never holds a place in the alias's queue) and left in reverse.
+    If one refuses, those already entered are left at once."""
+
+    def __init__(self, *admissions: Any) -> None:
+        self.admissions = admissions
+
+    def enter(self, alias: str, subject: object) -> tuple[object, ...]:
+        tokens: list[object] = []
+        try:
+            for admission in self.admissions:
+                tokens.append(admission.enter(alias, subject))
+        except BaseException:
+            for admission, token in zip(
+                reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True
+            ):
+                admission.leave(token)
+            raise
+        return tuple(tokens)
+
+    def leave(self, token: object) -> None:
+        tokens = token if isinstance(token, tuple) else ()
+        for admission, one in zip(reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True):
+            admission.leave(one)

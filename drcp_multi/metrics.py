@@ -122,10 +122,6 @@ def _sync_interval() -> float:
     return DEFAULT_SYNC_INTERVAL if value is None else float(value)
 
 
-def _field(row: Any, name: str) -> Any:
-    return row[name] if isinstance(row, dict) else getattr(row, name)
-
-
 class PoolMetrics:
     """The Prometheus side: counters and the wait histogram updated per checkout event, gauges and the
     release/login counters refreshed from ``PoolRegistry.stats()`` at scrape time (and every
@@ -200,27 +196,27 @@ class PoolMetrics:
     # -- from the registry's figures ------------------------------------------------------------------
 
     def sync(self) -> None:
-        """Set the gauges and add the release/login differences from the registry's figures now."""
-        rows = get_registry().stats()
+        """Set the gauges from the registry's figures now, and add what the release/login counters grew
+        by since the last sync (``PoolRegistry.counters()`` never goes down, even when a pool is retired)."""
+        registry = get_registry()
+        rows = registry.stats()
+        counters = registry.counters()
         with self._lock:
             labels_now: set[tuple[str, str, str]] = set()
             totals: dict[tuple[str, str, str], dict[str, float]] = {}
             for row in rows:
-                labels = (
-                    str(_field(row, "alias")),
-                    str(_field(row, "tenant") or ""),
-                    str(_field(row, "cclass")),
-                )
+                labels = (row.alias, row.tenant or "", row.cclass)
                 labels_now.add(labels)
                 sums = totals.setdefault(labels, dict.fromkeys((k for k, _, _ in POOL_GAUGES), 0.0))
                 for key, _, _ in POOL_GAUGES:
-                    sums[key] += float(_field(row, key) or 0)
+                    sums[key] += float(getattr(row, key) or 0)
+            for (alias, tenant, cclass), figures in counters.items():
+                labels = (alias, tenant or "", cclass)
                 for key, _, _ in POOL_COUNTERS:
-                    count = int(_field(row, key) or 0)
+                    count = int(getattr(figures, key))
                     seen_key = (*labels, key)
                     before = self._seen_counts.get(seen_key, 0)
-                    # A smaller count is a rebuilt pool (resize, rotation) counting from zero again.
-                    delta = count - before if count >= before else count
+                    delta = count - before if count >= before else count  # smaller: a forked child
                     if delta:
                         self.counters[key].labels(*labels).inc(delta)
                     self._seen_counts[seen_key] = count
@@ -447,16 +443,14 @@ class OpsStats:
 
 
 def _as_dict(row: Any) -> dict[str, Any]:
-    if isinstance(row, dict):
-        return dict(row)
-    return asdict(row) if is_dataclass(row) else dict(vars(row))
+    return asdict(row) if is_dataclass(row) and not isinstance(row, type) else dict(vars(row))
 
 
 def collect(*, broker: bool = True) -> OpsStats:
     """The typed figures now (the broker's from the monitor's cache)."""
     pools = tuple(get_registry().stats())
     figures = get_monitor().figures() if broker else None
-    opened = sum(int(_field(p, "opened") or 0) for p in pools)
-    classes: Iterable[str] = {str(_field(p, "cclass")) for p in pools}
+    opened = sum(p.opened for p in pools)
+    classes: Iterable[str] = {p.cclass for p in pools}
     advice = capacity_advice(figures, opened, sorted(classes)) if figures is not None else None
     return OpsStats(os.getpid(), time.time(), pools, figures, tuple(get_alias_cap().stats()), advice)

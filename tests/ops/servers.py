@@ -84,7 +84,7 @@ def start(
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "tests.ops.served.settings",
         "SERVED_DSN": dsn,
-        "SERVED_USER": "app",
+        "SERVED_USER": "ops",
         "SERVED_PASSWORD_FILE": str(password_file),
         "SERVED_DIR": str(directory),
         "PROMETHEUS_MULTIPROC_DIR": str(directory / "prometheus"),

@@ -7,7 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
-from drcp_multi.limits import AliasBusy, AliasCap, AliasLimit, AliasToken, parse_alias_limits
+from drcp_multi.limits import (
+    AdmissionChain,
+    AliasBusy,
+    AliasCap,
+    AliasLimit,
+    AliasToken,
+    parse_alias_limits,
+)
 
 
 def wait_until(predicate: Callable[[], bool]) -> None:
@@ -117,3 +124,30 @@ def test_bad_limits_are_refused(value: object) -> None:
 
 def test_limits_shorthand() -> None:
     assert parse_alias_limits({"default": 4}) == {"default": AliasLimit(4)}
+
+
+class Recorder:
+    def __init__(self, name: str, log: list[str], refuse: bool = False) -> None:
+        self.name, self.log, self.refuse = name, log, refuse
+
+    def enter(self, alias: str, subject: object) -> str:
+        if self.refuse:
+            raise AliasBusy(alias, "max_busy", "refused")
+        self.log.append(f"enter {self.name}")
+        return self.name
+
+    def leave(self, token: object) -> None:
+        self.log.append(f"leave {token}")
+
+
+def test_admission_chain_enters_in_order_and_gives_back_on_refusal() -> None:
+    log: list[str] = []
+    chain = AdmissionChain(Recorder("tenant", log), Recorder("alias", log))
+    token = chain.enter("default", "acme")
+    chain.leave(token)
+    assert log == ["enter tenant", "enter alias", "leave alias", "leave tenant"]
+    log.clear()
+    refusing = AdmissionChain(Recorder("tenant", log), Recorder("alias", log, refuse=True))
+    with pytest.raises(AliasBusy):
+        refusing.enter("default", "acme")
+    assert log == ["enter tenant", "leave tenant"]

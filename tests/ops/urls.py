@@ -41,3 +41,17 @@ urlpatterns = [
     path("path/<path:rest>", whoami),
     path("ops/", include("drcp_multi.urls")),
 ]
+
+
+def brief_hold(request: HttpRequest) -> HttpResponse:
+    """Query, keep the connection a moment (so checkouts overlap), query again."""
+    pause = threading.Event()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM DUAL")
+        pause.wait(0.01)
+        cursor.execute("SELECT 2 FROM DUAL")
+        (value,) = cursor.fetchone()
+    return HttpResponse(str(value))
+
+
+urlpatterns.append(path("brief-hold/", brief_hold))
