@@ -3,8 +3,9 @@
 ``DATABASES[alias]['PASSWORD']`` (and ``'USER'``) may be:
 
 * a string: used as is (the classic setting);
-* a :class:`pathlib.Path` (any ``os.PathLike``): the file is read at each pool creation and stripped of
-  surrounding whitespace: a Kubernetes/Docker secret mount or a file an agent rewrites;
+* a :class:`pathlib.Path` (any ``os.PathLike``): the file's first line (without its line break; spaces
+  are kept, a password may hold them) is read at each pool creation: a Kubernetes/Docker secret mount or
+  a file an agent rewrites;
 * a callable taking no argument and returning a string: a secrets-manager lookup.
 
 ``resolve_credential`` is what the settings layer calls while it builds a pool's configuration. A new
@@ -71,7 +72,8 @@ def resolve_credential(value: object, alias: str, key: str = "PASSWORD") -> str:
                     f"{where} names the file {path} of {size} bytes: a secret file holds one line. "
                     "Point the setting at the file that holds only the credential."
                 )
-            text = path.read_text(encoding="utf-8").strip()
+            with open(path, encoding="utf-8") as secret_file:
+                text = secret_file.readline().rstrip("\r\n")
         except OSError as exc:
             raise ConfigurationError(
                 f"{where}: cannot read the credential file {path} ({exc.strerror or type(exc).__name__}). "

@@ -170,7 +170,7 @@ def gunicorn_child_exit(server: Any, worker: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess  # the metrics extra; only in multiprocess mode
 
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 # -- ASGI lifespan --------------------------------------------------------------------------------------

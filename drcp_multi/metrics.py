@@ -48,7 +48,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, is_dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from drcp_multi.conf import drcp_setting
 from drcp_multi.limits import AliasCapStats, get_alias_cap
@@ -148,24 +148,27 @@ class PoolMetrics:
             registry=target,
         )
         self.counters = {key: Counter(name, doc, LABELS, registry=target) for key, name, doc in POOL_COUNTERS}
-        mode = {"multiprocess_mode": "livesum"}
+        live: Literal["livesum"] = "livesum"  # multiprocess: summed over the live workers
         self.gauges = {
-            key: Gauge(name, doc, LABELS, registry=target, **mode) for key, name, doc in POOL_GAUGES
+            key: Gauge(name, doc, LABELS, registry=target, multiprocess_mode=live)
+            for key, name, doc in POOL_GAUGES
         }
-        self.pools = Gauge("drcp_multi_pools", "Live pools (each runs a thread).", registry=target, **mode)
+        self.pools = Gauge(
+            "drcp_multi_pools", "Live pools (each runs a thread).", registry=target, multiprocess_mode=live
+        )
         self.alias_busy = Gauge(
             "drcp_multi_alias_busy",
             "Connections held under an alias cap.",
             ["alias"],
             registry=target,
-            **mode,
+            multiprocess_mode=live,
         )
         self.alias_waiting = Gauge(
             "drcp_multi_alias_waiting",
             "Checkouts queued at an alias cap.",
             ["alias"],
             registry=target,
-            **mode,
+            multiprocess_mode=live,
         )
         self._children: dict[tuple[str, str, str, str], Any] = {}
         self._seen_counts: dict[tuple[str, str, str, str], int] = {}
@@ -244,6 +247,8 @@ class PoolMetrics:
             self._thread.start()
 
     def stop(self) -> None:
+        """Stop listening to the registry and refreshing (tests register several in turn)."""
+        get_registry().remove_listener(self.on_checkout)
         self._stop.set()
 
     def _sync_loop(self) -> None:
@@ -370,7 +375,7 @@ def register(registry: CollectorRegistry | None = None, *, broker: bool = True) 
 
     metrics = PoolMetrics(registry)
     if broker and not metrics.multiprocess:
-        (registry or REGISTRY).register(BrokerCollector())  # type: ignore[arg-type]
+        (registry or REGISTRY).register(BrokerCollector())
     get_registry().add_listener(metrics.on_checkout)
     with _install_lock:
         if registry is None or _installed is None:
@@ -394,8 +399,8 @@ def scrape() -> tuple[bytes, str]:
     if _installed is not None:
         _installed.sync()  # this worker's own files current before reading everybody's
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
-    registry.register(BrokerCollector())  # type: ignore[arg-type]
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    registry.register(BrokerCollector())
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
@@ -414,7 +419,7 @@ def mark_process_dead(pid: int) -> None:
         return
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(pid)
+    multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 # -- typed figures --------------------------------------------------------------------------------------

@@ -247,11 +247,13 @@ class TenantMiddleware:
 
     def not_found(self, request: HttpRequest, exc: UnknownTenant) -> HttpResponse:
         """``TENANT_NOT_FOUND(request, exc)``, default :func:`drcp_multi.views.tenant_not_found` (404)."""
-        return _page_view("TENANT_NOT_FOUND", tenant_not_found)(request, exc)
+        response: HttpResponse = _page_view("TENANT_NOT_FOUND", tenant_not_found)(request, exc)
+        return response
 
     def bad_request(self, request: HttpRequest, exc: Exception) -> HttpResponse:
         """``TENANT_BAD_REQUEST(request, exc)``, default :func:`drcp_multi.views.bad_tenant` (400)."""
-        return _page_view("TENANT_BAD_REQUEST", bad_tenant)(request, exc)
+        response: HttpResponse = _page_view("TENANT_BAD_REQUEST", bad_tenant)(request, exc)
+        return response
 
     # -- the request ---------------------------------------------------------------------------------------
     def _context(self, request: HttpRequest, tenant: Tenant | None) -> tenant_context:
@@ -263,7 +265,7 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.async_mode:
             return self.__acall__(request)
-        request.exception_reporter_filter = CredentialFilter()  # type: ignore[attr-defined]
+        request.exception_reporter_filter = CredentialFilter()
         gate = get_request_gate()
         if not gate.enter():
             return self.draining_response()
@@ -282,7 +284,7 @@ class TenantMiddleware:
             gate.leave()
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        request.exception_reporter_filter = CredentialFilter()  # type: ignore[attr-defined]
+        request.exception_reporter_filter = CredentialFilter()
         gate = get_request_gate()
         if not gate.enter():
             return self.draining_response()

@@ -226,8 +226,8 @@ def _read(alias: str, timeout: float) -> BrokerFigures:
             except DatabaseError:
                 conn_counts = None  # granted the stats views only: the advice falls back to client pools
     except DatabaseError as exc:
-        problem, code = problem_for_error(exc, alias, user)
-        return BrokerFigures(alias, now, problem=problem, error_code=code)
+        reason, error_code = problem_for_error(exc, alias, user)
+        return BrokerFigures(alias, now, problem=reason, error_code=error_code)
     classes = tuple(
         BrokerClass(
             cclass=str(r[0]),
@@ -246,8 +246,8 @@ def _read(alias: str, timeout: float) -> BrokerFigures:
     if pool_rows:
         p = pool_rows[0]
         pool = BrokerPool(*(_int(v) for v in p))
-    problem = None
-    code = None
+    problem: str | None = None
+    code: str | None = None
     if pool is None:
         problem = (
             f"V$CPOOL_STATS has no row through DATABASES[{alias!r}]: DRCP is not started here "

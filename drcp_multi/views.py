@@ -28,6 +28,7 @@ BAD_TENANT_TEMPLATE = "drcp_multi/bad_tenant.html"
 
 def _page(request: HttpRequest, template: str, title: str, reason: str, status: int) -> HttpResponse:
     context = {"title": title, "reason": reason, "status": status}
+    body: str
     try:
         body = render_to_string(template, context, request=request)
     except TemplateDoesNotExist:  # the app's templates are not loaded (no APP_DIRS): a plain page

@@ -12,7 +12,7 @@ from drcp_multi.exceptions import ConfigurationError
 
 def test_string_file_and_callable(tmp_path: Path) -> None:
     secret = tmp_path / "db-password"
-    secret.write_text("from-the-file\n")
+    secret.write_text("from-the-file\nsecond line ignored\n")
     assert resolve_credential("plain", "default") == "plain"
     assert resolve_credential(secret, "default") == "from-the-file"
     secret.write_text("rotated")
@@ -46,6 +46,6 @@ def test_errors_name_the_setting_never_the_secret(value: object, message: str) -
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "p").write_text("  \n")
+    (tmp_path / "p").write_text("\n")
     with pytest.raises(ConfigurationError, match="is empty"):
         resolve_credential(tmp_path / "p", "default")

@@ -58,7 +58,7 @@ def all_workers() -> dict[tuple[str, str, str], dict[str, float]] | None:
     from prometheus_client.multiprocess import MultiProcessCollector
 
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     sums: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
     for family in registry.collect():
         if not family.name.startswith("drcp_multi_pool_"):
@@ -123,7 +123,15 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if options["here"]:
-            command = control.Command(0, action, options["alias"], options["tenant"], **sizes)
+            command = control.Command(
+                0,
+                action,
+                options["alias"],
+                options["tenant"],
+                sizes.get("min"),
+                sizes.get("max"),
+                sizes.get("increment"),
+            )
             control.apply(command)
             self.stdout.write(f"applied in this process: {control.describe(command)}")
             return
