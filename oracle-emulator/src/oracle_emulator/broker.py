@@ -95,16 +95,12 @@ class Broker:
         wait_timeout: float = 30.0,
         on_new_session: Callable[[], None] | None = None,
         on_destroy: Callable[[ServerSession], None] | None = None,
-        on_create_user: Callable[[str, str], None] | None = None,
-        on_drop_user: Callable[[str], None] | None = None,
     ) -> None:
         self.service = service
         self.max_pooled_servers = max_pooled_servers
         self.wait_timeout = wait_timeout
         self._on_new_session = on_new_session or (lambda: None)
         self._on_destroy = on_destroy or (lambda s: None)
-        self._on_create_user = on_create_user
-        self._on_drop_user = on_drop_user
         self._cond = threading.Condition()
         self._free: list[ServerSession] = []  # oldest release first
         self._busy: set[ServerSession] = set()
@@ -272,18 +268,6 @@ class Broker:
             self._dedicated.clear()
             self._cond.notify_all()
             return sessions
-
-    # -- users created through SQL (the engine calls these on ``ctx.server``) ------------------
-
-    def create_user(self, name: str, password: str) -> None:
-        """``CREATE USER … IDENTIFIED BY …`` / ``ALTER USER``: the listener accepts the login."""
-        if self._on_create_user is not None:
-            self._on_create_user(name, password)
-
-    def drop_user(self, name: str) -> None:
-        """``DROP USER``: later logins fail with ORA-01017."""
-        if self._on_drop_user is not None:
-            self._on_drop_user(name)
 
     # -- figures -----------------------------------------------------------------------------
 
