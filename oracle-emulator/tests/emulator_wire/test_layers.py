@@ -1,4 +1,7 @@
-"""The wire server's modules form layers: no import cycle, no private name imported across modules."""
+"""The wire server's layers (docs/emulator.md, "Layers"): each calls only the one below.
+
+Cycles and private names across modules are ``tests/test_architecture.py``'s; this checks direction.
+"""
 
 from __future__ import annotations
 
@@ -8,61 +11,31 @@ import pathlib
 import oracle_emulator
 
 PACKAGE = pathlib.Path(oracle_emulator.__file__).parent
-Edges = dict[str, list[tuple[str, list[str]]]]
+TTC_MODULES = ("protocol", "handshake", "piggybacks", "execute", "cursors", "messages", "values", "lobs")
 
 
-def _imports() -> Edges:
-    """module -> [(imported module, names imported from it)], top-level package modules only."""
-    graph: Edges = {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        edges: list[tuple[str, list[str]]] = []
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    edges.append((node.module.split(".")[0], [a.name for a in node.names]))
-                else:
-                    edges.extend((a.name, []) for a in node.names)
-        graph[path.stem] = edges
-    return graph
-
-
-def _targets() -> dict[str, set[str]]:
-    return {m: {target for target, _ in edges} for m, edges in _imports().items()}
-
-
-def test_no_import_cycle() -> None:
-    graph = _targets()
-    state: dict[str, int] = {}
-
-    def visit(module: str, path: list[str]) -> None:
-        if state.get(module) == 2:
-            return
-        assert state.get(module) != 1, f"import cycle: {' -> '.join([*path, module])}"
-        state[module] = 1
-        for target in sorted(graph.get(module, ())):
-            visit(target, [*path, module])
-        state[module] = 2
-
-    for module in graph:
-        visit(module, [])
-
-
-def test_no_private_name_imported_across_modules() -> None:
-    offences = [
-        f"{module} imports {name} from {target}"
-        for module, edges in _imports().items()
-        for target, names in edges
-        for name in names
-        if name.startswith("_")
-    ]
-    assert offences == []
+def _targets(module: str) -> set[str]:
+    """The package modules ``module`` imports (any import, anywhere in the file)."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(a.name for a in node.names)
+    return found
 
 
 def test_the_ttc_layer_reaches_neither_the_listener_nor_the_sql_package() -> None:
-    """The TTC modules talk to the sessions layer (instance), never to server.py or sql/."""
-    graph = _targets()
-    for module in ("protocol", "execute", "handshake", "piggybacks", "messages", "cursors", "values"):
-        assert "server" not in graph[module], module
-        assert "sql" not in graph[module], module
-    assert graph["wire"] == set(), "the transport imports nothing of the server"
-    assert "protocol" not in graph["instance"], "the sessions layer knows no wire messages"
+    for module in TTC_MODULES:
+        assert not _targets(module) & {"server", "sql"}, module
+
+
+def test_the_transport_knows_nothing_above_it() -> None:
+    assert _targets("wire") == set()
+
+
+def test_the_sessions_layer_knows_no_wire_message() -> None:
+    for module in ("instance", "broker", "session", "triggers"):
+        assert not _targets(module) & {"server", "protocol", "wire", *TTC_MODULES}, module
