@@ -93,13 +93,15 @@ class Broker:
         service: str,
         max_pooled_servers: int = 40,
         wait_timeout: float = 30.0,
-        on_new_session: Callable[[], None] | None = None,
+        on_new_session: Callable[[bool], None] | None = None,
         on_destroy: Callable[[ServerSession], None] | None = None,
     ) -> None:
         self.service = service
         self.max_pooled_servers = max_pooled_servers
         self.wait_timeout = wait_timeout
-        self._on_new_session = on_new_session or (lambda: None)
+        # Called with True when a server process is started (the pool grows), False when a free
+        # server gets a new session (another class, or purity NEW).
+        self._on_new_session = on_new_session or (lambda spawned: None)
         self._on_destroy = on_destroy or (lambda s: None)
         self._cond = threading.Condition()
         self._free: list[ServerSession] = []  # oldest release first
@@ -204,7 +206,7 @@ class Broker:
         try:
             if victim is not None:
                 self._on_destroy(victim)
-            self._on_new_session()
+            self._on_new_session(victim is None)
             session = ServerSession(
                 username=user,
                 service_name=self.service,

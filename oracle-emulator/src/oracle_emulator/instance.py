@@ -8,6 +8,7 @@ through :class:`oracle_emulator.results.SqlEngine`.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime
 import logging
 import threading
@@ -30,14 +31,40 @@ _T = TypeVar("_T")
 class LatencyModel:
     """Artificial delays (milliseconds) so benchmarks see the costs that make pooling matter.
 
-    ``rtt_ms`` is added to every response (handshake included), ``login_ms`` once per
-    authentication, ``new_session_ms`` whenever a server session is created (a pooled server or a
-    dedicated connection's session).
+    Each cost is slept where Oracle pays it:
+
+    * ``rtt_ms``: every response (the connect handshake's ACCEPT included): the network;
+    * ``login_ms``: every authentication, dedicated or through the DRCP broker;
+    * ``spawn_server_ms``: a server process started: a dedicated connection's, or a pooled server
+      added while the pool is below its maximum;
+    * ``new_session_ms``: a session created on a server process: a dedicated connection's, a new
+      pooled server's, or a free pooled server's old session replaced for another connection class
+      or for purity NEW (the *reclaim* that DRCP misses cost once the pool is full).
+
+    So a dedicated connect costs rtt + login + spawn + new session; a DRCP connect rtt + login; a
+    DRCP miss that grows the pool spawn + new session, one that reclaims a server new session only; a
+    DRCP hit nothing beyond the round trip. All zero by default (tests run at full speed);
+    :meth:`assumed` gives the figures docs/emulator.md justifies.
     """
 
     rtt_ms: float = 0
     login_ms: float = 0
     new_session_ms: float = 0
+    spawn_server_ms: float = 0
+
+    @classmethod
+    def assumed(cls) -> LatencyModel:
+        """The defaults docs/emulator.md ("Latency model") gives sources and reasons for."""
+        return cls(rtt_ms=0.5, login_ms=10.0, new_session_ms=2.0, spawn_server_ms=20.0)
+
+    def scaled(self, **factors: float) -> LatencyModel:
+        """A copy with some costs multiplied, e.g. ``scaled(login_ms=0.5)`` (sensitivity runs)."""
+        unknown = set(factors) - set(self.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"LatencyModel has no cost {sorted(unknown)}")
+        return dataclasses.replace(
+            self, **{name: getattr(self, name) * factor for name, factor in factors.items()}
+        )
 
 
 @dataclass(frozen=True)
@@ -85,7 +112,13 @@ def default_engine(data_dir: str | None) -> SqlEngine:
     return Engine(data_dir=data_dir)
 
 
-COUNTERS = ("round_trips", "one_way", "logins", "sessions_created")
+def pause(ms: float) -> None:
+    """Where every modelled cost is paid (one place, so a test can count the charges)."""
+    if ms > 0:
+        time.sleep(ms / 1000)
+
+
+COUNTERS = ("round_trips", "one_way", "logins", "sessions_created", "servers_started")
 
 
 class InstanceView:
@@ -188,13 +221,16 @@ class Instance:
 
     def wait_round_trip(self) -> None:
         """The network's share of one response."""
-        if self.latency.rtt_ms:
-            time.sleep(self.latency.rtt_ms / 1000)
+        pause(self.latency.rtt_ms)
 
-    def _session_created(self) -> None:
+    def _session_created(self, spawned: bool) -> None:
+        """A server session is being created; ``spawned``: on a server process started for it."""
         self._count("sessions_created")
-        if self.latency.new_session_ms:
-            time.sleep(self.latency.new_session_ms / 1000)
+        delay = self.latency.new_session_ms
+        if spawned:
+            self._count("servers_started")
+            delay += self.latency.spawn_server_ms
+        pause(delay)
 
     # -- login ---------------------------------------------------------------------------------
 
@@ -204,15 +240,14 @@ class Instance:
 
     def login(self) -> None:
         """A client authenticated (costs ``login_ms``)."""
-        if self.latency.login_ms:
-            time.sleep(self.latency.login_ms / 1000)
+        pause(self.latency.login_ms)
         self._count("logins")
 
     # -- dedicated sessions --------------------------------------------------------------------
 
     def open_dedicated(self, username: str, login: LoginSettings) -> ServerSession:
         """A dedicated connection's session (pooled servers are made by the broker)."""
-        self._session_created()
+        self._session_created(spawned=True)
         session = ServerSession(username=username, service_name=self.service, pooled=False)
         login.apply(session, new=True)
         self.broker.add_dedicated(session)

@@ -189,7 +189,10 @@ class EmulatorServer:
 
         ``round_trips`` counts request→response calls after login (the 4-exchange connect
         handshake is not included; see ``logins``), ``one_way`` counts one-way calls
-        (SESSION_RELEASE), ``classes`` holds the V$CPOOL_CC_STATS figures per ``USER.CCLASS``.
+        (SESSION_RELEASE), ``sessions_created`` every server session created and ``servers_started``
+        those that needed a server process started (dedicated connections, a pool that grows; the
+        rest are pooled servers reclaimed for another class or purity NEW), ``classes`` holds the
+        V$CPOOL_CC_STATS figures per ``USER.CCLASS``.
         """
         counters = self.instance.counters()
         with self._lock:
@@ -199,6 +202,7 @@ class EmulatorServer:
             "one_way": counters["one_way"],
             "logins": counters["logins"],
             "sessions_created": counters["sessions_created"],
+            "servers_started": counters["servers_started"],
             "client_connections": {"opened": opened, "open": open_now},
             "pooled_servers": self.broker.pool_figures(),
             "classes": self.broker.class_figures(),
