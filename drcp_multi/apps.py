@@ -7,6 +7,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.signals import request_started, setting_changed
 
+from drcp_multi.wiring import connect_layers
+
 
 class DrcpMultiConfig(AppConfig):
     name = "drcp_multi"
@@ -15,12 +17,13 @@ class DrcpMultiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing the modules registers their system checks.
+        # Importing the modules registers their system checks (Django's convention: in ready()).
         from drcp_multi import checks, ops_checks  # noqa: F401
         from drcp_multi.conf import drcp_setting
         from drcp_multi.control import on_request_started
         from drcp_multi.tenancy import checks as tenancy_checks  # noqa: F401
 
+        connect_layers()
         # Run-time resize/rotate commands from other processes (drcp_multi.control): a clock read per
         # request, a stat() of the trigger file at most once per CONTROL_POLL_INTERVAL.
         request_started.connect(on_request_started, dispatch_uid="drcp_multi.control")

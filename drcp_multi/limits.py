@@ -1,7 +1,8 @@
 """Per-tenant caps on busy connections, so one tenant cannot take the whole pool.
 
-The registry calls ``get_limiter().acquire(tenant, timeout)`` before it borrows a connection for a
-tenant and ``release(tenant)`` after giving it back. The pool's own maximum stays the process-wide cap; a
+The limiter is the registry's admission hook (``PoolRegistry.set_admission``, done by the app config):
+the registry calls ``enter(alias, tenant)`` before it borrows a connection and ``leave(token)`` after
+giving it back. The pool's own maximum stays the process-wide cap; a
 tenant with ``max_busy = n`` holds at most ``n`` of those at once, and its extra requests wait at most
 ``timeout`` seconds (``DRCP_MULTI["TENANT_WAIT_TIMEOUT"]``, default 5) before :class:`TenantBusy` is
 raised, which ``TenantMiddleware`` answers with HTTP 503. Other tenants are not held up meanwhile.
@@ -18,28 +19,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from drcp_multi.exceptions import PoolTimeout
-from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
+from drcp_multi.conf import drcp_setting, tenant_wait_timeout
+from drcp_multi.exceptions import AliasBusy, TenantBusy
+from drcp_multi.tenant import Tenant
 
-DEFAULT_WAIT_TIMEOUT = 5.0
-
-
-class TenantBusy(PoolTimeout):
-    """A tenant stayed at its ``max_busy`` cap for the whole wait; HTTP 503 from the middleware.
-
-    A :class:`~drcp_multi.exceptions.PoolTimeout` (so an ``oracledb.OperationalError``): raised during a
-    checkout inside the ORM, it reaches the view as Django's ``OperationalError`` with this as its cause.
-    """
-
-    def __init__(self, tenant: Tenant, timeout: float) -> None:
-        super().__init__(
-            f"tenant {tenant.name!r} already holds its max_busy={tenant.max_busy} connections; "
-            f"none was released within {timeout:g} s (DRCP_MULTI['TENANT_WAIT_TIMEOUT']). If the tenant "
-            "needs more at once, raise its max_busy in the catalog; otherwise shorten the work done while "
-            "holding a connection."
-        )
-        self.tenant = tenant
-        self.timeout = timeout
+__all__ = [
+    "AdmissionChain",
+    "AliasBusy",
+    "AliasCap",
+    "AliasLimit",
+    "TenantBusy",
+    "TenantLimiter",
+    "get_alias_cap",
+    "get_limiter",
+    "parse_alias_limits",
+]
 
 
 class TenantLimiter:
@@ -49,13 +43,24 @@ class TenantLimiter:
         self._cond = threading.Condition()
         self._busy: dict[str, int] = {}
 
+    # The registry's admission hook: only tenants with a max_busy are counted.
+    def enter(self, alias: str, subject: object) -> object:
+        if isinstance(subject, Tenant) and subject.max_busy is not None:
+            self.acquire(subject)
+            return subject
+        return None
+
+    def leave(self, token: object) -> None:
+        if token is not None:
+            self.release(token)  # type: ignore[arg-type]  # the Tenant enter() returned
+
     def acquire(self, tenant: Tenant, timeout: float | None = None) -> None:
         """Take one slot; waits up to ``timeout`` s (None: TENANT_WAIT_TIMEOUT) and raises TenantBusy.
 
         The cap is read from ``tenant.max_busy`` on every call, so a catalog change applies at once.
         """
         if timeout is None:
-            timeout = float(tenancy_setting("TENANT_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT))
+            timeout = tenant_wait_timeout()
         name = tenant.name
         with self._cond:
             cap = tenant.max_busy
@@ -114,21 +119,6 @@ os.register_at_fork(after_in_child=lambda: _limiter._after_fork_in_child())
 
 
 # -- a cap per alias, across its tenant pools ----------------------------------------------------------
-
-
-class AliasBusy(PoolTimeout):
-    """An alias stayed at its cap (``DRCP_MULTI['ALIAS_LIMITS'][alias]['max_busy']``) for the whole wait, or
-    its queue was full (``max_waiting``); HTTP 503 from the middleware.
-
-    ``limit`` names the limit that refused ("max_busy" or "max_waiting") and ``setting`` the setting to
-    change, for the middleware's log line.
-    """
-
-    def __init__(self, alias: str, limit: str, message: str) -> None:
-        super().__init__(message)
-        self.alias = alias
-        self.limit = limit
-        self.setting = f"DRCP_MULTI['ALIAS_LIMITS'][{alias!r}][{limit!r}]"
 
 
 @dataclass(frozen=True)
@@ -244,7 +234,7 @@ class AliasCap:
         """The limits in force (from ``DRCP_MULTI['ALIAS_LIMITS']`` unless given to the constructor)."""
         limits = self._limits
         if limits is None:
-            limits = self._limits = parse_alias_limits(tenancy_setting("ALIAS_LIMITS"))
+            limits = self._limits = parse_alias_limits(drcp_setting("ALIAS_LIMITS"))
         return limits
 
     def set_limits(self, limits: Mapping[str, AliasLimit]) -> None:
@@ -294,7 +284,7 @@ class AliasCap:
                 )
             timeout = limit.wait_timeout
             if timeout is None:
-                timeout = float(tenancy_setting("TENANT_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT))
+                timeout = tenant_wait_timeout()
             waiter = _Waiter(name)
             queue = gate.queues.get(name)
             if queue is None:

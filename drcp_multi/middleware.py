@@ -39,17 +39,12 @@ from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
+from drcp_multi.conf import drcp_setting, tenant_required, trace_module
 from drcp_multi.debug import CredentialFilter
-from drcp_multi.exceptions import PoolClosed, PoolTimeout
+from drcp_multi.exceptions import InvalidTenantName, PoolClosed, PoolTimeout, UnknownTenant
 from drcp_multi.lifecycle import get_request_gate
 from drcp_multi.limits import AliasBusy, TenantBusy
-from drcp_multi.tenancy.catalog import (
-    InvalidTenantName,
-    Tenant,
-    UnknownTenant,
-    get_catalog,
-    tenancy_setting,
-)
+from drcp_multi.tenancy.catalog import get_catalog
 from drcp_multi.tenancy.context import (
     TraceAttributes,
     get_trace_attributes,
@@ -57,6 +52,7 @@ from drcp_multi.tenancy.context import (
     update_trace_attributes,
 )
 from drcp_multi.tenancy.resolvers import MalformedTenant, load_resolvers, resolve_tenant_ref
+from drcp_multi.tenant import Tenant
 from drcp_multi.views import bad_tenant, tenant_not_found
 
 logger = logging.getLogger("drcp_multi.overload")
@@ -165,7 +161,7 @@ def find_overload(exc: BaseException | None) -> Overload | None:
 
 
 def retry_after() -> int:
-    value = tenancy_setting("RETRY_AFTER", DEFAULT_RETRY_AFTER)
+    value = drcp_setting("RETRY_AFTER")
     return (
         max(0, int(value)) if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_RETRY_AFTER
     )
@@ -233,7 +229,7 @@ class TenantMiddleware:
         """The request's tenant; raises MalformedTenant, InvalidTenantName or UnknownTenant."""
         ref = resolve_tenant_ref(request, self.resolvers)
         if ref is None:
-            if tenancy_setting("TENANT_REQUIRED", True):
+            if tenant_required():
                 raise UnknownTenant("")
             return None
         if isinstance(ref, Tenant):  # a resolver that builds the tenant itself skips the catalog
@@ -258,7 +254,7 @@ class TenantMiddleware:
     # -- the request ---------------------------------------------------------------------------------------
     def _context(self, request: HttpRequest, tenant: Tenant | None) -> tenant_context:
         request.tenant = tenant  # type: ignore[attr-defined]
-        module = tenancy_setting("TRACE_MODULE")
+        module = trace_module()
         trace = TraceAttributes(client_identifier=tenant.name if tenant else None, module=module)
         return tenant_context(tenant, trace)
 
@@ -329,7 +325,7 @@ class TenantMiddleware:
         match = request.resolver_match
         action = match.view_name if match is not None else view_func.__qualname__
         changes: dict[str, str | None] = {"action": action[:ACTION_MAX]}
-        if tenancy_setting("TRACE_MODULE") is None:
+        if trace_module() is None:
             changes["module"] = _app_of(view_func)
         update_trace_attributes(**changes)
 
@@ -363,7 +359,7 @@ def gate_draining() -> bool:
 
 
 def _page_view(setting: str, default: Callable[[HttpRequest, Exception], HttpResponse]) -> Any:
-    handler = tenancy_setting(setting)
+    handler = drcp_setting(setting)
     if handler is None:
         return default
     return import_string(handler) if isinstance(handler, str) else handler

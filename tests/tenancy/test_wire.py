@@ -110,7 +110,7 @@ class Wire:
 
     def assert_nothing_busy(self) -> None:
         """No checkout left in the registry, and no pooled server lent on the server."""
-        assert sum(p["busy"] for p in get_registry().stats()) == 0
+        assert sum(p.busy for p in get_registry().stats()) == 0
         # The DRCP release is a one-way message: the server may not have read the last ones yet.
         deadline = time.monotonic() + 30
         while self.srv.stats()["pooled_servers"]["busy"] and time.monotonic() < deadline:
@@ -355,7 +355,7 @@ def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) 
     for rid in range(12):
         get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
     wire.assert_no_statement_outside_the_tenants()
-    assert all(p["tenant"] is not None for p in get_registry().stats())
+    assert all(p.tenant is not None for p in get_registry().stats())
 
 
 def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_settings: Any) -> None:
@@ -383,7 +383,7 @@ def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_se
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()  # every checkout was given back
     assert (
-        sum(p["opened"] for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
+        sum(p.opened for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
     )
 
 
@@ -419,7 +419,7 @@ def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
     configure(drcp_settings, wire, "pool_per_tenant", 2)
     handler = WSGIHandler()
     get_json(handler, "/one/?rid=1", "t00")
-    assert [p["tenant"] for p in get_registry().stats()] == ["t00"]
+    assert [p.tenant for p in get_registry().stats()] == ["t00"]
     get_catalog().set_enabled("t00", False)
     assert get_registry().stats() == []  # drained and closed
     assert wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})[0] == 404
@@ -459,7 +459,7 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
         assert get_json(handler, "/one/?rid=2", "newco")["tags"] == ["newco:2:a"]
         [record] = wire.tagged()
         assert (record.username, record.cclass, record.client_identifier) == ("APP", "T_newco", "newco")
-        assert [(p["tenant"], p["cclass"]) for p in get_registry().stats() if p["tenant"]] == [
+        assert [(p.tenant, p.cclass) for p in get_registry().stats() if p.tenant] == [
             ("newco", "T_newco")
         ]
         listed = io.StringIO()
@@ -468,7 +468,7 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
             ("newco", 2, True)
         ]
         call_command("tenants", "disable", "newco", stdout=io.StringIO())
-        assert [p for p in get_registry().stats() if p["tenant"]] == []  # its pool was closed
+        assert [p for p in get_registry().stats() if p.tenant] == []  # its pool was closed
         assert wsgi_get(handler, "/one/?rid=3", {"X-Tenant": "newco"})[0] == 404
         assert len(wire.tagged()) == 1  # nothing ran for the disabled tenant
     finally:
