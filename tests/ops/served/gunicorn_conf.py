@@ -4,5 +4,5 @@ from drcp_multi.lifecycle import gunicorn_child_exit as child_exit  # noqa: F401
 from drcp_multi.lifecycle import gunicorn_worker_exit as worker_exit  # noqa: F401
 
 worker_class = "gthread"
-threads = 4
+threads = 12  # the held requests of the SIGTERM test and the load fit in one worker
 graceful_timeout = 30

@@ -13,6 +13,7 @@ USE_TZ = True
 INSTALLED_APPS = ["django.contrib.contenttypes", "drcp_multi"]
 MIDDLEWARE = ["drcp_multi.middleware.TenantMiddleware"]
 ROOT_URLCONF = "tests.ops.served.urls"
+DATABASE_ROUTERS = ["drcp_multi.routers.TenantRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DATABASES = {
