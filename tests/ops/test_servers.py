@@ -217,6 +217,7 @@ def test_resize_and_rotation_under_load_fail_no_request(gunicorn: Callable[..., 
         stop_at.wait(seconds + 60)
     load.stop()
 
+    print(f"resize + rotation under load: {load.sent} requests, {dict(load.statuses)}")  # -s shows it
     assert load.failures_before_mark() == 0 and load.statuses.keys() == {200}, load.outcomes
     # New pools logged in after the rotation (the server now accepts only the new password), and the
     # old password is refused: every connection in use carries the new one.
