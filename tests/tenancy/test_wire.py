@@ -200,13 +200,13 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
         assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # reuse within the class
     pools = get_registry().stats()
     if mode == "pool_per_tenant":
-        assert sorted(p["tenant"] for p in pools) == tenants  # a pool per tenant on one alias, no other
-        assert {p["cclass"] for p in pools} == {f"T_{t}" for t in tenants}
+        assert sorted(p.tenant for p in pools) == tenants  # a pool per tenant on one alias, no other
+        assert {p.cclass for p in pools} == {f"T_{t}" for t in tenants}
     elif mode == "shared_pool":
         # One pool on the alias, the class chosen per acquire.
-        assert {(p["alias"], p["tenant"]) for p in pools} == {("default", None)}
+        assert {(p.alias, p.tenant) for p in pools} == {("default", None)}
     else:
-        assert {p["alias"] for p in pools} >= set(tenants)  # a pool per alias, each its own user
+        assert {p.alias for p in pools} >= set(tenants)  # a pool per alias, each its own user
         assert {r.username.upper() for r in wire.tagged()} == {f"U_{t}".upper() for t in tenants}
 
 

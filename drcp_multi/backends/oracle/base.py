@@ -169,10 +169,17 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             self._set_up_by_trigger[key] = known
         return known
 
+    @classmethod
+    def forget_session_trigger_state(cls) -> None:
+        """Ask the database again on the next checkout (after installing or dropping the trigger)."""
+        cls._set_up_by_trigger.clear()
+
     def session_trigger_state(self) -> TriggerState:
         """The logon trigger's state for this alias's user: "installed", "missing", "disabled" or
         "outdated" (its set-up differs from what these settings need, e.g. after changing USE_TZ). One
         round trip."""
+        if self.connection is None:
+            self.ensure_connection()
         cursor = self.create_cursor()
         try:
             cursor.execute(TRIGGER_STATE_SQL, [TRIGGER_NAME])
