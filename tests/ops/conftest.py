@@ -38,6 +38,7 @@ def wire(oracle_server: Any, django_db_blocker: Any) -> Iterator[Any]:
 @pytest.fixture
 def get() -> Any:
     """GET a path through Django's WSGI handler (no middleware, tests.ops.urls): (status, body text)."""
+
     def request(path: str) -> tuple[int, str]:
         with override_settings(MIDDLEWARE=[]):
             status, _, body = wsgi_get(WSGIHandler(), path)

@@ -120,15 +120,18 @@ def test_stats_show_the_broker_and_advise_a_size_when_it_reclaims(two_servers: A
 
 
 def test_resize_here_changes_the_live_pool(wire: Any, get: Any) -> None:
-    with tenant_context(Tenant("acme", "default", "T_acme")):
+    # A tenant of its own: the registry keeps a resize for the pools it makes later (other tests' too).
+    with tenant_context(Tenant("resized", "default", "T_resized")):
         assert get("/one-query/") == (200, "1")
     call_command(
-        "drcp_pools", "resize", "default", "--tenant", "acme", "--max", "7", "--here", stdout=io.StringIO()
+        "drcp_pools", "resize", "default", "--tenant", "resized", "--max", "7", "--here", stdout=io.StringIO()
     )
-    with tenant_context(Tenant("acme", "default", "T_acme")):  # reconfigured, or rebuilt at the new size
+    with tenant_context(
+        Tenant("resized", "default", "T_resized")
+    ):  # reconfigured, or rebuilt at the new size
         assert get("/one-query/") == (200, "1")
-    (acme,) = [p for p in get_registry().stats() if p.tenant == "acme"]
-    assert acme.max == 7
+    (pool,) = [p for p in get_registry().stats() if p.tenant == "resized"]
+    assert pool.max == 7
 
 
 def test_resize_without_a_control_dir_says_what_to_set(wire: Any) -> None:
