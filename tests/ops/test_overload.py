@@ -14,7 +14,9 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.test import override_settings
 
+from drcp_multi.registry import get_registry
 from drcp_multi.testing.handlers import wsgi_get
+from drcp_multi.testing.pytest_plugin import start_emulator
 from tests.ops import urls
 
 PASSWORD = "Unique-Pa55word-4-grep"
@@ -127,3 +129,42 @@ def test_no_password_in_the_500_page_or_the_log(
         assert b"Local vars" in body and b"settings_dict" in body and b"DPY-" in body
     assert body.count(PASSWORD.encode()) == 0
     assert sum(PASSWORD in (r.getMessage() + str(r.exc_text or "")) for r in caplog.records) == 0
+
+
+@pytest.fixture
+def one_server(wire: Any, pool_settings: dict[str, Any]) -> Iterator[Any]:
+    """The default alias on a wire server with a single pooled server, POOL['call_timeout'] set."""
+    server = start_emulator(service="FREEPDB1", users={"app": "secret"}, max_pooled_servers=1)
+    pool_settings["NAME"] = server.dsn
+    pool_settings["POOL"] = {"min": 0, "max": 2, "increment": 1, "wait_timeout": 10, "call_timeout": 0.5}
+    try:
+        yield server
+    finally:
+        connections.close_all()
+        get_registry().close_all()
+        server.stop()
+
+
+@pytest.mark.emulator_only
+def test_every_pooled_server_busy_at_the_broker_is_503_after_call_timeout(
+    one_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with override_settings(
+        MIDDLEWARE=["drcp_multi.middleware.TenantMiddleware"],
+        DRCP_MULTI={"TENANTS": {"a": {}, "b": {}}, "RESOLVERS": ["header"], "CCLASS_PREFIX": "T_"},
+        DEBUG_PROPAGATE_EXCEPTIONS=False,
+    ):
+        handler = WSGIHandler()
+        assert wsgi_get(handler, "/one-query/", {"X-Tenant": "b"})[0] == 200  # b's pool has a connection
+        finish = hold_in_thread(handler, "broker", {"X-Tenant": "a"})  # a holds the only pooled server
+        with caplog.at_level(logging.WARNING, logger="drcp_multi.overload"):
+            status, headers, body = wsgi_get(handler, "/one-query/", {"X-Tenant": "b"})
+        assert status == 503 and headers["Retry-After"] == "1"
+        assert b"The database did not answer in time" in body
+        line = next(r.getMessage() for r in caplog.records if r.name == "drcp_multi.overload")
+        assert "DPY-4024" in line and "DATABASES[alias]['POOL']['call_timeout']" in line
+        assert finish()[0] == 200
+    # From the server's side: b's request gave up waiting at the broker, counted as Oracle counts it.
+    # (Django's is_usable() ping after the error waits a second call_timeout: every wait ended so.)
+    b = one_server.stats()["classes"]["APP.T_b"]
+    assert b["client_req_timeouts"] == b["num_waits"] >= 1
