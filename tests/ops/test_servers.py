@@ -4,6 +4,7 @@ counts, from the wire server's side where it can see them."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -73,6 +74,7 @@ def manage(served: Served, dsn: str, *args: str) -> str:
         "DJANGO_SETTINGS_MODULE": "tests.ops.served.settings",
         "SERVED_DIR": str(served.directory),
         "SERVED_PASSWORD_FILE": str(served.directory / "password"),
+        "PROMETHEUS_MULTIPROC_DIR": str(served.directory / "prometheus"),
     }
     done = subprocess.run(
         [sys.executable, "-m", "django", *args],
@@ -182,6 +184,11 @@ def test_one_scrape_covers_every_worker(gunicorn: Callable[..., Served], wire: A
     broker = total(samples, "drcp_multi_broker_requests_total", cclass="OPS.T_t2")
     assert broker == wire.stats()["classes"]["OPS.T_t2"]["num_requests"] >= requests
     assert total(samples, "drcp_multi_broker_up") == 1
+    # drcp_pools, run by an operator in a process of its own, reads the same sums from the workers' files.
+    out = manage(served, wire.dsn, "drcp_pools", "stats", "--json")
+    doc = json.loads(out)
+    (t2,) = [row for row in doc["all_workers"] if row["tenant"] == "t2"]
+    assert t2["checkouts_total"] == requests and t2["releases_total"] == requests
 
 
 def test_resize_and_rotation_under_load_fail_no_request(gunicorn: Callable[..., Served], wire: Any) -> None:
