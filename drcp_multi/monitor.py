@@ -25,6 +25,7 @@ classes often, with the number of pooled servers that would stop it.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import math
@@ -172,8 +173,20 @@ def read_broker(alias: str, timeout: float = DEFAULT_TIMEOUT) -> BrokerFigures:
     def work() -> None:
         try:
             result.append(_read(alias, timeout))
+        except Exception as exc:  # settings refused before any connection (ConfigurationError…)
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            result.append(
+                BrokerFigures(
+                    alias,
+                    time.time(),
+                    problem=f"cannot read the broker through DATABASES[{alias!r}]: {type(exc).__name__}: "
+                    f"{message}",
+                    error_code=type(exc).__name__,
+                )
+            )
         finally:
-            connections[alias].close()
+            with contextlib.suppress(Exception):
+                connections[alias].close()
 
     # A new, empty context: no tenant, no trace attributes of the request that asked.
     thread = threading.Thread(
