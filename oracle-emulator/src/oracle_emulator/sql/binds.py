@@ -59,7 +59,8 @@ def format_datetime(value: datetime.datetime) -> str:
     """Datetimes are TEXT in SQLite; this fixed-width form sorts and compares correctly."""
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    # Not strftime: its %Y does not pad years before 1000, and ISO text must stay fixed-width.
+    text = value.isoformat(sep=" ", timespec="seconds")
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text

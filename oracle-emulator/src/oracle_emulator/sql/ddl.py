@@ -584,19 +584,24 @@ class DdlRunner:
         """(Re)create the SQLite table for ``t``; ``copy_from`` maps new columns to old-column SQL."""
         pk = next((k for k in t.constraints if k.kind == "P"), None)
         inline_pk: str | None = None
+        key_columns = set(pk.columns) if pk is not None else set()
         if pk is not None and len(pk.columns) == 1:
             col = t.column(pk.columns[0])
-            if col is not None and col.type.affinity == "INTEGER":
-                inline_pk = col.name  # INTEGER PRIMARY KEY: the rowid, and identity when NULL
+            if col is not None and col.type.affinity == "INTEGER" and col.identity:
+                # INTEGER PRIMARY KEY: the rowid, numbered when NULL, which only an identity may be.
+                inline_pk = col.name
         parts: list[str] = []
         for col in t.columns:
-            sql = f"{_q(col.name)} {col.type.affinity}"
+            affinity = col.type.affinity
+            if affinity == "INTEGER" and col.name in key_columns and col.name != inline_pk:
+                affinity = "INT"  # same affinity, but not a rowid alias: NULL is ORA-01400, not 1, 2, …
+            sql = f"{_q(col.name)} {affinity}"
             if col.name == inline_pk:
-                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY"  # type: ignore[union-attr]
-                if col.identity:
-                    sql += " AUTOINCREMENT"
-            if not col.nullable and col.name != inline_pk:
-                sql += " NOT NULL"
+                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY AUTOINCREMENT"  # type: ignore[union-attr]
+            elif not col.nullable or col.name in key_columns:
+                sql += " NOT NULL"  # a primary key's columns are NOT NULL in Oracle, not in SQLite
+            if col.name in key_columns:
+                col.nullable = False  # and USER_TAB_COLUMNS says so
             if col.default is not None:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):

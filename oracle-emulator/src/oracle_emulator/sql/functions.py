@@ -207,6 +207,36 @@ def _interval(value: object) -> datetime.timedelta | None:
     return parse_interval(value) if isinstance(value, str) else None
 
 
+_WIDE = decimal.Context(prec=80)  # room for 38 significant digits at any scale
+
+
+def _decimal(value: object) -> decimal.Decimal | None:
+    """A numeric operand as an exact Decimal (floats through their shortest repr), else None."""
+    if isinstance(value, bool):
+        return decimal.Decimal(int(value))
+    if isinstance(value, int):
+        return decimal.Decimal(value)
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    if isinstance(value, decimal.Decimal):
+        return value
+    if isinstance(value, str):
+        try:
+            return decimal.Decimal(value.strip())
+        except decimal.InvalidOperation:
+            return None
+    return None
+
+
+def _sqlite_number(d: object) -> object:
+    """A Decimal result as SQLite keeps it: int when integral within 64 bits, else float."""
+    if not isinstance(d, decimal.Decimal):
+        return d
+    if d == d.to_integral_value() and -(2**63) <= d < 2**63:
+        return int(d)
+    return float(d)
+
+
 def _number(value: object) -> float | int | None:
     if isinstance(value, bool):
         return int(value)
@@ -340,16 +370,70 @@ def ora_to_number(value: object, fmt: object = None) -> object:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def ora_greatest(*args: object) -> object:
+def _compared_as_first(args: tuple[object, ...]) -> list[object] | None:
+    """GREATEST / LEAST operands converted to the first one's kind (NULL if any is NULL).
+
+    SQL Language Reference, GREATEST: "the first expr determines the return type": a numeric first
+    expr converts the others to numbers (ORA-01722 if one is not), otherwise they compare as text.
+    """
     if any(a is None for a in args):
         return None
-    return max(args)  # type: ignore[type-var]
+    if isinstance(args[0], int | float | decimal.Decimal):
+        out: list[object] = []
+        for a in args:
+            n = _decimal(a)
+            if n is None:
+                raise ValueError("ORA-01722: invalid number")
+            out.append(n)
+        return out
+    if isinstance(args[0], bytes):
+        return list(args)
+    return [a if isinstance(a, str) else _text(a) for a in args]
+
+
+def _first_kind(result: object, first: object) -> object:
+    return _sqlite_number(result) if isinstance(first, int | float | decimal.Decimal) else result
+
+
+def ora_cast_number(value: object, precision: object, scale: object) -> object:
+    """CAST(x AS NUMBER(p,s)): rounded half away from zero to s digits (SQL Language Reference, NUMBER
+    Data Type); a value needing more than p digits raises ORA-01438."""
+    if value is None:
+        return None
+    d = _decimal(ora_to_number(value))
+    if d is None:
+        raise ValueError("ORA-01722: invalid number")
+    p, s = _integer(precision), _integer(scale)
+    rounded = d.quantize(decimal.Decimal(1).scaleb(-s), rounding=decimal.ROUND_HALF_UP, context=_WIDE)
+    if rounded != 0 and rounded.adjusted() + 1 > p - s:
+        raise ValueError("ORA-01438: value larger than specified precision allowed for this column")
+    return _sqlite_number(rounded)
+
+
+def ora_cast_char(value: object, length: object, blank_padded: object) -> object:
+    """CAST(x AS VARCHAR2(n)) keeps the first n characters; CHAR(n) also pads to n with blanks."""
+    if value is None:
+        return None
+    text = _text(ora_to_char(value))
+    n = _integer(length)
+    return text[:n].ljust(n) if blank_padded else text[:n]
+
+
+def ora_number_if(char: object, other: object) -> object:
+    """``char`` as a number when it is compared with a number (Oracle's implicit conversion)."""
+    if isinstance(other, int | float) and not isinstance(char, int | float):
+        return ora_to_number(char)
+    return char
+
+
+def ora_greatest(*args: object) -> object:
+    values = _compared_as_first(args)
+    return None if values is None else _first_kind(max(values), args[0])  # type: ignore[type-var]
 
 
 def ora_least(*args: object) -> object:
-    if any(a is None for a in args):
-        return None
-    return min(args)  # type: ignore[type-var]
+    values = _compared_as_first(args)
+    return None if values is None else _first_kind(min(values), args[0])  # type: ignore[type-var]
 
 
 def ora_regexp_like(value: object, pattern: object, flags: object = None) -> object:
@@ -359,18 +443,48 @@ def ora_regexp_like(value: object, pattern: object, flags: object = None) -> obj
     return 1 if re.search(str(pattern), str(value), re_flags) else 0
 
 
-def ora_lpad(value: object, width: object, pad: object = " ") -> object:
-    if value is None or width is None:
+def _pad(value: object, width: object, pad: object, left: bool) -> object:
+    """LPAD / RPAD (SQL Language Reference): ``expr2`` repeated from its start fills ``expr1`` to ``n``
+    characters; a longer ``expr1`` is cut to ``n``; ``n`` is truncated to an integer; any NULL
+    argument, or a result of length 0 (``n`` < 1), is NULL."""
+    if value is None or width is None or pad is None:
         return None
-    s, w, p = _text(value), int(width), str(pad or " ")  # type: ignore[call-overload]
-    return (p * w + s)[-w:] if len(s) < w else s[:w]
+    s, p = _text(value), _text(pad)
+    w = _integer(width)
+    if w < 1:
+        return None
+    if len(s) >= w:
+        return s[:w]
+    fill = (p * (w // len(p) + 1))[: w - len(s)]
+    return fill + s if left else s + fill
+
+
+def ora_lpad(value: object, width: object, pad: object = " ") -> object:
+    return _pad(value, width, pad, left=True)
 
 
 def ora_rpad(value: object, width: object, pad: object = " ") -> object:
-    if value is None or width is None:
+    return _pad(value, width, pad, left=False)
+
+
+def ora_replace(value: object, search: object, replacement: object = None) -> object:
+    """REPLACE (SQL Language Reference): a NULL or omitted replacement removes every occurrence of the
+    search string; a NULL search string returns ``char`` unchanged; NULL ``char`` is NULL."""
+    if value is None:
         return None
-    s, w, p = _text(value), int(width), str(pad or " ")  # type: ignore[call-overload]
-    return (s + p * w)[:w]
+    s = _text(value)
+    if search is None:
+        return s
+    out = s.replace(_text(search), "" if replacement is None else _text(replacement))
+    return out or None  # a zero-length character value is NULL
+
+
+def _integer(value: object) -> int:
+    """A NUMBER argument used as a count or position: truncated to an integer, as Oracle does."""
+    d = _decimal(value)
+    if d is None:
+        raise ValueError("ORA-01722: invalid number")
+    return int(d)  # int() truncates toward zero
 
 
 def ora_bitand(a: object, b: object) -> object:
@@ -387,13 +501,29 @@ def ora_hash(value: object, algo: object = "SHA1") -> object:
     return hashlib.new(name, data).digest()
 
 
-def ora_substr(value: object, start: object = 1, length: object = None) -> object:
-    if value is None:
+_OMITTED = object()
+
+
+def ora_substr(value: object, start: object = 1, length: object = _OMITTED) -> object:
+    """SUBSTR (SQL Language Reference): position 0 is treated as 1; a negative position counts back
+    from the end (beyond the start: NULL); a length below 1 is NULL; any NULL argument is NULL."""
+    if value is None or start is None or length is None:
         return None
     s = _text(value) if not isinstance(value, bytes) else value
-    st = int(start or 1)  # type: ignore[call-overload]
-    st = st - 1 if st > 0 else max(len(s) + st, 0)
-    out = s[st:] if length is None else s[st : st + int(length)]  # type: ignore[call-overload]
+    st = _integer(start)
+    if st == 0:
+        st = 1
+    if st < 0:
+        if -st > len(s):
+            return None
+        st = len(s) + st + 1
+    if length is _OMITTED:
+        out = s[st - 1 :]
+    else:
+        n = _integer(length)
+        if n < 1:
+            return None
+        out = s[st - 1 : st - 1 + n]
     return out if out else None
 
 
@@ -401,10 +531,33 @@ def ora_lob_substr(value: object, amount: object = 4000, offset: object = 1) -> 
     return ora_substr(value, offset, amount)
 
 
-def ora_instr(value: object, sub: object, start: object = 1) -> object:
-    if value is None or sub is None:
+def ora_instr(value: object, sub: object, start: object = 1, occurrence: object = 1) -> object:
+    """INSTR (SQL Language Reference): a negative position searches backward from that many characters
+    before the end; position 0 finds nothing (0); occurrence must be positive (ORA-01428)."""
+    if value is None or sub is None or start is None or occurrence is None:
         return None
-    return _text(value).find(_text(sub), int(start or 1) - 1) + 1  # type: ignore[call-overload]
+    s, t = _text(value), _text(sub)
+    pos, nth = _integer(start), _integer(occurrence)
+    if nth < 1:
+        raise ValueError(f"ORA-01428: argument '{nth}' is out of range")
+    if pos == 0:
+        return 0
+    found = -1
+    if pos > 0:
+        at = pos - 1
+        for _ in range(nth):
+            found = s.find(t, at)
+            if found < 0:
+                return 0
+            at = found + 1
+    else:
+        end = len(s) + pos + 1  # the match may start at most here (1-based), scanning backward
+        for _ in range(nth):
+            found = s.rfind(t, 0, end - 1 + len(t))
+            if found < 0:
+                return 0
+            end = found
+    return found + 1
 
 
 def ora_now() -> str:
@@ -736,6 +889,10 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_LEAST": (-1, ora_least),
     "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
     "ORA_LPAD": (-1, ora_lpad),
+    "ORA_REPLACE": (-1, ora_replace),
+    "ORA_NUMBER_IF": (2, ora_number_if),
+    "ORA_CAST_NUMBER": (3, ora_cast_number),
+    "ORA_CAST_CHAR": (3, ora_cast_char),
     "ORA_RPAD": (-1, ora_rpad),
     "ORA_BITAND": (2, ora_bitand),
     "ORA_HASH": (-1, ora_hash),

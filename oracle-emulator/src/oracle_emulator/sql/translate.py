@@ -19,6 +19,7 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
 from .lexer import Tok, Token, significant, split_commas, tokenize
+from .types import parse_type
 from .views import VIEWS
 
 
@@ -286,8 +287,72 @@ def _type_name(dt: exp.DataType) -> str:
     return dt.sql(dialect="oracle").upper()
 
 
+# Calls (after rewriting) and nodes whose value is character data, whatever their arguments.
+_CHARACTER_CALLS = frozenset(
+    {
+        "ORA_TO_CHAR",
+        "ORA_CONCAT",
+        "ORA_SUBSTR",
+        "ORA_LPAD",
+        "ORA_RPAD",
+        "ORA_REPLACE",
+        "ORA_UPPER",
+        "ORA_LOWER",
+    }
+)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def _is_character(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Literal):
+        return bool(node.is_string)
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).upper() in _CHARACTER_CALLS
+    return isinstance(node, exp.Trim)
+
+
+def _is_number(node: exp.Expression) -> bool:
+    return (
+        (isinstance(node, exp.Literal)
+        and not node.is_string)
+        or (isinstance(node, exp.Neg) and _is_number(node.this))
+    )
+
+
+def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expression | None:
+    """SQL Language Reference, "Implicit Data Conversion": comparing character data with a number
+    converts the character data to a number. ``other`` is a number literal (convert now) or a bind
+    (convert when the bound value is a number, known only at run time); None: nothing to convert."""
+    if _is_number(other):
+        return _call("ORA_TO_NUMBER", char)
+    if isinstance(other, exp.Placeholder):
+        return _call("ORA_NUMBER_IF", char, other.copy())
+    return None
+
+
+def _convert_comparison(node: exp.Expression) -> None:
+    if isinstance(node, _COMPARISONS):
+        left, right = node.this, node.expression
+        if _is_character(left) and not _is_character(right):
+            converted = _as_number_for(left, right)
+            if converted is not None:
+                node.set("this", converted)
+        elif _is_character(right) and not _is_character(left):
+            converted = _as_number_for(right, left)
+            if converted is not None:
+                node.set("expression", converted)
+    elif isinstance(node, exp.In | exp.Between) and _is_character(node.this):
+        others = node.expressions if isinstance(node, exp.In) else [node.args.get("low")]
+        if others and others[0] is not None and not _is_character(others[0]):
+            converted = _as_number_for(node.this, others[0])
+            if converted is not None:
+                node.set("this", converted)
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """Bottom-up rewrite of one AST node (used with ``Expression.transform``)."""
+    if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
+        _convert_comparison(node)  # in place; = ANY (…) is rewritten further below
     if isinstance(node, exp.Literal) and node.is_string and node.this == "":
         return exp.Null()  # Oracle: '' IS NULL
     if isinstance(node, exp.DPipe):
@@ -310,8 +375,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _call("ORA_CAST_DATE", node.this)
         if target.startswith("TIMESTAMP"):
             return _call("ORA_TO_TS", node.this)
-        if target.startswith(("NUMBER", "DECIMAL", "INT", "FLOAT", "NUMERIC")):
-            return exp.Cast(this=node.this, to=exp.DataType.build("NUMERIC"))
+        ora = parse_type(target)
+        if ora.name == "NUMBER" and ora.scale is not None:
+            # CAST to NUMBER(p,s) rounds to s digits; more than p-s integer digits is ORA-01438.
+            precision = exp.Literal.number(ora.precision or 38)
+            return _call("ORA_CAST_NUMBER", node.this, precision, exp.Literal.number(ora.scale))
+        if target.startswith(("NUMBER", "DECIMAL", "INT", "FLOAT", "NUMERIC", "BINARY_")):
+            return _call("ORA_TO_NUMBER", node.this)  # text that is no number: ORA-01722
+        if ora.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and ora.length is not None:
+            # CAST to a shorter character type keeps the first n characters; CHAR(n) pads with blanks.
+            blank_padded = exp.Literal.number(1 if ora.name in ("CHAR", "NCHAR") else 0)
+            return _call("ORA_CAST_CHAR", node.this, exp.Literal.number(ora.length), blank_padded)
         if target.startswith(("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CLOB", "NCLOB", "TEXT")):
             return _call("ORA_TO_CHAR", node.this)
         if target.startswith("INTERVAL"):
@@ -365,8 +439,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_SUM" if isinstance(node, exp.Sum) else "ORA_AVG", node.this)
     if isinstance(node, exp.Ascii):
         return _call("UNICODE", node.this)
-    if isinstance(node, exp.Replace) and node.args.get("replacement") is None:
-        return exp.Replace(this=node.this, expression=node.expression, replacement=exp.Literal.string(""))
+    if isinstance(node, exp.Replace):
+        # Oracle's REPLACE removes the search string when the replacement is NULL ('' included).
+        return _call("ORA_REPLACE", node.this, node.expression, node.args.get("replacement"))
+    if isinstance(node, exp.Concat):
+        return _call("ORA_CONCAT", *node.expressions)  # CONCAT(a, NULL) is a, like a || NULL
     if isinstance(node, exp.Mod):
         return _call("ORA_MOD", node.this, node.expression)
     if isinstance(node, exp.Pow):

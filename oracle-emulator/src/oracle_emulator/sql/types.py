@@ -173,6 +173,28 @@ def infer_column(name: str, values: list[Value]) -> Column:
     return Column(name, ColumnType.VARCHAR, 0, 0, max(max_len * 4, 4000) if max_len > 1000 else 4000)
 
 
+def bind_column(value: Value) -> Column | None:
+    """The type a bind value is described with when it is selected (``SELECT :x FROM DUAL``).
+
+    The thin driver binds ``datetime`` as DATE unless it has a fraction of a second or a zone
+    (``setinputsizes`` makes it TIMESTAMP), ``int`` / ``float`` / ``Decimal`` as NUMBER, ``timedelta``
+    as INTERVAL DAY TO SECOND; strings and NULL are left to the fetched values.
+    """
+    if isinstance(value, bool | int | float | decimal.Decimal):
+        return Column("", ColumnType.NUMBER, 0, -127, 22)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            return Column("", ColumnType.TIMESTAMP_TZ, 0, 6, 13)
+        if value.microsecond:
+            return Column("", ColumnType.TIMESTAMP, 0, 6, 11)
+        return Column("", ColumnType.DATE, 0, 0, 7)
+    if isinstance(value, datetime.date):
+        return Column("", ColumnType.DATE, 0, 0, 7)
+    if isinstance(value, datetime.timedelta):
+        return Column("", ColumnType.INTERVAL_DS, 9, 6, 11)
+    return None
+
+
 def with_name(col: Column, name: str) -> Column:
     return Column(name, col.type, col.precision, col.scale, col.size, col.nullable, col.national)
 
