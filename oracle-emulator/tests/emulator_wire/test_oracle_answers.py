@@ -8,6 +8,7 @@ a user's own tests lie; a crash would close their session.
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Iterator
 
 import oracledb
@@ -217,3 +218,67 @@ def test_null_into_a_primary_key_is_ora_01400(cur: oracledb.Cursor) -> None:
     cur.execute("INSERT INTO k1 (id, v) VALUES (5, 'a')")
     with pytest.raises(oracledb.IntegrityError, match="ORA-00001"):
         cur.execute("INSERT INTO k1 (id, v) VALUES (5, 'b')")
+
+
+def _decimals(cursor: oracledb.Cursor, metadata: oracledb.FetchInfo) -> oracledb.Var | None:
+    if metadata.type_code is oracledb.DB_TYPE_NUMBER:
+        return cursor.var(decimal.Decimal, arraysize=cursor.arraysize)
+    return None
+
+
+def test_numbers_to_38_digits_cross_the_wire_without_loss(cur: oracledb.Cursor) -> None:
+    # 2**63 once crashed the session (ORA-00600, then DPY-4011).
+    assert one(cur, "SELECT :1, :2, :3 FROM dual", [2**63, -(10**38 - 1), 10**37 + 1]) == (
+        2**63,
+        -(10**38 - 1),
+        10**37 + 1,
+    )
+    cur.outputtypehandler = _decimals
+    exact = decimal.Decimal("12345678.901234567890123456789012345678")
+    assert one(cur, "SELECT :1, 9.99E125, -1E-129 FROM dual", [exact]) == (
+        exact,
+        decimal.Decimal("9.99E125"),
+        decimal.Decimal("-1E-129"),
+    )
+    cur.execute("CREATE TABLE wide (n NUMBER(19), d NUMBER(38,30))")
+    tiny = decimal.Decimal(".100000000000000000000000000005")  # Django's DecimalField test value
+    cur.execute("INSERT INTO wide (d) VALUES (:1)", [tiny])
+    double = decimal.Decimal(".20000000000000000000000000001")
+    assert one(cur, "SELECT d, d * 2, d + d FROM wide WHERE d IS NOT NULL") == (tiny, double, double)
+    assert one(cur, "SELECT COUNT(*) FROM wide WHERE d = :1", [tiny]) == (1,)
+
+
+def test_wide_integers_compare_and_sort_as_numbers(cur: oracledb.Cursor) -> None:
+    # Django's BigIntegerField is NUMBER(19): its range is +-9999999999999999999, beyond 64 bits.
+    big = 9999999999999999999
+    cur.execute("CREATE TABLE bigs (n NUMBER(19))")
+    values = [big, -big, 2**63, 5, -5, 0]
+    cur.executemany("INSERT INTO bigs VALUES (:1)", [[v] for v in values])
+    assert [r[0] for r in cur.execute("SELECT n FROM bigs ORDER BY n").fetchall()] == sorted(values)
+    assert one(cur, "SELECT COUNT(*) FROM bigs WHERE n > 0") == (3,)
+    assert one(cur, "SELECT COUNT(*) FROM bigs WHERE n <= :1", [-big]) == (1,)
+    assert one(cur, "SELECT COUNT(*) FROM bigs WHERE n >= :1", [big]) == (1,)
+    assert one(cur, "SELECT COUNT(*) FROM bigs WHERE n BETWEEN :1 AND :2", [-5, 2**63]) == (4,)
+    assert one(cur, "SELECT MIN(n), MAX(n), SUM(n), COUNT(DISTINCT n) FROM bigs") == (-big, big, 2**63, 6)
+    assert one(cur, "SELECT n + 1, n - 1, n * 2, -n, ABS(-n), TO_CHAR(n) FROM bigs WHERE n = :1", [big]) == (
+        big + 1,
+        big - 1,
+        2 * big,
+        -big,
+        big,
+        str(big),
+    )
+    assert one(cur, "SELECT COUNT(*) FROM bigs WHERE n IN (5, -9999999999999999999)") == (2,)
+    with pytest.raises(oracledb.DatabaseError, match="ORA-01722"):
+        cur.execute("INSERT INTO bigs VALUES ('abc')")
+
+
+def test_numbers_beyond_number_range_are_ora_01426_and_the_session_survives(cur: oracledb.Cursor) -> None:
+    for sql in (
+        "SELECT 1E126 FROM dual",
+        "SELECT 9.99E125 * 10 FROM dual",
+        "SELECT POWER(10, 200.5) FROM dual",
+    ):
+        with pytest.raises(oracledb.DatabaseError, match="ORA-01426"):
+            cur.execute(sql)
+    assert one(cur, "SELECT 1 FROM dual") == (1,)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..results import Bind, OracleError, Value
+from . import numbers
 
 
 @dataclass
@@ -44,8 +45,8 @@ def to_sqlite(value: Value | bool) -> object:
         return None
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int | decimal.Decimal):
+        return numbers.to_storage(value)  # beyond 64 bits / a double: the exact 38-digit text
     if isinstance(value, datetime.datetime):
         return format_datetime(value)
     if isinstance(value, datetime.date):

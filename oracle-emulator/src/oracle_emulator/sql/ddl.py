@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
+from . import numbers
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -587,12 +588,12 @@ class DdlRunner:
         key_columns = set(pk.columns) if pk is not None else set()
         if pk is not None and len(pk.columns) == 1:
             col = t.column(pk.columns[0])
-            if col is not None and col.type.affinity == "INTEGER" and col.identity:
+            if col is not None and col.identity and col.type.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
                 # INTEGER PRIMARY KEY: the rowid, numbered when NULL, which only an identity may be.
                 inline_pk = col.name
         parts: list[str] = []
         for col in t.columns:
-            affinity = col.type.affinity
+            affinity = "INTEGER" if col.name == inline_pk else col.type.affinity
             if affinity == "INTEGER" and col.name in key_columns and col.name != inline_pk:
                 affinity = "INT"  # same affinity, but not a rowid alias: NULL is ORA-01400, not 1, 2, …
             sql = f"{_q(col.name)} {affinity}"
@@ -606,9 +607,13 @@ class DdlRunner:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
-            if col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
+            if col.type.wide_number and col.name != inline_pk:
+                # Text affinity: a NUMBER is kept exactly as text; text that is no number is ORA-01722.
+                numeric = numbers.TEXT_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
+            elif col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
                 # Text that does not look like a number stays text in SQLite: Oracle says ORA-01722.
-                numeric = f"typeof({_q(col.name)}) IN ('integer', 'real', 'null')"
+                numeric = numbers.SQL_CHECK.format(col=_q(col.name))
                 sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
             if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
                 # ORA-12899 "value too large for column" (errors.py decodes the constraint name).

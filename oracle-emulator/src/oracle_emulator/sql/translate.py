@@ -10,6 +10,7 @@ function whose SQLite namesake means something else calls an ``ORA_*`` user func
 
 from __future__ import annotations
 
+import decimal
 import functools
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
+from . import numbers
 from .lexer import Tok, Token, significant, split_commas, tokenize
 from .types import parse_type
 from .views import VIEWS
@@ -305,18 +307,27 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 def _is_character(node: exp.Expression) -> bool:
     if isinstance(node, exp.Literal):
-        return bool(node.is_string)
+        return bool(node.is_string) and not numbers.is_encoded(node.this)
     if isinstance(node, exp.Anonymous):
         return str(node.this).upper() in _CHARACTER_CALLS
     return isinstance(node, exp.Trim)
 
 
 def _is_number(node: exp.Expression) -> bool:
-    return (
-        (isinstance(node, exp.Literal)
-        and not node.is_string)
-        or (isinstance(node, exp.Neg) and _is_number(node.this))
-    )
+    if isinstance(node, exp.Literal):
+        return not node.is_string or numbers.is_encoded(node.this)
+    return isinstance(node, exp.Neg) and _is_number(node.this)
+
+
+def _number_literal(node: exp.Literal) -> exp.Expression:
+    """A number literal SQLite cannot hold exactly (beyond 64 bits or a double) as NUMBER's text."""
+    try:
+        stored = numbers.to_storage(decimal.Decimal(str(node.this)))
+    except decimal.InvalidOperation:
+        return node
+    except ValueError as e:
+        raise OracleError(1426, "numeric overflow") from e
+    return exp.Literal.string(stored) if isinstance(stored, str) else node
 
 
 def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expression | None:
@@ -355,6 +366,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         _convert_comparison(node)  # in place; = ANY (…) is rewritten further below
     if isinstance(node, exp.Literal) and node.is_string and node.this == "":
         return exp.Null()  # Oracle: '' IS NULL
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return _number_literal(node)
+    if isinstance(node, exp.Neg) and not (isinstance(node.this, exp.Literal) and not node.this.is_string):
+        if isinstance(node.this, exp.Literal) and numbers.is_encoded(node.this.this):
+            return exp.Literal.string(numbers.encode(-numbers.decode(node.this.this)))
+        return _call("ORA_SUB", exp.Literal.number(0), node.this)  # SQLite's - turns NUMBER text to 0
+    if isinstance(node, exp.Abs | exp.Sign | exp.Ceil | exp.Floor):
+        fn = {exp.Abs: "ORA_ABS", exp.Sign: "ORA_SIGN", exp.Ceil: "ORA_CEIL", exp.Floor: "ORA_FLOOR"}[
+            type(node)
+        ]
+        return _call(fn, node.this)
     if isinstance(node, exp.DPipe):
         return _call("ORA_CONCAT", node.this, node.expression)
     if isinstance(node, exp.ToChar):

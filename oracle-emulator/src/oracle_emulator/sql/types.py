@@ -7,7 +7,8 @@ import decimal
 import re
 from dataclasses import dataclass
 
-from ..results import Column, ColumnType, Value
+from ..results import Column, ColumnType, OracleError, Value
+from . import numbers
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,22 @@ class OraType:
         return self.name
 
     @property
+    def wide_number(self) -> bool:
+        """A NUMBER that can hold values beyond a 64-bit integer or a double (see :mod:`.numbers`)."""
+        if self.name != "NUMBER":
+            return False
+        if self.precision is None:
+            return True
+        if not self.scale:
+            return self.precision >= 19
+        return self.precision > 15
+
+    @property
     def affinity(self) -> str:
         """The SQLite declared type, chosen for its affinity."""
+        if self.wide_number:
+            # TEXT affinity (the name has TEXT and no INT), compared as numbers by the collation.
+            return f"NUMBER_TEXT COLLATE {numbers.COLLATION}"
         if self.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
             if self.name != "NUMBER" or (self.precision and not self.scale):
                 return "INTEGER"
@@ -156,7 +171,7 @@ def infer_column(name: str, values: list[Value]) -> Column:
         if isinstance(v, str) and _INTERVAL.match(v):
             intervals += 1
             continue
-        if isinstance(v, bool | int | float | decimal.Decimal):
+        if isinstance(v, bool | int | float | decimal.Decimal) or numbers.is_encoded(v):
             kind = kind or int
         elif isinstance(v, bytes):
             kind = bytes
@@ -220,7 +235,11 @@ def from_sqlite(value: object, col: Column) -> Value:
                 dt = dt.replace(microsecond=0)
             return dt
         return value  # type: ignore[return-value]
+    if numbers.is_encoded(value):
+        return numbers.to_python(numbers.decode(value))  # type: ignore[arg-type]
     if t is ColumnType.NUMBER:
+        if isinstance(value, float) and not abs(value) < 1e126:
+            raise OracleError(1426, "numeric overflow")  # beyond NUMBER's range (or inf / NaN)
         if isinstance(value, str):
             try:
                 d = decimal.Decimal(value)
@@ -228,10 +247,10 @@ def from_sqlite(value: object, col: Column) -> Value:
                 return value
             return int(d) if d == d.to_integral_value() and "." not in value else d
         if isinstance(value, float) and col.scale == 0 and col.precision:
-            return int(value)
+            return int(decimal.Decimal(repr(value)))  # int(9.99e125) would be 9990…354…
         if isinstance(value, float) and value.is_integer() and col.scale == -127 and not col.precision:
             # Oracle NUMBER has no float/int distinction; integral values look like integers.
-            return int(value)
+            return int(decimal.Decimal(repr(value)))  # int(9.99e125) would be 9990…354…
         return value  # type: ignore[return-value]
     if t in (ColumnType.BINARY_DOUBLE, ColumnType.BINARY_FLOAT):
         return float(value) if isinstance(value, int | float) else value  # type: ignore[return-value]
