@@ -396,6 +396,11 @@ class DdlRunner:
                     if c.accept("ON"):
                         c.expect("NULL")
                 c.expect("AS")
+                if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
+                    col.default = "(" + _text(c.group()) + ")"  # a virtual column's expression
+                    col.virtual = True
+                    c.accept("VIRTUAL")
+                    continue
                 c.expect("IDENTITY")
                 if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
                     c.group()
@@ -597,7 +602,9 @@ class DdlRunner:
                     sql += " AUTOINCREMENT"
             if not col.nullable and col.name != inline_pk:
                 sql += " NOT NULL"
-            if col.default is not None:
+            if col.virtual and col.default is not None:
+                sql += f" GENERATED ALWAYS AS ({expression(col.default)}) VIRTUAL"
+            elif col.default is not None:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
@@ -637,6 +644,8 @@ class DdlRunner:
             tmp = "__REBUILD_" + t.name
             conn.execute(f"DROP TABLE IF EXISTS {_q(tmp)}")
             conn.execute(f"CREATE TABLE {_q(tmp)} (\n  {body}\n)")
+            virtual = {col.name for col in t.columns if col.virtual}
+            copy_from = {k: v for k, v in copy_from.items() if k not in virtual}  # computed, not copied
             if copy_from:
                 targets = ", ".join(_q(k) for k in copy_from)
                 sources = ", ".join(copy_from.values())
