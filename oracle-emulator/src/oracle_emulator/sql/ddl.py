@@ -397,6 +397,11 @@ class DdlRunner:
                     if c.accept("ON"):
                         c.expect("NULL")
                 c.expect("AS")
+                if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
+                    col.default = "(" + _text(c.group()) + ")"  # a virtual column's expression
+                    col.virtual = True
+                    c.accept("VIRTUAL")
+                    continue
                 c.expect("IDENTITY")
                 if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
                     c.group()
@@ -603,7 +608,9 @@ class DdlRunner:
                 sql += " NOT NULL"  # a primary key's columns are NOT NULL in Oracle, not in SQLite
             if col.name in key_columns:
                 col.nullable = False  # and USER_TAB_COLUMNS says so
-            if col.default is not None:
+            if col.virtual and col.default is not None:
+                sql += f" GENERATED ALWAYS AS ({expression(col.default)}) VIRTUAL"
+            elif col.default is not None:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
@@ -647,6 +654,8 @@ class DdlRunner:
             tmp = "__REBUILD_" + t.name
             conn.execute(f"DROP TABLE IF EXISTS {_q(tmp)}")
             conn.execute(f"CREATE TABLE {_q(tmp)} (\n  {body}\n)")
+            virtual = {col.name for col in t.columns if col.virtual}
+            copy_from = {k: v for k, v in copy_from.items() if k not in virtual}  # computed, not copied
             if copy_from:
                 targets = ", ".join(_q(k) for k in copy_from)
                 sources = ", ".join(copy_from.values())

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS _ORA_COLUMNS (
     TYPE_DDL TEXT NOT NULL, DATA_TYPE TEXT NOT NULL, DATA_LENGTH INTEGER, DATA_PRECISION INTEGER,
     DATA_SCALE INTEGER, CHAR_LENGTH INTEGER, CHAR_USED TEXT, NULLABLE TEXT NOT NULL DEFAULT 'Y',
     DATA_DEFAULT TEXT, IDENTITY_COLUMN TEXT NOT NULL DEFAULT 'NO', COMMENTS TEXT,
+    VIRTUAL_COLUMN TEXT NOT NULL DEFAULT 'NO',
     PRIMARY KEY (TABLE_NAME, COLUMN_NAME));
 CREATE TABLE IF NOT EXISTS _ORA_CONSTRAINTS (
     CONSTRAINT_NAME TEXT PRIMARY KEY, TABLE_NAME TEXT NOT NULL, CONSTRAINT_TYPE TEXT NOT NULL,
@@ -56,7 +57,7 @@ CREATE VIEW IF NOT EXISTS USER_TAB_COLS AS
            COLUMN_ID, DATA_DEFAULT, CHAR_LENGTH, CHAR_USED,
            CASE WHEN DATA_TYPE IN ('VARCHAR2','NVARCHAR2','CHAR','NCHAR','CLOB','NCLOB')
                 THEN 'USING_NLS_COMP' END AS COLLATION,
-           IDENTITY_COLUMN, 'NO' AS VIRTUAL_COLUMN, 'NO' AS HIDDEN_COLUMN, 'NO' AS DEFAULT_ON_NULL
+           IDENTITY_COLUMN, VIRTUAL_COLUMN, 'NO' AS HIDDEN_COLUMN, 'NO' AS DEFAULT_ON_NULL
     FROM _ORA_COLUMNS;
 CREATE VIEW IF NOT EXISTS USER_TAB_COLUMNS AS SELECT * FROM USER_TAB_COLS;
 CREATE VIEW IF NOT EXISTS USER_TAB_IDENTITY_COLS AS
@@ -127,6 +128,9 @@ RESERVED = {
 
 def create_catalog(conn: sqlite3.Connection) -> None:
     conn.executescript("BEGIN;\n" + CATALOG_DDL + "\nCOMMIT;")  # one transaction: one write
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(_ORA_COLUMNS)")}
+    if "VIRTUAL_COLUMN" not in columns:  # a schema file from before virtual columns
+        conn.execute("ALTER TABLE _ORA_COLUMNS ADD COLUMN VIRTUAL_COLUMN TEXT NOT NULL DEFAULT 'NO'")
 
 
 def lookup(conn: sqlite3.Connection, table: str, column: str) -> tuple[OraType, bool] | None:
@@ -185,6 +189,7 @@ class ColumnDef:
     default: str | None = None  # Oracle default expression text
     identity: bool = False
     comment: str | None = None
+    virtual: bool = False  # GENERATED ALWAYS AS (expr) VIRTUAL: ``default`` holds expr, as DATA_DEFAULT does
 
 
 @dataclass
@@ -228,13 +233,15 @@ def load_table(conn: sqlite3.Connection, name: str) -> TableDef | None:
     if row is None:
         return None
     t = TableDef(name, comment=row[0])
-    for cname, ddl, nullable, default, identity, comment in conn.execute(
-        "SELECT COLUMN_NAME, TYPE_DDL, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, COMMENTS FROM _ORA_COLUMNS "
-        "WHERE TABLE_NAME = ? ORDER BY COLUMN_ID",
+    for cname, ddl, nullable, default, identity, comment, virtual in conn.execute(
+        "SELECT COLUMN_NAME, TYPE_DDL, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, COMMENTS, VIRTUAL_COLUMN "
+        "FROM _ORA_COLUMNS WHERE TABLE_NAME = ? ORDER BY COLUMN_ID",
         (name,),
     ):
         t.columns.append(
-            ColumnDef(cname, parse_type(ddl), nullable == "Y", default, identity == "YES", comment)
+            ColumnDef(
+                cname, parse_type(ddl), nullable == "Y", default, identity == "YES", comment, virtual == "YES"
+            )
         )
     for cname, kind, rcons, cond, deferrable, deferred, rule, generated in conn.execute(
         "SELECT CONSTRAINT_NAME, CONSTRAINT_TYPE, R_CONSTRAINT_NAME, SEARCH_CONDITION, "
@@ -303,8 +310,8 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
         conn.execute(
             "INSERT INTO _ORA_COLUMNS (TABLE_NAME, COLUMN_NAME, COLUMN_ID, TYPE_DDL, DATA_TYPE, DATA_LENGTH, "
             "DATA_PRECISION, DATA_SCALE, CHAR_LENGTH, CHAR_USED, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, "
-            "COMMENTS) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "COMMENTS, VIRTUAL_COLUMN) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 t.name,
                 c.name,
@@ -322,6 +329,7 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
                 c.default,
                 "YES" if c.identity else "NO",
                 c.comment,
+                "YES" if c.virtual else "NO",
             ),
         )
     for c in t.constraints:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import re
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -20,6 +21,7 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
 from . import numbers
+from .hierarchy import is_level, source_names, unfold
 from .lexer import Tok, Token, significant, split_commas, tokenize
 from .types import parse_type
 from .views import VIEWS
@@ -66,7 +68,7 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
 
     Returns (tokens, bind names, out slots, for_update, views, returning expression tokens).
     """
-    toks = significant(tokenize(sql))
+    toks = _union_all_to_values(significant(tokenize(sql)))
     names: list[str] = []
     out: list[Token] = []
     views: set[str] = set()
@@ -164,6 +166,93 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         out_slots.append(len(names))
         names.append(t.value)
     return out, names, out_slots, for_update_at >= 0, views, returning_exprs
+
+
+def _bulk_rows(toks: list[Token]) -> tuple[int, list[list[Token]]] | None:
+    """Django's Oracle bulk insert, ``INSERT INTO t (…) SELECT * FROM (SELECT :1 col_0, … FROM DUAL UNION
+    ALL SELECT … FROM DUAL …)``: (index of its ``SELECT``, the tokens of each row as a VALUES tuple)."""
+    if not (toks and toks[0].is_word("INSERT")):
+        return None
+    at = next((i for i, t in enumerate(toks) if t.is_word("SELECT")), -1)
+    if not (
+        at > 0
+        and toks[at - 1].text == ")"
+        and [t.value for t in toks[at : at + 4]] == ["SELECT", "*", "FROM", "("]
+        and _matching_paren(toks, at + 3) == len(toks) - 1
+    ):
+        return None
+    members: list[list[Token]] = [[]]
+    depth = 0
+    inner = toks[at + 4 : -1]
+    for k, t in enumerate(inner):
+        if t.kind is Tok.PUNCT and t.text in "()":
+            depth += 1 if t.text == "(" else -1
+        if depth == 0 and t.kind is Tok.WORD and t.value == "UNION" and inner[k + 1].is_word("ALL"):
+            members.append([])
+        elif not (depth == 0 and t.kind is Tok.WORD and t.value == "ALL" and inner[k - 1].is_word("UNION")):
+            members[-1].append(t)
+    rows: list[list[Token]] = []
+    for member in members:
+        if not (
+            len(member) > 3
+            and member[0].is_word("SELECT")
+            and member[-2].is_word("FROM")
+            and member[-1].is_word("DUAL")
+        ):
+            return None
+        row = [Token(Tok.PUNCT, "(", "(")]
+        for n, item in enumerate(split_commas(member[1:-2])):
+            if len(item) > 1 and item[-1].kind is Tok.WORD and item[-1].value.startswith("COL_"):
+                item = item[:-1]  # Django's column alias in the first member
+            if not item or any(t.kind is Tok.WORD and t.value in ("SELECT", "FROM") for t in item):
+                return None
+            row += [Token(Tok.PUNCT, ",", ","), *item] if n else item
+        rows.append([*row, Token(Tok.PUNCT, ")", ")")])
+    return at, rows
+
+
+def _union_all_to_values(toks: list[Token]) -> list[Token]:
+    """The bulk insert (:func:`_bulk_rows`) as ``INSERT INTO t (…) VALUES (…), (…)``: the same rows,
+    without SQLite's limit of 500 compound SELECT members."""
+    bulk = _bulk_rows(toks)
+    if bulk is None:
+        return toks
+    at, rows = bulk
+    out = [*toks[:at], Token(Tok.WORD, "VALUES", "VALUES")]
+    for n, row in enumerate(rows):
+        out += [Token(Tok.PUNCT, ",", ","), *row] if n else row
+    return out
+
+
+def _bulk_insert(sql: str) -> Translated | None:
+    """A bulk insert whose rows differ only in their binds: the first row translated (and cached) once,
+    its SQLite VALUES tuple repeated with the binds renumbered (sqlglot would parse every row)."""
+    toks = significant(tokenize(sql))
+    bulk = _bulk_rows(toks)
+    if bulk is None or len(bulk[1]) < 2:
+        return None
+    at, rows = bulk
+    shape = [t.text if t.kind is not Tok.BIND else ":" for t in rows[0]]
+    if any(t.kind is Tok.STRING for t in rows[0]) or any(
+        [t.text if t.kind is not Tok.BIND else ":" for t in row] != shape for row in rows[1:]
+    ):
+        return None
+    first = translate(_text([*toks[:at], Token(Tok.WORD, "VALUES", "VALUES"), *rows[0]]))
+    per_row = len(first.bind_names)
+    head, sep, template = first.sql.rpartition(" VALUES ")
+    if not sep or first.out_slots or "'" in template or per_row == 0:
+        return None
+    tuples = [
+        _BIND_NUMBER.sub(lambda m, r=r: f":b{int(m.group(1)) + r * per_row}", template)
+        for r in range(len(rows))
+    ]
+    names = [t.value for row in rows for t in row if t.kind is Tok.BIND]
+    return Translated(
+        sql=f"{head} VALUES {', '.join(tuples)}", kind="dml", bind_names=names, table=first.table
+    )
+
+
+_BIND_NUMBER = re.compile(r":b(\d+)\b")
 
 
 _JSON_FUNCS = {
@@ -570,8 +659,50 @@ def _apply_rownum(select: exp.Select, sql: str) -> None:
     select.set("limit", exp.Limit(expression=exp.Literal.number(max(limit, 0))))
 
 
+def _omit_default_values(insert: exp.Insert, sql: str) -> None:
+    """``INSERT INTO t (a, b) VALUES (DEFAULT, :x)`` (Django's ``db_default``): SQLite has no DEFAULT
+    keyword in VALUES, but a column left out of the list gets its default, which is the same."""
+    values = insert.expression
+    if not isinstance(values, exp.Values):
+        return
+    rows = values.expressions
+    defaults = [
+        [isinstance(v, exp.Var) and v.name.upper() == "DEFAULT" for v in row.expressions] for row in rows
+    ]
+    if not any(any(row) for row in defaults):
+        return
+    schema = insert.this
+    if len(rows) != 1 or not isinstance(schema, exp.Schema):
+        raise _unsupported(sql, "DEFAULT in a multi-row VALUES or without a column list")
+    keep = [not d for d in defaults[0]]
+    if not any(keep):
+        insert.set("this", schema.this)
+        insert.set("expression", None)
+        insert.set("default", True)
+        return
+    schema.set("expressions", [c for c, k in zip(schema.expressions, keep, strict=True) if k])
+    rows[0].set("expressions", [v for v, k in zip(rows[0].expressions, keep, strict=True) if k])
+
+
+def _constant_outer_group_terms(tree: exp.Expression) -> None:
+    """``GROUP BY outer.col`` in a subquery (Django's ``Reverse()``): SQLite cannot resolve an outer column
+    there. It is one constant per evaluation of the subquery, so grouping by a constant is the same."""
+    for sel in tree.find_all(exp.Select):
+        group = sel.args.get("group")
+        if group is None or sel.find_ancestor(exp.Select) is None:
+            continue
+        names = source_names(sel)
+        for term in group.expressions:
+            table = term.args.get("table") if isinstance(term, exp.Column) else None
+            if table is not None and (table.name if table.quoted else table.name.upper()) not in names:
+                term.replace(exp.Literal.string("outer"))
+
+
 @functools.lru_cache(maxsize=2048)
 def translate(sql: str) -> Translated:
+    bulk = _bulk_insert(sql)
+    if bulk is not None:
+        return bulk
     toks, names, out_slots, for_update, views, returning = prepass(sql)
     text = _text(toks)
     try:
@@ -583,10 +714,22 @@ def translate(sql: str) -> Translated:
     original = tree.copy()
     for sel in list(tree.find_all(exp.Select)):
         _apply_rownum(sel, sql)
+    # Hierarchical blocks, innermost first (an unfolded block no longer contains its nested ones).
+    for sel in reversed([s for s in tree.find_all(exp.Select) if s.args.get("connect") is not None]):
+        new = unfold(sel, sql)
+        if sel is tree:
+            tree = new
+        else:
+            sel.replace(new)
     for col in tree.find_all(exp.Column):
-        if col.name.upper() in ("ROWNUM", "ROWID", "NEXTVAL", "CURRVAL", "LEVEL"):
+        if col.name.upper() in ("ROWNUM", "ROWID", "NEXTVAL", "CURRVAL"):
             raise _unsupported(sql, col.name.upper())
+        if is_level(col):
+            raise OracleError(1788, "CONNECT BY clause required in this query block")
     tree = rewrite(tree)
+    _constant_outer_group_terms(tree)
+    if isinstance(tree, exp.Insert):
+        _omit_default_values(tree, sql)
     kind = "select" if isinstance(tree, exp.Query) else "dml"
     if kind == "dml" and not isinstance(tree, exp.Insert | exp.Update | exp.Delete):
         raise _unsupported(sql)
