@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..results import Bind, OracleError, Value
-from . import numbers
+from . import numeric
 
 
 @dataclass
@@ -46,7 +46,7 @@ def to_sqlite(value: Value | bool) -> object:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | decimal.Decimal):
-        return numbers.to_storage(value)  # beyond 64 bits / a double: the exact 38-digit text
+        return numeric.to_storage(value)  # beyond 64 bits / a double: the exact 38-digit text
     if isinstance(value, datetime.datetime):
         return format_datetime(value)
     if isinstance(value, datetime.date):

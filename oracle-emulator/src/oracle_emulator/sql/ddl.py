@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
-from . import numbers
+from . import numeric
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -284,11 +284,12 @@ class DdlRunner:
                 password = _password(c.take())
             self.engine.create_user(name, password, ctx)
             return True
+        after = c.peek(1)
         if t.is_word("TABLESPACE") or (
             t.is_word("TEMPORARY", "BIGFILE", "SMALLFILE")
-            and c.peek(1) is not None
-            and c.peek(1).is_word("TABLESPACE")
-        ):  # type: ignore[union-attr]
+            and after is not None
+            and after.is_word("TABLESPACE")
+        ):
             while not c.accept("TABLESPACE"):
                 c.take()
             name = c.ident()
@@ -616,12 +617,12 @@ class DdlRunner:
                     sql += f" DEFAULT ({expression(col.default)})"
             if col.type.wide_number and col.name != inline_pk:
                 # Text affinity: a NUMBER is kept exactly as text; text that is no number is ORA-01722.
-                numeric = numbers.TEXT_CHECK.format(col=_q(col.name))
-                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
+                check = numeric.TEXT_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
             elif col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
                 # Text that does not look like a number stays text in SQLite: Oracle says ORA-01722.
-                numeric = numbers.SQL_CHECK.format(col=_q(col.name))
-                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
+                check = numeric.SQL_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
             if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
                 # ORA-12899 "value too large for column" (errors.py decodes the constraint name).
                 limit = f"length({_q(col.name)}) <= {col.type.length}"

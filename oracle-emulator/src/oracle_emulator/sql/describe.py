@@ -87,10 +87,12 @@ def oracle_name(node: exp.Expression, binds: Sequence[str] = ()) -> str:
     if isinstance(node, exp.Alias):
         ident = node.args.get("alias")
         if isinstance(ident, exp.Identifier):
-            return ident.this if ident.quoted else ident.this.upper()
+            text = str(ident.this)
+            return text if ident.quoted else text.upper()
         return node.alias.upper()
     if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
-        return node.this.this if node.this.quoted else node.this.this.upper()
+        text = str(node.this.this)
+        return text if node.this.quoted else text.upper()
     if isinstance(node, exp.Placeholder):
         name = str(node.this)
         if name.startswith("b") and name[1:].isdigit() and int(name[1:]) < len(binds):
@@ -318,9 +320,9 @@ class Describer:
         ):
             return _VARCHAR
         if isinstance(node, exp.Subquery):
-            inner = _first_select(node.this)
-            if inner is not None and len(inner.expressions) == 1:
-                return self._type(inner.expressions[0], _scope(inner))
+            sub = _first_select(node.this)
+            if sub is not None and len(sub.expressions) == 1:
+                return self._type(sub.expressions[0], _scope(sub))
         return None
 
     def _first_typed(self, nodes: Sequence[exp.Expression | None], scope: Scope) -> Column | None:

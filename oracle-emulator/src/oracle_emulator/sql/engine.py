@@ -23,12 +23,12 @@ from . import dictionary, errors
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
-from .describe import Describer
-from .lexer import Tok, first_keywords, significant, tokenize
+from .describe import ColumnsOf, Describer, Lookup
+from .lexer import Tok, Token, first_keywords, significant, tokenize
 from .plsql import PlsqlRunner
 from .storage import SessionDb, Storage, execute_locked
 from .translate import Translated, translate
-from .types import bind_column, from_sqlite
+from .types import OraType, bind_column, from_sqlite
 from .views import column_types, materialize
 
 log = logging.getLogger("oracle_emulator.sql")
@@ -352,8 +352,8 @@ class Engine:
             out.append(found[0].column(name, found[1]) if found else None)
         return out
 
-    def _lookup(self, db: SessionDb, tr: Translated) -> Callable[[str, str], object]:
-        def lookup(table: str, column: str):  # type: ignore[no-untyped-def]
+    def _lookup(self, db: SessionDb, tr: Translated) -> Lookup:
+        def lookup(table: str, column: str) -> tuple[OraType, bool] | None:
             if table in tr.views:
                 t = column_types(table).get(column)
                 return (t, True) if t is not None else None
@@ -361,8 +361,8 @@ class Engine:
 
         return lookup
 
-    def _columns_of(self, db: SessionDb, tr: Translated) -> Callable[[str], object]:
-        def columns_of(table: str):  # type: ignore[no-untyped-def]
+    def _columns_of(self, db: SessionDb, tr: Translated) -> ColumnsOf:
+        def columns_of(table: str) -> list[tuple[str, OraType, bool]] | None:
             if table in tr.views:
                 return [(n, t, True) for n, t in column_types(table).items()]
             return dictionary.table_columns(db.conn, table)
@@ -370,9 +370,8 @@ class Engine:
         return columns_of
 
 
-def _ident(tok: object) -> str:
-    t = tok  # a lexer Token
-    return t.value if t.kind is Tok.QUOTED else t.value.upper()  # type: ignore[attr-defined]
+def _ident(tok: Token) -> str:
+    return tok.value if tok.kind is Tok.QUOTED else tok.value.upper()
 
 
 def _short(sql: str) -> str:

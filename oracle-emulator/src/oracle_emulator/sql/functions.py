@@ -20,7 +20,7 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
-from . import numbers
+from . import numeric
 from .binds import format_datetime, format_interval
 from .types import parse_datetime, parse_interval
 
@@ -46,7 +46,7 @@ def _text(value: object) -> str:
         return str(int(value))
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float) or numbers.is_encoded(value):
+    if isinstance(value, float) or numeric.is_encoded(value):
         d = _decimal(value)
         if d is not None and d.is_finite():
             return number_text(d)
@@ -55,7 +55,7 @@ def _text(value: object) -> str:
 
 def number_text(d: decimal.Decimal) -> str:
     """TO_CHAR(n) (format TM9): no trailing zeros and no zero before the point (0.5 is '.5')."""
-    text = format(d.normalize(numbers.CONTEXT), "f")
+    text = format(d.normalize(numeric.CONTEXT), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text.startswith("0."):
@@ -142,9 +142,9 @@ def ora_trunc(value: object, fmt: object = None) -> object:
         assert d is not None
         places = _integer(fmt) if fmt is not None else 0
         cut = d.quantize(
-            decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_DOWN, context=numbers.WIDE
+            decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_DOWN, context=numeric.WIDE
         )
-        return numbers.to_storage(cut)
+        return numeric.to_storage(cut)
     dt = _dt(value)
     if dt is None:
         return value
@@ -237,7 +237,7 @@ def _decimal(value: object) -> decimal.Decimal | None:
     38-digit form decoded, numeric text parsed), else None."""
     if isinstance(value, decimal.Decimal):
         return value
-    d = numbers.from_storage(value)
+    d = numeric.from_storage(value)
     if d is not None or not isinstance(value, str):
         return d
     try:
@@ -247,9 +247,9 @@ def _decimal(value: object) -> decimal.Decimal | None:
 
 
 def _sqlite_number(d: object) -> object:
-    """An exact result as SQLite keeps it (:func:`numbers.to_storage`)."""
+    """An exact result as SQLite keeps it (:func:`numeric.to_storage`)."""
     if isinstance(d, int | float | decimal.Decimal):
-        return numbers.to_storage(d)
+        return numeric.to_storage(d)
     return d
 
 
@@ -278,12 +278,12 @@ def _exact(a: object, b: object, op: Callable[[decimal.Decimal, decimal.Decimal]
     da, db = _decimal(a), _decimal(b)
     if da is None or db is None:
         raise ValueError("ORA-01722: invalid number")
-    with decimal.localcontext(numbers.CONTEXT):
+    with decimal.localcontext(numeric.CONTEXT):
         return _sqlite_number(op(da, db))
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) or numbers.is_encoded(value)
+    return isinstance(value, int | float) or numeric.is_encoded(value)
 
 
 def ora_add(a: object, b: object) -> object:
@@ -335,7 +335,7 @@ def ora_mul(a: object, b: object) -> object:
     if a is None or b is None:
         return None
     if isinstance(a, int) and isinstance(b, int):
-        return numbers.to_storage(a * b)
+        return numeric.to_storage(a * b)
     return _exact(a, b, operator.mul)
 
 
@@ -347,10 +347,10 @@ def ora_div(a: object, b: object) -> object:
         raise ValueError("ORA-01722: invalid number")
     if nb == 0:
         raise ValueError("ORA-01476: divisor is equal to zero")
-    with decimal.localcontext(numbers.CONTEXT):
+    with decimal.localcontext(numeric.CONTEXT):
         q = na / nb
     if q == q.to_integral_value():
-        return numbers.to_storage(q)
+        return numeric.to_storage(q)
     return _approximate(q)
 
 
@@ -374,7 +374,7 @@ def ora_cast_date(value: object) -> object:
 
 
 def ora_to_number(value: object, fmt: object = None) -> object:
-    if value is None or isinstance(value, int | float) or numbers.is_encoded(value):
+    if value is None or isinstance(value, int | float) or numeric.is_encoded(value):
         return value
     iv = _interval(value)
     if iv is not None:  # TO_NUMBER(date - date): Django's DateField subtraction, in days
@@ -383,7 +383,7 @@ def ora_to_number(value: object, fmt: object = None) -> object:
     d = _decimal(value)
     if d is None or not d.is_finite():
         raise ValueError("ORA-01722: invalid number")
-    return numbers.to_storage(d)
+    return numeric.to_storage(d)
 
 
 def _compared_as_first(args: tuple[object, ...]) -> list[object] | None:
@@ -420,7 +420,7 @@ def ora_cast_number(value: object, precision: object, scale: object) -> object:
     if d is None:
         raise ValueError("ORA-01722: invalid number")
     p, s = _integer(precision), _integer(scale)
-    rounded = d.quantize(decimal.Decimal(1).scaleb(-s), rounding=decimal.ROUND_HALF_UP, context=numbers.WIDE)
+    rounded = d.quantize(decimal.Decimal(1).scaleb(-s), rounding=decimal.ROUND_HALF_UP, context=numeric.WIDE)
     if rounded != 0 and rounded.adjusted() + 1 > p - s:
         raise ValueError("ORA-01438: value larger than specified precision allowed for this column")
     return _sqlite_number(rounded)
@@ -607,8 +607,8 @@ def ora_mod(a: object, b: object) -> object:
         raise ValueError("ORA-01722: invalid number")
     if n == 0:
         return _sqlite_number(m)
-    with decimal.localcontext(numbers.CONTEXT):
-        return numbers.to_storage(m % n)  # Decimal's % keeps the dividend's sign
+    with decimal.localcontext(numeric.CONTEXT):
+        return numeric.to_storage(m % n)  # Decimal's % keeps the dividend's sign
 
 
 def _unary(value: object, op: Callable[[decimal.Decimal], decimal.Decimal]) -> object:
@@ -617,8 +617,8 @@ def _unary(value: object, op: Callable[[decimal.Decimal], decimal.Decimal]) -> o
     d = _decimal(value)
     if d is None:
         raise ValueError("ORA-01722: invalid number")
-    with decimal.localcontext(numbers.CONTEXT):
-        return numbers.to_storage(op(d))
+    with decimal.localcontext(numeric.CONTEXT):
+        return numeric.to_storage(op(d))
 
 
 def ora_abs(value: object) -> object:
@@ -649,9 +649,9 @@ def ora_power(a: object, b: object) -> object:
     if exponent == exponent.to_integral_value() and abs(exponent) <= 1000:
         if base == 0 and exponent < 0:
             raise ValueError("ORA-01476: divisor is equal to zero")
-        with decimal.localcontext(numbers.CONTEXT):
+        with decimal.localcontext(numeric.CONTEXT):
             r = base ** int(exponent)
-        return numbers.to_storage(r) if exponent >= 0 else _approximate(r)
+        return numeric.to_storage(r) if exponent >= 0 else _approximate(r)
     if base < 0:
         raise ValueError("ORA-01428: argument is out of range")
     return float(base) ** float(exponent)
@@ -666,9 +666,9 @@ def ora_round(a: object, digits: object = 0) -> object:
         raise ValueError("ORA-01722: invalid number")
     places = _integer(digits)
     rounded = d.quantize(
-        decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=numbers.WIDE
+        decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=numeric.WIDE
     )
-    return numbers.to_storage(rounded)
+    return numeric.to_storage(rounded)
 
 
 # --- SQL/JSON (Django's JSONField on Oracle) -------------------------------------------------------
@@ -856,22 +856,22 @@ class DecimalSum:
     def step(self, value: object) -> None:
         d = self._dec(value)
         if d is not None:
-            self.total = numbers.CONTEXT.add(self.total, d)
+            self.total = numeric.CONTEXT.add(self.total, d)
             self.count += 1
 
     def inverse(self, value: object) -> None:
         d = self._dec(value)
         if d is not None:
-            self.total = numbers.CONTEXT.subtract(self.total, d)
+            self.total = numeric.CONTEXT.subtract(self.total, d)
             self.count -= 1
 
     def value(self) -> object:
         if self.count == 0:
             return None
         if self.average:
-            with decimal.localcontext(numbers.CONTEXT):
+            with decimal.localcontext(numeric.CONTEXT):
                 return _approximate(self.total / self.count)
-        return numbers.to_storage(self.total)  # a sum is exact
+        return numeric.to_storage(self.total)  # a sum is exact
 
     def finalize(self) -> object:
         return self.value()

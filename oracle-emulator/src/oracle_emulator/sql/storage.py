@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import functions, hierarchy, numbers
+from . import functions, hierarchy, numeric
 from .views import sys_context
 
 BUSY_TIMEOUT_MS = 5000
@@ -57,18 +57,21 @@ class SessionDb:
             self.conn.create_aggregate(name, nargs, cls)
         for name, (nargs, cls) in functions.WINDOW_AGGREGATES.items():
             self.conn.create_window_function(name, nargs, cls)
-        self.conn.create_collation(numbers.COLLATION, numbers.collate)
-        self.conn.create_function("ORA_IS_NUMBER", 1, numbers.is_number_text, deterministic=True)
+        self.conn.create_collation(numeric.COLLATION, numeric.collate)
+        self.conn.create_function("ORA_IS_NUMBER", 1, numeric.is_number_text, deterministic=True)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
         self.conn.execute("INSERT INTO temp.DUAL VALUES ('X')")
         self.savepoints: list[str] = []
 
-    def _guard(self, fn: Callable[..., object]) -> Callable[..., object]:
-        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error."""
+    def _guard(self, fn: Callable[..., object]) -> Callable[..., Any]:
+        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error.
 
-        def call(*args: object) -> object:
+        (``Any``: sqlite3 accepts only its own value types back, which each function returns.)
+        """
+
+        def call(*args: object) -> Any:
             try:
                 return fn(*args)
             except BaseException as e:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -20,7 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
-from . import numbers
+from . import numeric
 from .hierarchy import is_level, source_names, unfold
 from .lexer import Tok, Token, significant, split_commas, tokenize
 from .types import parse_type
@@ -224,6 +225,11 @@ def _union_all_to_values(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _shifted_bind(offset: int) -> Callable[[re.Match[str]], str]:
+    """``:b<i>`` of the first row's template as ``:b<i + offset>`` (the same slot of a later row)."""
+    return lambda m: f":b{int(m.group(1)) + offset}"
+
+
 def _bulk_insert(sql: str) -> Translated | None:
     """A bulk insert whose rows differ only in their binds: the first row translated (and cached) once,
     its SQLite VALUES tuple repeated with the binds renumbered (sqlglot would parse every row)."""
@@ -242,10 +248,7 @@ def _bulk_insert(sql: str) -> Translated | None:
     head, sep, template = first.sql.rpartition(" VALUES ")
     if not sep or first.out_slots or "'" in template or per_row == 0:
         return None
-    tuples = [
-        _BIND_NUMBER.sub(lambda m, r=r: f":b{int(m.group(1)) + r * per_row}", template)
-        for r in range(len(rows))
-    ]
+    tuples = [_BIND_NUMBER.sub(_shifted_bind(r * per_row), template) for r in range(len(rows))]
     names = [t.value for row in rows for t in row if t.kind is Tok.BIND]
     return Translated(
         sql=f"{head} VALUES {', '.join(tuples)}", kind="dml", bind_names=names, table=first.table
@@ -396,7 +399,7 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 def _is_character(node: exp.Expression) -> bool:
     if isinstance(node, exp.Literal):
-        return bool(node.is_string) and not numbers.is_encoded(node.this)
+        return bool(node.is_string) and not numeric.is_encoded(node.this)
     if isinstance(node, exp.Anonymous):
         return str(node.this).upper() in _CHARACTER_CALLS
     return isinstance(node, exp.Trim)
@@ -404,14 +407,14 @@ def _is_character(node: exp.Expression) -> bool:
 
 def _is_number(node: exp.Expression) -> bool:
     if isinstance(node, exp.Literal):
-        return not node.is_string or numbers.is_encoded(node.this)
+        return not node.is_string or numeric.is_encoded(node.this)
     return isinstance(node, exp.Neg) and _is_number(node.this)
 
 
 def _number_literal(node: exp.Literal) -> exp.Expression:
     """A number literal SQLite cannot hold exactly (beyond 64 bits or a double) as NUMBER's text."""
     try:
-        stored = numbers.to_storage(decimal.Decimal(str(node.this)))
+        stored = numeric.to_storage(decimal.Decimal(str(node.this)))
     except decimal.InvalidOperation:
         return node
     except ValueError as e:
@@ -458,8 +461,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string:
         return _number_literal(node)
     if isinstance(node, exp.Neg) and not (isinstance(node.this, exp.Literal) and not node.this.is_string):
-        if isinstance(node.this, exp.Literal) and numbers.is_encoded(node.this.this):
-            return exp.Literal.string(numbers.encode(-numbers.decode(node.this.this)))
+        if isinstance(node.this, exp.Literal) and numeric.is_encoded(node.this.this):
+            return exp.Literal.string(numeric.encode(-numeric.decode(node.this.this)))
         return _call("ORA_SUB", exp.Literal.number(0), node.this)  # SQLite's - turns NUMBER text to 0
     if isinstance(node, exp.Abs | exp.Sign | exp.Ceil | exp.Floor):
         fn = {exp.Abs: "ORA_ABS", exp.Sign: "ORA_SIGN", exp.Ceil: "ORA_CEIL", exp.Floor: "ORA_FLOOR"}[
@@ -499,7 +502,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _call("ORA_CAST_CHAR", node.this, exp.Literal.number(ora.length), blank_padded)
         if target.startswith(("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CLOB", "NCLOB", "TEXT")):
             return _call("ORA_TO_CHAR", node.this)
-        if target.startswith("INTERVAL"):
+        if target.startswith("INTERVAL") and isinstance(node.this, exp.Expression):
             return node.this
         return node
     if isinstance(node, exp.StrToDate | exp.StrToTime):
@@ -617,6 +620,8 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
     """
     root = tree
     for node in reversed(list(tree.dfs())):
+        if not isinstance(node, exp.Expression):
+            continue
         new = _rewrite(node)
         if new is not node:
             if node is root:
@@ -631,9 +636,11 @@ def _apply_rownum(select: exp.Select, sql: str) -> None:
     where = select.args.get("where")
     if where is None:
         return
-    conds: list[exp.Expression] = (
-        list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
-    )
+    conds: list[exp.Expression] = [
+        c
+        for c in (where.this.flatten() if isinstance(where.this, exp.And) else [where.this])
+        if isinstance(c, exp.Expression)
+    ]
     keep: list[exp.Expression] = []
     limit: int | None = None
     for c in conds:
@@ -709,7 +716,7 @@ def translate(sql: str) -> Translated:
         tree = sqlglot.parse_one(text, read="oracle")
     except SqlglotError as e:
         raise _unsupported(sql, type(e).__name__) from e
-    if tree is None:
+    if not isinstance(tree, exp.Expression):
         raise _unsupported(sql)
     original = tree.copy()
     for sel in list(tree.find_all(exp.Select)):
@@ -779,6 +786,8 @@ def expression(text: str) -> str:
         raise _unsupported(text, "bind variable in DDL")
     try:
         tree = sqlglot.parse_one(_text(toks), read="oracle")
+        if not isinstance(tree, exp.Expression):
+            raise _unsupported(text)
         return rewrite(tree).sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as e:
         raise _unsupported(text, type(e).__name__) from e

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..results import Column, ColumnType, OracleError, Value
-from . import numbers
+from . import numeric
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class OraType:
 
     @property
     def wide_number(self) -> bool:
-        """A NUMBER that can hold values beyond a 64-bit integer or a double (see :mod:`.numbers`)."""
+        """A NUMBER that can hold values beyond a 64-bit integer or a double (see :mod:`.numeric`)."""
         if self.name != "NUMBER":
             return False
         if self.precision is None:
@@ -48,7 +49,7 @@ class OraType:
         """The SQLite declared type, chosen for its affinity."""
         if self.wide_number:
             # TEXT affinity (the name has TEXT and no INT), compared as numbers by the collation.
-            return f"NUMBER_TEXT COLLATE {numbers.COLLATION}"
+            return f"NUMBER_TEXT COLLATE {numeric.COLLATION}"
         if self.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
             if self.name != "NUMBER" or (self.precision and not self.scale):
                 return "INTEGER"
@@ -160,7 +161,7 @@ def parse_type(text: str) -> OraType:
 NUMBER_ANY = Column("", ColumnType.NUMBER, 0, -127, 22)
 
 
-def infer_column(name: str, values: list[Value]) -> Column:
+def infer_column(name: str, values: Sequence[object]) -> Column:
     """Describe a computed column from its values (no catalog information available)."""
     kind: type | None = None
     max_len = 1
@@ -171,7 +172,7 @@ def infer_column(name: str, values: list[Value]) -> Column:
         if isinstance(v, str) and _INTERVAL.match(v):
             intervals += 1
             continue
-        if isinstance(v, bool | int | float | decimal.Decimal) or numbers.is_encoded(v):
+        if isinstance(v, bool | int | float | decimal.Decimal) or numeric.is_encoded(v):
             kind = kind or int
         elif isinstance(v, bytes):
             kind = bytes
@@ -235,8 +236,8 @@ def from_sqlite(value: object, col: Column) -> Value:
                 dt = dt.replace(microsecond=0)
             return dt
         return value  # type: ignore[return-value]
-    if numbers.is_encoded(value):
-        return numbers.to_python(numbers.decode(value))  # type: ignore[arg-type]
+    if numeric.is_encoded(value):
+        return numeric.to_python(numeric.decode(value))  # type: ignore[arg-type]
     if t is ColumnType.NUMBER:
         if isinstance(value, float) and not abs(value) < 1e126:
             raise OracleError(1426, "numeric overflow")  # beyond NUMBER's range (or inf / NaN)
