@@ -435,6 +435,18 @@ def ora_cast_char(value: object, length: object, blank_padded: object) -> object
     return text[:n].ljust(n) if blank_padded else text[:n]
 
 
+def ora_cmp(a: object, b: object) -> object:
+    """-1, 0 or 1 as a is less than, equal to or greater than b (NULL if either is): numbers by
+    value, whether SQLite holds them natively or as text; anything else as SQLite orders it."""
+    if a is None or b is None:
+        return None
+    da, db = _decimal(a), _decimal(b)
+    if da is not None and db is not None and (_is_number(a) or _is_number(b)):
+        return (da > db) - (da < db)
+    ta, tb = _text(a), _text(b)
+    return (ta > tb) - (ta < tb)
+
+
 def ora_number_if(char: object, other: object) -> object:
     """``char`` as a number when it is compared with a number (Oracle's implicit conversion)."""
     if isinstance(other, int | float) and not isinstance(char, int | float):
@@ -952,6 +964,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_LPAD": (-1, ora_lpad),
     "ORA_REPLACE": (-1, ora_replace),
     "ORA_NUMBER_IF": (2, ora_number_if),
+    "ORA_CMP": (2, ora_cmp),
     "ORA_ABS": (1, ora_abs),
     "ORA_SIGN": (1, ora_sign),
     "ORA_CEIL": (1, ora_ceil),
