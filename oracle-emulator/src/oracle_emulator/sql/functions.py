@@ -426,6 +426,22 @@ def ora_cast_number(value: object, precision: object, scale: object) -> object:
     return _sqlite_number(rounded)
 
 
+def ora_number_fits(value: object, precision: object, scale: object) -> int:
+    """1 when ``value`` is already a NUMBER(p,s) value (no rounding, within precision), else 0.
+
+    The check of the triggers that round what is stored into a NUMBER(p,s) column (see ddl.py).
+    """
+    if isinstance(value, int) and isinstance(precision, int) and isinstance(scale, int) and scale >= 0:
+        return 1 if abs(value) < 10 ** (precision - scale) else 0
+    d = _decimal(value)
+    if d is None:
+        return 1  # not a number: the column's own check reports ORA-01722
+    p, s = _integer(precision), _integer(scale)
+    exponent = d.normalize(numeric.CONTEXT).as_tuple().exponent
+    fits_scale = not isinstance(exponent, int) or exponent >= -s
+    return 1 if fits_scale and (d == 0 or d.adjusted() + 1 <= p - s) else 0
+
+
 def ora_cast_char(value: object, length: object, blank_padded: object) -> object:
     """CAST(x AS VARCHAR2(n)) keeps the first n characters; CHAR(n) also pads to n with blanks."""
     if value is None:
@@ -970,6 +986,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_CEIL": (1, ora_ceil),
     "ORA_FLOOR": (1, ora_floor),
     "ORA_CAST_NUMBER": (3, ora_cast_number),
+    "ORA_NUMBER_FITS": (3, ora_number_fits),
     "ORA_CAST_CHAR": (3, ora_cast_char),
     "ORA_RPAD": (-1, ora_rpad),
     "ORA_BITAND": (2, ora_bitand),

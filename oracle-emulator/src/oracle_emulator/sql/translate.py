@@ -424,11 +424,38 @@ def _number_literal(node: exp.Literal) -> exp.Expression:
     return exp.Literal.string(stored) if isinstance(stored, str) else node
 
 
+# Calls (after rewriting) whose value is a number whatever their arguments.
+_NUMERIC_CALLS = frozenset(
+    {
+        "ORA_EXTRACT",
+        "ORA_TO_NUMBER",
+        "ORA_LENGTH",
+        "ORA_INSTR",
+        "ORA_MOD",
+        "ORA_ROUND",
+        "ORA_ABS",
+        "ORA_CEIL",
+        "ORA_FLOOR",
+        "ORA_SIGN",
+        "ORA_POWER",
+        "ORA_BITAND",
+        "ORA_MUL",
+        "ORA_DIV",
+    }
+)
+
+
+def _is_numeric_expression(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).upper() in _NUMERIC_CALLS
+    return isinstance(node, exp.Count)
+
+
 def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expression | None:
     """SQL Language Reference, "Implicit Data Conversion": comparing character data with a number
     converts the character data to a number. ``other`` is a number literal (convert now) or a bind
     (convert when the bound value is a number, known only at run time); None: nothing to convert."""
-    if _is_number(other):
+    if _is_number(other) or _is_numeric_expression(other):
         return _call("ORA_TO_NUMBER", char)
     if isinstance(other, exp.Placeholder):
         return _call("ORA_NUMBER_IF", char, other.copy())
