@@ -3,8 +3,9 @@
 A value that fits SQLite exactly stays native: an integer within 64 bits as INTEGER, a value of at most
 15 significant digits as REAL (a double holds those exactly, and so does SQLite's text of it). Any
 other NUMBER (``2**63``, a ``NUMBER(19)`` of nineteen nines, ``DecimalField(max_digits=38)``) is
-stored as *order-preserving text*: SQLite would turn plain digits into a lossy REAL under a numeric column's affinity, while this
-text does not look like a number to it, and two such values compare as their numbers do.
+stored as *order-preserving text*: SQLite would turn plain digits into a lossy REAL under a numeric
+column's affinity, while this text does not look like a number to it, and two such values compare as
+their numbers do.
 
 Encoding (the control character GS, which no text value carries, and ``N``, then the sign, a
 three-digit exponent, and the digits of the coefficient):
