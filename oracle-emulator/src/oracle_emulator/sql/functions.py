@@ -387,6 +387,51 @@ def ora_hash(value: object, algo: object = "SHA1") -> object:
     return hashlib.new(name, data).digest()
 
 
+# Oracle character set names -> Python codecs (UTL_I18N.STRING_TO_RAW's dst_charset).
+_CHARSETS = {
+    "AL32UTF8": "utf-8",
+    "UTF8": "utf-8",
+    "AL16UTF16": "utf-16-be",
+    "AL16UTF16LE": "utf-16-le",
+    "WE8ISO8859P1": "latin-1",
+    "WE8MSWIN1252": "cp1252",
+    "US7ASCII": "ascii",
+}
+
+
+def ora_string_to_raw(value: object, charset: object = None) -> object:
+    """UTL_I18N.STRING_TO_RAW(s, charset): the text's bytes in that character set (default AL32UTF8)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value
+    codec = _CHARSETS.get(str(charset or "AL32UTF8").upper())
+    if codec is None:
+        raise ValueError(f"ORA-06502: PL/SQL: numeric or value error: unknown character set {charset}")
+    return _text(value).encode(codec, errors="replace")
+
+
+def ora_chr(code: object) -> object:
+    """CHR(n): the character whose AL32UTF8 (database character set) encoding is the bytes of n."""
+    if code is None:
+        return None
+    n = int(code)  # type: ignore[call-overload]
+    if n < 128:
+        return chr(n)
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return raw.decode("utf-8", errors="replace")
+
+
+def ora_nchr(code: object) -> object:
+    """CHR(n USING NCHAR_CS) / NCHR(n): the character whose AL16UTF16 code (unit or pair) is n."""
+    if code is None:
+        return None
+    n = int(code)  # type: ignore[call-overload]
+    if n <= 0xFFFF:
+        return chr(n)
+    return n.to_bytes(4, "big").decode("utf-16-be", errors="replace")
+
+
 def ora_substr(value: object, start: object = 1, length: object = None) -> object:
     if value is None:
         return None
@@ -739,6 +784,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_RPAD": (-1, ora_rpad),
     "ORA_BITAND": (2, ora_bitand),
     "ORA_HASH": (-1, ora_hash),
+    "ORA_STRING_TO_RAW": (-1, ora_string_to_raw),
+    "ORA_CHR": (1, ora_chr),
+    "ORA_NCHR": (1, ora_nchr),
     "ORA_SUBSTR": (-1, ora_substr),
     "ORA_LOB_SUBSTR": (-1, ora_lob_substr),
     "ORA_INSTR": (-1, ora_instr),

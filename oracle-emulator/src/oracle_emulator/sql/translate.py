@@ -78,6 +78,12 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
                 drop.update((i, j - 2, j - 1))
                 if j - 2 == i + 3:  # a single token inside: drop the parentheses too (ESCAPE '\')
                     drop.update((i + 1, j))
+        if t.is_word("CHR") and i + 1 < len(toks) and toks[i + 1].text == "(":
+            # CHR(n USING NCHAR_CS): n is a code in the national character set (AL16UTF16).
+            j = _matching_paren(toks, i + 1)
+            if j > 3 and toks[j - 2].is_word("USING") and toks[j - 1].is_word("NCHAR_CS"):
+                drop.update((j - 2, j - 1))
+                toks[i] = Token(Tok.WORD, "ORA_NCHR", "ORA_NCHR")
     toks = [t for i, t in enumerate(toks) if i not in drop]
     # 2. RETURNING … INTO :x, :y and FOR UPDATE … at depth 0 (both end the statement).
     depth = 0
@@ -135,14 +141,12 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         ):
             out += [Token(Tok.WORD, "ORA_SYSTIMESTAMP", "ORA_SYSTIMESTAMP"), Token(Tok.PUNCT, "()", "()")]
         elif (
-            t.is_word("DBMS_LOB", "DBMS_RANDOM")
+            t.is_word("DBMS_LOB", "DBMS_RANDOM", "UTL_I18N", "UTL_RAW")
             and k + 2 < len(toks)
             and toks[k + 1].text == "."
             and toks[k + 2].kind is Tok.WORD
         ):
-            fn = {"SUBSTR": "ORA_LOB_SUBSTR", "GETLENGTH": "ORA_LENGTH", "VALUE": "ORA_RANDOM"}.get(
-                toks[k + 2].value
-            )
+            fn = _PACKAGE_FUNCTIONS.get((t.value, toks[k + 2].value))
             if fn is None:
                 raise _unsupported(sql, f"{t.value}.{toks[k + 2].value}")
             out.append(Token(Tok.WORD, fn, fn))
@@ -336,6 +340,14 @@ def _text(tokens: list[Token]) -> str:
     return " ".join(t.text for t in tokens)
 
 
+# Package functions (package, function) -> the user function that implements it.
+_PACKAGE_FUNCTIONS = {
+    ("DBMS_LOB", "SUBSTR"): "ORA_LOB_SUBSTR",
+    ("DBMS_LOB", "GETLENGTH"): "ORA_LENGTH",
+    ("DBMS_RANDOM", "VALUE"): "ORA_RANDOM",
+    ("UTL_I18N", "STRING_TO_RAW"): "ORA_STRING_TO_RAW",  # Django's MD5(), SHA1(), SHA256() …
+    ("UTL_RAW", "CAST_TO_RAW"): "ORA_STRING_TO_RAW",
+}
 _TS_FUNCS = ("TO_TIMESTAMP_TZ",)
 # Oracle functions renamed at token level, so their arguments (format models) reach our UDFs verbatim.
 _CALL_RENAMES = {
@@ -360,7 +372,8 @@ _RENAMES = {
     "INSTR": "ORA_INSTR",
     "SUBSTR": "ORA_SUBSTR",
     "MOD": "ORA_MOD",
-    "CHR": "CHAR",
+    "CHR": "ORA_CHR",
+    "NCHR": "ORA_NCHR",
     "RAWTOHEX": "ORA_RAWTOHEX",
     "VAR_SAMP": "ORA_VAR_SAMP",
     "FROM_TZ": "ORA_FROM_TZ",
@@ -452,6 +465,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call(fn, node.this)
     if isinstance(node, exp.Sum | exp.Avg):
         return _call("ORA_SUM" if isinstance(node, exp.Sum) else "ORA_AVG", node.this)
+    if isinstance(node, exp.Chr):  # SQLite's CHAR(n) is a code point, Oracle's CHR(n) AL32UTF8 bytes
+        return _call("ORA_CHR", *node.expressions)
     if isinstance(node, exp.Ascii):
         return _call("UNICODE", node.this)
     if isinstance(node, exp.Replace) and node.args.get("replacement") is None:
