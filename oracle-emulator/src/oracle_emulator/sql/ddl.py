@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
+from . import procedures
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -221,6 +222,8 @@ class DdlRunner:
                 self.create_view(conn, c, or_replace)
             elif c.accept("SEQUENCE"):
                 self.create_sequence(conn, c)
+            elif c.at("PROCEDURE"):
+                self.create_procedure(conn, c, or_replace)
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "ALTER":
@@ -252,6 +255,13 @@ class DdlRunner:
                 name = c.qualified()
                 if conn.execute("DELETE FROM _ORA_SEQUENCES WHERE SEQUENCE_NAME = ?", (name,)).rowcount == 0:
                     raise OracleError(2289, "sequence does not exist")
+            elif c.accept("PROCEDURE"):
+                name = c.qualified()
+                deleted = conn.execute(
+                    "DELETE FROM _ORA_SOURCE WHERE NAME = ? AND TYPE = 'PROCEDURE'", (name,)
+                )
+                if deleted.rowcount == 0:
+                    raise OracleError(4043, f"object {name} does not exist")
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "TRUNCATE":
@@ -941,6 +951,18 @@ class DdlRunner:
         conn.execute(f"CREATE VIEW {_q(name)}{cols} AS {tr.sql}")
         conn.execute(
             "INSERT INTO _ORA_TABLES (TABLE_NAME, KIND, VIEW_TEXT) VALUES (?, 'VIEW', ?)", (name, text)
+        )
+
+    def create_procedure(self, conn: sqlite3.Connection, c: _Cursor, or_replace: bool) -> None:
+        source = _text(c.rest()) + ";"
+        proc = procedures.parse(source)
+        kind = conn.execute("SELECT TYPE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,)).fetchone()
+        if kind is not None and or_replace and kind[0] == "PROCEDURE":
+            conn.execute("DELETE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,))
+        elif dd.object_exists(conn, proc.name):
+            raise OracleError(955, "name is already used by an existing object")
+        conn.execute(
+            "INSERT INTO _ORA_SOURCE (NAME, TYPE, TEXT) VALUES (?, 'PROCEDURE', ?)", (proc.name, source)
         )
 
     def create_sequence(self, conn: sqlite3.Connection, c: _Cursor) -> None:
