@@ -585,16 +585,39 @@ def ora_json_equal(a: object, b: object) -> object:
         return 0
 
 
-def ora_json_object(*args: object) -> str:
-    """JSON_OBJECT(key, value, is_json, …) as built by the translator from ``'k' VALUE v [FORMAT JSON]``."""
+def _json_member(value: object, is_json: object) -> object:
+    if is_json and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bytes):
+        return value.hex().upper()
+    return value
+
+
+def ora_json_object(absent: object, *args: object) -> str:
+    """JSON_OBJECT(absent_on_null, key, value, is_json, …), as the translator builds it from
+    ``'k' VALUE v [FORMAT JSON], … [ABSENT ON NULL] [RETURNING …]``."""
     obj: dict[str, object] = {}
     for k in range(0, len(args) - 2, 3):
         key, value, is_json = args[k], args[k + 1], args[k + 2]
-        if is_json and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        obj[str(key)] = value
-    return json.dumps(obj)
+        if key is None:
+            raise ValueError("ORA-40387: NULL key in JSON_OBJECT")
+        if value is None and absent:
+            continue
+        obj[_text(key)] = _json_member(value, is_json)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def ora_json_array(absent: object, *args: object) -> str:
+    """JSON_ARRAY(absent_on_null, value, is_json, …): Oracle drops NULLs unless NULL ON NULL."""
+    items = [
+        _json_member(args[k], args[k + 1])
+        for k in range(0, len(args) - 1, 2)
+        if not (args[k] is None and absent)
+    ]
+    return json.dumps(items, separators=(",", ":"), ensure_ascii=False)
 
 
 def ora_upper(value: object) -> object:
@@ -775,6 +798,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_RAWTOHEX": (1, ora_rawtohex),
     "ORA_JSON_EQUAL": (2, ora_json_equal),
     "ORA_JSON_OBJECT": (-1, ora_json_object),
+    "ORA_JSON_ARRAY": (-1, ora_json_array),
     "ORA_AT_TZ": (2, ora_at_tz),
     "ORA_TO_NUMBER": (-1, ora_to_number),
     "ORA_GREATEST": (-1, ora_greatest),

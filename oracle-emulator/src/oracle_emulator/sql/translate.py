@@ -262,6 +262,7 @@ _JSON_FUNCS = {
     "JSON_EXISTS": "ORA_JSON_EXISTS",
     "JSON_EQUAL": "ORA_JSON_EQUAL",
     "JSON_OBJECT": "ORA_JSON_OBJECT",
+    "JSON_ARRAY": "ORA_JSON_ARRAY",
 }
 # Words that start the trailing clauses of SQL/JSON functions (ON ERROR, WRAPPER, RETURNING …).
 _JSON_CLAUSE = {
@@ -305,13 +306,40 @@ def _json_functions(toks: list[Token]) -> list[Token]:
             break
         args = split_commas(out[i + 2 : j])
         new_args: list[list[Token]] = []
-        if t.value == "JSON_OBJECT":
+        if t.value in ("JSON_OBJECT", "JSON_ARRAY"):
+            # Trailing clauses: [NULL|ABSENT ON NULL] [RETURNING type] [STRICT] [WITH UNIQUE KEYS].
+            last = args[-1]
+            cut, depth = len(last), 0
+            for k, a in enumerate(last):
+                depth += (a.text == "(") - (a.text == ")") if a.kind is Tok.PUNCT else 0
+                if depth == 0 and (
+                    a.is_word("RETURNING", "STRICT", "WITH", "WITHOUT")
+                    or (a.is_word("NULL", "ABSENT") and k + 1 < len(last) and last[k + 1].is_word("ON"))
+                ):
+                    cut = k
+                    break
+            clause = last[cut:]
+            args[-1] = last[:cut]
+            args = [arg for arg in args if arg]
+            # Oracle's defaults: JSON_OBJECT keeps NULLs (NULL ON NULL), JSON_ARRAY drops them.
+            absent = any(a.is_word("ABSENT") for a in clause) or (
+                t.value == "JSON_ARRAY" and not any(a.is_word("NULL") for a in clause)
+            )
+            new_args.append([_number(1 if absent else 0)])
             for arg in args:
                 is_json = len(arg) > 2 and arg[-2].is_word("FORMAT") and arg[-1].is_word("JSON")
                 arg = arg[:-2] if is_json else arg
                 at = next((k for k, a in enumerate(arg) if a.is_word("VALUE")), -1)
-                key, val = (arg[:at], arg[at + 1 :]) if at > 0 else (arg, [Token(Tok.WORD, "NULL", "NULL")])
-                new_args += [key, val, [Token(Tok.NUMBER, "1" if is_json else "0", "1" if is_json else "0")]]
+                if t.value == "JSON_OBJECT":
+                    key, val = (
+                        (arg[:at], arg[at + 1 :]) if at > 0 else (arg, [Token(Tok.WORD, "NULL", "NULL")])
+                    )
+                    new_args.append(key)
+                else:
+                    val = arg
+                # A nested constructor's value is JSON, not a string that holds JSON.
+                is_json = is_json or (len(val) > 1 and val[0].is_word(*_JSON_FUNCS) and val[1].text == "(")
+                new_args += [val, [_number(1 if is_json else 0)]]
         else:
             clause: list[Token] = []
             for k, arg in enumerate(args):
@@ -334,6 +362,10 @@ def _json_functions(toks: list[Token]) -> list[Token]:
         out[i : j + 1] = rebuilt
         i += 1
     return out
+
+
+def _number(n: int) -> Token:
+    return Token(Tok.NUMBER, str(n), str(n))
 
 
 def _text(tokens: list[Token]) -> str:
