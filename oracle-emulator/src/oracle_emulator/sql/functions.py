@@ -142,7 +142,46 @@ def ora_trunc(value: object, fmt: object = None) -> object:
     return format_datetime(dt)
 
 
+def _interval_field(part: str, delta: datetime.timedelta) -> object:
+    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign."""
+    sign = -1 if delta < datetime.timedelta(0) else 1
+    whole = abs(delta)
+    hours, rest = divmod(whole.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fields: dict[str, object] = {
+        "DAY": whole.days,
+        "HOUR": hours,
+        "MINUTE": minutes,
+        "SECOND": seconds + whole.microseconds / 1_000_000 if whole.microseconds else seconds,
+    }
+    value = fields.get(part)
+    if value is None:
+        raise ValueError("ORA-30076: invalid extract field for extract source")
+    return sign * value  # type: ignore[operator]
+
+
+def _interval_scaled(a: object, b: object, divide: bool) -> object:
+    """INTERVAL * number, number * INTERVAL, INTERVAL / number (Oracle's interval arithmetic)."""
+    ia, ib = _interval(a), _interval(b)
+    if ia is None and ib is None:
+        return None
+    if (ia is not None and ib is not None) or (divide and ia is None):
+        raise ValueError("ORA-00932: inconsistent datatypes: expected NUMBER got INTERVAL DAY TO SECOND")
+    delta, factor = (ia, _number(b)) if ia is not None else (ib, _number(a))
+    if factor is None:
+        raise ValueError("ORA-01722: invalid number")
+    if divide and factor == 0:
+        raise ValueError("ORA-01476: divisor is equal to zero")
+    micros = decimal.Decimal(delta // datetime.timedelta(microseconds=1))  # type: ignore[operator]
+    scale = decimal.Decimal(repr(factor) if isinstance(factor, float) else factor)
+    scaled = micros / scale if divide else micros * scale
+    return format_interval(datetime.timedelta(microseconds=int(scaled.to_integral_value())))
+
+
 def ora_extract(part: str, value: object) -> object:
+    delta = _interval(value)
+    if delta is not None:
+        return _interval_field(part.upper(), delta)
     dt = _dt(value)
     if dt is None:
         return None
@@ -280,6 +319,9 @@ def ora_mul(a: object, b: object) -> object:
         return None
     if isinstance(a, int) and isinstance(b, int):
         return a * b
+    scaled = _interval_scaled(a, b, divide=False)
+    if scaled is not None:
+        return scaled
     na, nb = _number(a), _number(b)
     if na is None or nb is None:
         raise ValueError("ORA-01722: invalid number")
@@ -294,6 +336,9 @@ def ora_mul(a: object, b: object) -> object:
 def ora_div(a: object, b: object) -> object:
     if a is None or b is None:
         return None
+    scaled = _interval_scaled(a, b, divide=True)
+    if scaled is not None:
+        return scaled
     na, nb = _number(a), _number(b)
     if na is None or nb is None:
         raise ValueError("ORA-01722: invalid number")

@@ -15,6 +15,7 @@ instead of hitting a snapshot conflict half-way.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from typing import Any
 
 from ..results import OracleError, SessionState
 from . import functions, hierarchy
+from .binds import format_datetime
 from .views import sys_context
 
 BUSY_TIMEOUT_MS = 5000
@@ -57,11 +59,20 @@ class SessionDb:
             self.conn.create_aggregate(name, nargs, cls)
         for name, (nargs, cls) in functions.WINDOW_AGGREGATES.items():
             self.conn.create_window_function(name, nargs, cls)
+        # SYSDATE / SYSTIMESTAMP are read once per statement, as on Oracle (NOW() - NOW() is 0).
+        self.statement_time: datetime.datetime | None = None
+        self.conn.create_function("ORA_SYSTIMESTAMP", 0, self._statement_timestamp)
+        self.conn.create_function("ORA_SYSDATE", 0, lambda: self._statement_timestamp()[:19])
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
         self.conn.execute("INSERT INTO temp.DUAL VALUES ('X')")
         self.savepoints: list[str] = []
+
+    def _statement_timestamp(self) -> str:
+        if self.statement_time is None:
+            self.statement_time = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        return format_datetime(self.statement_time)
 
     def _guard(self, fn: Callable[..., object]) -> Callable[..., object]:
         """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error."""

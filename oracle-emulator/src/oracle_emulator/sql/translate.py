@@ -78,6 +78,16 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
                 drop.update((i, j - 2, j - 1))
                 if j - 2 == i + 3:  # a single token inside: drop the parentheses too (ESCAPE '\')
                     drop.update((i + 1, j))
+        if (
+            t.is_word("DAY", "SECOND", "YEAR", "MONTH")
+            and i > 0
+            and toks[i - 1].is_word("INTERVAL", "TO")
+            and i + 3 < len(toks)
+            and toks[i + 1].text == "("
+            and toks[i + 2].kind is Tok.NUMBER
+            and toks[i + 3].text == ")"
+        ):
+            drop.update((i + 1, i + 2, i + 3))  # INTERVAL DAY(9) TO SECOND(6): sqlglot reads no precisions
         if t.is_word("CHR") and i + 1 < len(toks) and toks[i + 1].text == "(":
             # CHR(n USING NCHAR_CS): n is a code in the national character set (AL16UTF16).
             j = _matching_paren(toks, i + 1)
@@ -444,6 +454,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _call("ORA_CAST_DATE", node.this)
         if target.startswith("TIMESTAMP"):
             return _call("ORA_TO_TS", node.this)
+        if target.startswith("INTERVAL"):  # before INT…
+            return node.this
         if target.startswith(("NUMBER", "DECIMAL", "INT", "FLOAT", "NUMERIC")):
             return exp.Cast(this=node.this, to=exp.DataType.build("NUMERIC"))
         if target.startswith(("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CLOB", "NCLOB", "TEXT")):
@@ -479,7 +491,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_MUL", node.this, node.expression)
     if isinstance(node, exp.Div):
         return _call("ORA_DIV", node.this, node.expression)  # x / 0 is ORA-01476, not NULL
-    if isinstance(node, exp.Interval):
+    if isinstance(node, exp.Interval) and not isinstance(node.parent, exp.DataType):
         unit = node.args.get("unit")
         return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
     if isinstance(node, exp.Upper | exp.Lower | exp.Initcap):
