@@ -17,8 +17,8 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
+from . import collations, procedures
 from . import dictionary as dd
-from . import procedures
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -460,7 +460,12 @@ class DdlRunner:
                 c.expect("IDENTITY")
                 col.identity = False
             elif c.accept("COLLATE"):
-                c.ident()
+                name = c.ident()
+                if collations.collation(name) is None:
+                    raise OracleError(
+                        900, f"invalid SQL statement: collation {name} is not modelled: {_short(c.sql)}"
+                    )
+                col.collation = None if name.upper() == "USING_NLS_COMP" else name.upper()
             elif c.accept("ENABLE", "DISABLE", "VISIBLE", "INVISIBLE", "VALIDATE", "NOVALIDATE"):
                 pass
             elif c.accept("USING"):
@@ -606,6 +611,8 @@ class DdlRunner:
         parts: list[str] = []
         for col in t.columns:
             sql = f"{_q(col.name)} {col.type.affinity}"
+            if col.collation is not None:
+                sql += f" COLLATE {_q(col.collation)}"
             if col.name == inline_pk:
                 sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY"  # type: ignore[union-attr]
                 if col.identity:

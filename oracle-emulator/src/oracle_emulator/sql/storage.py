@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import functions, hierarchy
+from . import collations, functions, hierarchy
 from .binds import format_datetime
 from .views import sys_context
 
@@ -63,6 +63,8 @@ class SessionDb:
         self.statement_time: datetime.datetime | None = None
         self.conn.create_function("ORA_SYSTIMESTAMP", 0, self._statement_timestamp)
         self.conn.create_function("ORA_SYSDATE", 0, lambda: self._statement_timestamp()[:19])
+        for name in collations.NAMES:
+            self.conn.create_collation(name, collations.collation(name))
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
