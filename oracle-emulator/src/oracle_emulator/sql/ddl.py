@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
-from . import collations, procedures
+from . import collations, numeric, procedures
 from . import dictionary as dd
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
@@ -293,11 +293,12 @@ class DdlRunner:
                 password = _password(c.take())
             self.engine.create_user(name, password, ctx)
             return True
+        after = c.peek(1)
         if t.is_word("TABLESPACE") or (
             t.is_word("TEMPORARY", "BIGFILE", "SMALLFILE")
-            and c.peek(1) is not None
-            and c.peek(1).is_word("TABLESPACE")
-        ):  # type: ignore[union-attr]
+            and after is not None
+            and after.is_word("TABLESPACE")
+        ):
             while not c.accept("TABLESPACE"):
                 c.take()
             name = c.ident()
@@ -604,31 +605,40 @@ class DdlRunner:
         """(Re)create the SQLite table for ``t``; ``copy_from`` maps new columns to old-column SQL."""
         pk = next((k for k in t.constraints if k.kind == "P"), None)
         inline_pk: str | None = None
+        key_columns = set(pk.columns) if pk is not None else set()
         if pk is not None and len(pk.columns) == 1:
             col = t.column(pk.columns[0])
-            if col is not None and col.type.affinity == "INTEGER":
-                inline_pk = col.name  # INTEGER PRIMARY KEY: the rowid, and identity when NULL
+            if col is not None and col.identity and col.type.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
+                # INTEGER PRIMARY KEY: the rowid, numbered when NULL, which only an identity may be.
+                inline_pk = col.name
         parts: list[str] = []
         for col in t.columns:
-            sql = f"{_q(col.name)} {col.type.affinity}"
+            affinity = "INTEGER" if col.name == inline_pk else col.type.affinity
+            if affinity == "INTEGER" and col.name in key_columns and col.name != inline_pk:
+                affinity = "INT"  # same affinity, but not a rowid alias: NULL is ORA-01400, not 1, 2, …
+            sql = f"{_q(col.name)} {affinity}"
             if col.collation is not None:
                 sql += f" COLLATE {_q(col.collation)}"
             if col.name == inline_pk:
-                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY"  # type: ignore[union-attr]
-                if col.identity:
-                    sql += " AUTOINCREMENT"
-            if not col.nullable and col.name != inline_pk:
-                sql += " NOT NULL"
+                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY AUTOINCREMENT"  # type: ignore[union-attr]
+            elif not col.nullable or col.name in key_columns:
+                sql += " NOT NULL"  # a primary key's columns are NOT NULL in Oracle, not in SQLite
+            if col.name in key_columns:
+                col.nullable = False  # and USER_TAB_COLUMNS says so
             if col.virtual and col.default is not None:
                 sql += f" GENERATED ALWAYS AS ({expression(col.default)}) VIRTUAL"
             elif col.default is not None:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
-            if col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
+            if col.type.wide_number and col.name != inline_pk:
+                # Text affinity: a NUMBER is kept exactly as text; text that is no number is ORA-01722.
+                check = numeric.TEXT_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
+            elif col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
                 # Text that does not look like a number stays text in SQLite: Oracle says ORA-01722.
-                numeric = f"typeof({_q(col.name)}) IN ('integer', 'real', 'null')"
-                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
+                check = numeric.SQL_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
             if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
                 # ORA-12899 "value too large for column" (errors.py decodes the constraint name).
                 limit = f"length({_q(col.name)}) <= {col.type.length}"

@@ -174,7 +174,7 @@ def constraint_by_columns(conn: sqlite3.Connection, table: str, columns: list[st
     want = sorted(columns)
     for name, cols in rows:
         if sorted(cols.split(",")) == want:
-            return name
+            return str(name)
     row = conn.execute(
         "SELECT i.INDEX_NAME, GROUP_CONCAT(ic.COLUMN_NAME, ',') FROM _ORA_INDEXES i "
         "JOIN _ORA_IND_COLUMNS ic ON ic.INDEX_NAME = i.INDEX_NAME "
@@ -183,7 +183,7 @@ def constraint_by_columns(conn: sqlite3.Connection, table: str, columns: list[st
     ).fetchall()
     for name, cols in row:
         if sorted(cols.split(",")) == want:
-            return name
+            return str(name)
     return None
 
 
@@ -350,40 +350,40 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
                 c.collation,
             ),
         )
-    for c in t.constraints:
-        rcons = c.ref_constraint
-        if c.kind == "R" and c.ref_table and not rcons:
-            rcons = referenced_constraint(conn, c.ref_table, c.ref_columns)
-            c.ref_constraint = rcons
+    for k in t.constraints:
+        rcons = k.ref_constraint
+        if k.kind == "R" and k.ref_table and not rcons:
+            rcons = referenced_constraint(conn, k.ref_table, k.ref_columns)
+            k.ref_constraint = rcons
         conn.execute(
             "INSERT INTO _ORA_CONSTRAINTS (CONSTRAINT_NAME, TABLE_NAME, CONSTRAINT_TYPE, R_CONSTRAINT_NAME, "
             'SEARCH_CONDITION, "DEFERRABLE", DEFERRED, INDEX_NAME, DELETE_RULE, GENERATED) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                c.name,
+                k.name,
                 t.name,
-                c.kind,
+                k.kind,
                 rcons,
-                c.check,
-                "DEFERRABLE" if c.deferrable else "NOT DEFERRABLE",
-                "DEFERRED" if c.deferred else "IMMEDIATE",
-                c.name if c.kind in ("P", "U") else None,
-                (c.on_delete or "NO ACTION") if c.kind == "R" else None,
-                "GENERATED NAME" if c.generated else "USER NAME",
+                k.check,
+                "DEFERRABLE" if k.deferrable else "NOT DEFERRABLE",
+                "DEFERRED" if k.deferred else "IMMEDIATE",
+                k.name if k.kind in ("P", "U") else None,
+                (k.on_delete or "NO ACTION") if k.kind == "R" else None,
+                "GENERATED NAME" if k.generated else "USER NAME",
             ),
         )
-        for pos, col in enumerate(c.columns, 1):
+        for pos, col in enumerate(k.columns, 1):
             conn.execute(
                 "INSERT INTO _ORA_CONS_COLUMNS VALUES (?, ?, ?, ?)",
-                (c.name, t.name, col, pos if c.kind != "C" else None),
+                (k.name, t.name, col, pos if k.kind != "C" else None),
             )
-        if c.kind in ("P", "U"):
+        if k.kind in ("P", "U"):
             conn.execute(
-                "INSERT INTO _ORA_INDEXES VALUES (?, ?, 'UNIQUE', 'NORMAL', 'YES')", (c.name, t.name)
+                "INSERT INTO _ORA_INDEXES VALUES (?, ?, 'UNIQUE', 'NORMAL', 'YES')", (k.name, t.name)
             )
-            for pos, col in enumerate(c.columns, 1):
+            for pos, col in enumerate(k.columns, 1):
                 conn.execute(
-                    "INSERT INTO _ORA_IND_COLUMNS VALUES (?, ?, ?, ?, 'ASC')", (c.name, t.name, col, pos)
+                    "INSERT INTO _ORA_IND_COLUMNS VALUES (?, ?, ?, ?, 'ASC')", (k.name, t.name, col, pos)
                 )
     for ix in t.indexes:
         conn.execute(
@@ -427,7 +427,7 @@ def referenced_constraint(conn: sqlite3.Connection, table: str, columns: list[st
     ).fetchall()
     for name, cols in rows:
         if not columns or cols.split(",") == columns:
-            return name
+            return str(name)
     return None
 
 

@@ -42,9 +42,9 @@ class _Bind:
     __slots__ = ("is_out", "name", "value")
 
     def __init__(self, name: str, value: Value) -> None:
-        self.name = name
-        self.value = value
-        self.is_out = False
+        self.name: str | None = name  # the types of results.Bind, which this implements
+        self.value: Value = value
+        self.is_out: bool = False
 
 
 def _err(msg: str) -> OracleError:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import collations, functions, hierarchy
+from . import collations, functions, hierarchy, numeric
 from .binds import format_datetime
 from .views import sys_context
 
@@ -65,6 +65,8 @@ class SessionDb:
         self.conn.create_function("ORA_SYSDATE", 0, lambda: self._statement_timestamp()[:19])
         for name in collations.NAMES:
             self.conn.create_collation(name, collations.collation(name))
+        self.conn.create_collation(numeric.COLLATION, numeric.collate)
+        self.conn.create_function("ORA_IS_NUMBER", 1, numeric.is_number_text, deterministic=True)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
@@ -76,10 +78,13 @@ class SessionDb:
             self.statement_time = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
         return format_datetime(self.statement_time)
 
-    def _guard(self, fn: Callable[..., object]) -> Callable[..., object]:
-        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error."""
+    def _guard(self, fn: Callable[..., object]) -> Callable[..., Any]:
+        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error.
 
-        def call(*args: object) -> object:
+        (``Any``: sqlite3 accepts only its own value types back, which each function returns.)
+        """
+
+        def call(*args: object) -> Any:
             try:
                 return fn(*args)
             except BaseException as e:

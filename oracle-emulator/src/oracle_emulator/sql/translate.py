@@ -10,8 +10,10 @@ function whose SQLite namesake means something else calls an ``ORA_*`` user func
 
 from __future__ import annotations
 
+import decimal
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -19,8 +21,10 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
+from . import numeric
 from .hierarchy import is_level, source_names, unfold
 from .lexer import Tok, Token, significant, split_commas, tokenize
+from .types import parse_type
 from .views import VIEWS
 
 
@@ -235,6 +239,11 @@ def _union_all_to_values(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _shifted_bind(offset: int) -> Callable[[re.Match[str]], str]:
+    """``:b<i>`` of the first row's template as ``:b<i + offset>`` (the same slot of a later row)."""
+    return lambda m: f":b{int(m.group(1)) + offset}"
+
+
 def _bulk_insert(sql: str) -> Translated | None:
     """A bulk insert whose rows differ only in their binds: the first row translated (and cached) once,
     its SQLite VALUES tuple repeated with the binds renumbered (sqlglot would parse every row)."""
@@ -253,10 +262,7 @@ def _bulk_insert(sql: str) -> Translated | None:
     head, sep, template = first.sql.rpartition(" VALUES ")
     if not sep or first.out_slots or "'" in template or per_row == 0:
         return None
-    tuples = [
-        _BIND_NUMBER.sub(lambda m, r=r: f":b{int(m.group(1)) + r * per_row}", template)
-        for r in range(len(rows))
-    ]
+    tuples = [_BIND_NUMBER.sub(_shifted_bind(r * per_row), template) for r in range(len(rows))]
     names = [t.value for row in rows for t in row if t.kind is Tok.BIND]
     return Translated(
         sql=f"{head} VALUES {', '.join(tuples)}", kind="dml", bind_names=names, table=first.table
@@ -430,10 +436,94 @@ def _type_name(dt: exp.DataType) -> str:
     return dt.sql(dialect="oracle").upper()
 
 
+# Calls (after rewriting) and nodes whose value is character data, whatever their arguments.
+_CHARACTER_CALLS = frozenset(
+    {
+        "ORA_TO_CHAR",
+        "ORA_CONCAT",
+        "ORA_SUBSTR",
+        "ORA_LPAD",
+        "ORA_RPAD",
+        "ORA_REPLACE",
+        "ORA_UPPER",
+        "ORA_LOWER",
+    }
+)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def _is_character(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Literal):
+        return bool(node.is_string) and not numeric.is_encoded(node.this)
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).upper() in _CHARACTER_CALLS
+    return isinstance(node, exp.Trim)
+
+
+def _is_number(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Literal):
+        return not node.is_string or numeric.is_encoded(node.this)
+    return isinstance(node, exp.Neg) and _is_number(node.this)
+
+
+def _number_literal(node: exp.Literal) -> exp.Expression:
+    """A number literal SQLite cannot hold exactly (beyond 64 bits or a double) as NUMBER's text."""
+    try:
+        stored = numeric.to_storage(decimal.Decimal(str(node.this)))
+    except decimal.InvalidOperation:
+        return node
+    except ValueError as e:
+        raise OracleError(1426, "numeric overflow") from e
+    return exp.Literal.string(stored) if isinstance(stored, str) else node
+
+
+def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expression | None:
+    """SQL Language Reference, "Implicit Data Conversion": comparing character data with a number
+    converts the character data to a number. ``other`` is a number literal (convert now) or a bind
+    (convert when the bound value is a number, known only at run time); None: nothing to convert."""
+    if _is_number(other):
+        return _call("ORA_TO_NUMBER", char)
+    if isinstance(other, exp.Placeholder):
+        return _call("ORA_NUMBER_IF", char, other.copy())
+    return None
+
+
+def _convert_comparison(node: exp.Expression) -> None:
+    if isinstance(node, _COMPARISONS):
+        left, right = node.this, node.expression
+        if _is_character(left) and not _is_character(right):
+            converted = _as_number_for(left, right)
+            if converted is not None:
+                node.set("this", converted)
+        elif _is_character(right) and not _is_character(left):
+            converted = _as_number_for(right, left)
+            if converted is not None:
+                node.set("expression", converted)
+    elif isinstance(node, exp.In | exp.Between) and _is_character(node.this):
+        others = node.expressions if isinstance(node, exp.In) else [node.args.get("low")]
+        if others and others[0] is not None and not _is_character(others[0]):
+            converted = _as_number_for(node.this, others[0])
+            if converted is not None:
+                node.set("this", converted)
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """Bottom-up rewrite of one AST node (used with ``Expression.transform``)."""
+    if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
+        _convert_comparison(node)  # in place; = ANY (…) is rewritten further below
     if isinstance(node, exp.Literal) and node.is_string and node.this == "":
         return exp.Null()  # Oracle: '' IS NULL
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return _number_literal(node)
+    if isinstance(node, exp.Neg) and not (isinstance(node.this, exp.Literal) and not node.this.is_string):
+        if isinstance(node.this, exp.Literal) and numeric.is_encoded(node.this.this):
+            return exp.Literal.string(numeric.encode(-numeric.decode(node.this.this)))
+        return _call("ORA_SUB", exp.Literal.number(0), node.this)  # SQLite's - turns NUMBER text to 0
+    if isinstance(node, exp.Abs | exp.Sign | exp.Ceil | exp.Floor):
+        fn = {exp.Abs: "ORA_ABS", exp.Sign: "ORA_SIGN", exp.Ceil: "ORA_CEIL", exp.Floor: "ORA_FLOOR"}[
+            type(node)
+        ]
+        return _call(fn, node.this)
     if isinstance(node, exp.DPipe):
         return _call("ORA_CONCAT", node.this, node.expression)
     if isinstance(node, exp.ToChar):
@@ -456,11 +546,20 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _call("ORA_TO_TS", node.this)
         if target.startswith("INTERVAL"):  # before INT…
             return node.this
-        if target.startswith(("NUMBER", "DECIMAL", "INT", "FLOAT", "NUMERIC")):
-            return exp.Cast(this=node.this, to=exp.DataType.build("NUMERIC"))
+        ora = parse_type(target)
+        if ora.name == "NUMBER" and ora.scale is not None:
+            # CAST to NUMBER(p,s) rounds to s digits; more than p-s integer digits is ORA-01438.
+            precision = exp.Literal.number(ora.precision or 38)
+            return _call("ORA_CAST_NUMBER", node.this, precision, exp.Literal.number(ora.scale))
+        if target.startswith(("NUMBER", "DECIMAL", "INT", "FLOAT", "NUMERIC", "BINARY_")):
+            return _call("ORA_TO_NUMBER", node.this)  # text that is no number: ORA-01722
+        if ora.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and ora.length is not None:
+            # CAST to a shorter character type keeps the first n characters; CHAR(n) pads with blanks.
+            blank_padded = exp.Literal.number(1 if ora.name in ("CHAR", "NCHAR") else 0)
+            return _call("ORA_CAST_CHAR", node.this, exp.Literal.number(ora.length), blank_padded)
         if target.startswith(("VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "CLOB", "NCLOB", "TEXT")):
             return _call("ORA_TO_CHAR", node.this)
-        if target.startswith("INTERVAL"):
+        if target.startswith("INTERVAL") and isinstance(node.this, exp.Expression):
             return node.this
         return node
     if isinstance(node, exp.StrToDate | exp.StrToTime):
@@ -513,8 +612,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_CHR", *node.expressions)
     if isinstance(node, exp.Ascii):
         return _call("UNICODE", node.this)
-    if isinstance(node, exp.Replace) and node.args.get("replacement") is None:
-        return exp.Replace(this=node.this, expression=node.expression, replacement=exp.Literal.string(""))
+    if isinstance(node, exp.Replace):
+        # Oracle's REPLACE removes the search string when the replacement is NULL ('' included).
+        return _call("ORA_REPLACE", node.this, node.expression, node.args.get("replacement"))
+    if isinstance(node, exp.Concat):
+        return _call("ORA_CONCAT", *node.expressions)  # CONCAT(a, NULL) is a, like a || NULL
     if isinstance(node, exp.Mod):
         return _call("ORA_MOD", node.this, node.expression)
     if isinstance(node, exp.Pow):
@@ -577,6 +679,8 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
     """
     root = tree
     for node in reversed(list(tree.dfs())):
+        if not isinstance(node, exp.Expression):
+            continue
         new = _rewrite(node)
         if new is not node:
             if node is root:
@@ -591,9 +695,11 @@ def _apply_rownum(select: exp.Select, sql: str) -> None:
     where = select.args.get("where")
     if where is None:
         return
-    conds: list[exp.Expression] = (
-        list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
-    )
+    conds: list[exp.Expression] = [
+        c
+        for c in (where.this.flatten() if isinstance(where.this, exp.And) else [where.this])
+        if isinstance(c, exp.Expression)
+    ]
     keep: list[exp.Expression] = []
     limit: int | None = None
     for c in conds:
@@ -669,7 +775,7 @@ def translate(sql: str) -> Translated:
         tree = sqlglot.parse_one(text, read="oracle")
     except SqlglotError as e:
         raise _unsupported(sql, type(e).__name__) from e
-    if tree is None:
+    if not isinstance(tree, exp.Expression):
         raise _unsupported(sql)
     original = tree.copy()
     for sel in list(tree.find_all(exp.Select)):
@@ -739,6 +845,8 @@ def expression(text: str) -> str:
         raise _unsupported(text, "bind variable in DDL")
     try:
         tree = sqlglot.parse_one(_text(toks), read="oracle")
+        if not isinstance(tree, exp.Expression):
+            raise _unsupported(text)
         return rewrite(tree).sql(dialect="sqlite", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as e:
         raise _unsupported(text, type(e).__name__) from e
