@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 # Letters a language sorts after z (primary weights beyond 'z'), in its alphabet's order.
 _AFTER_Z = {
@@ -49,8 +50,8 @@ def _linguistic_key(language: str, text: str, level: int) -> tuple[object, ...]:
     return (tuple(primary), tuple(secondary), tertiary)[:level]
 
 
-def _compare(a: object, b: object) -> int:
-    return (a > b) - (a < b)  # type: ignore[operator]
+def _compare(a: Any, b: Any) -> int:
+    return int(a > b) - int(a < b)
 
 
 def collation(name: str) -> Callable[[str, str], int] | None:

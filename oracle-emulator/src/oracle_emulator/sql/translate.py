@@ -334,12 +334,12 @@ def _json_functions(toks: list[Token]) -> list[Token]:
                 ):
                     cut = k
                     break
-            clause = last[cut:]
+            trailing = last[cut:]
             args[-1] = last[:cut]
             args = [arg for arg in args if arg]
             # Oracle's defaults: JSON_OBJECT keeps NULLs (NULL ON NULL), JSON_ARRAY drops them.
-            absent = any(a.is_word("ABSENT") for a in clause) or (
-                t.value == "JSON_ARRAY" and not any(a.is_word("NULL") for a in clause)
+            absent = any(a.is_word("ABSENT") for a in trailing) or (
+                t.value == "JSON_ARRAY" and not any(a.is_word("NULL") for a in trailing)
             )
             new_args.append([_number(1 if absent else 0)])
             for arg in args:
@@ -545,7 +545,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if target.startswith("TIMESTAMP"):
             return _call("ORA_TO_TS", node.this)
         if target.startswith("INTERVAL"):  # before INT…
-            return node.this
+            return node.this  # type: ignore[no-any-return]  # sqlglot's args are untyped
         ora = parse_type(target)
         if ora.name == "NUMBER" and ora.scale is not None:
             # CAST to NUMBER(p,s) rounds to s digits; more than p-s integer digits is ORA-01438.
