@@ -17,8 +17,8 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
+from . import collations, numeric, procedures
 from . import dictionary as dd
-from . import numeric
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -222,6 +222,8 @@ class DdlRunner:
                 self.create_view(conn, c, or_replace)
             elif c.accept("SEQUENCE"):
                 self.create_sequence(conn, c)
+            elif c.at("PROCEDURE"):
+                self.create_procedure(conn, c, or_replace)
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "ALTER":
@@ -253,6 +255,13 @@ class DdlRunner:
                 name = c.qualified()
                 if conn.execute("DELETE FROM _ORA_SEQUENCES WHERE SEQUENCE_NAME = ?", (name,)).rowcount == 0:
                     raise OracleError(2289, "sequence does not exist")
+            elif c.accept("PROCEDURE"):
+                name = c.qualified()
+                deleted = conn.execute(
+                    "DELETE FROM _ORA_SOURCE WHERE NAME = ? AND TYPE = 'PROCEDURE'", (name,)
+                )
+                if deleted.rowcount == 0:
+                    raise OracleError(4043, f"object {name} does not exist")
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "TRUNCATE":
@@ -452,7 +461,12 @@ class DdlRunner:
                 c.expect("IDENTITY")
                 col.identity = False
             elif c.accept("COLLATE"):
-                c.ident()
+                name = c.ident()
+                if collations.collation(name) is None:
+                    raise OracleError(
+                        900, f"invalid SQL statement: collation {name} is not modelled: {_short(c.sql)}"
+                    )
+                col.collation = None if name.upper() == "USING_NLS_COMP" else name.upper()
             elif c.accept("ENABLE", "DISABLE", "VISIBLE", "INVISIBLE", "VALIDATE", "NOVALIDATE"):
                 pass
             elif c.accept("USING"):
@@ -603,6 +617,8 @@ class DdlRunner:
             if affinity == "INTEGER" and col.name in key_columns and col.name != inline_pk:
                 affinity = "INT"  # same affinity, but not a rowid alias: NULL is ORA-01400, not 1, 2, …
             sql = f"{_q(col.name)} {affinity}"
+            if col.collation is not None:
+                sql += f" COLLATE {_q(col.collation)}"
             if col.name == inline_pk:
                 sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY AUTOINCREMENT"  # type: ignore[union-attr]
             elif not col.nullable or col.name in key_columns:
@@ -973,6 +989,18 @@ class DdlRunner:
         conn.execute(f"CREATE VIEW {_q(name)}{cols} AS {tr.sql}")
         conn.execute(
             "INSERT INTO _ORA_TABLES (TABLE_NAME, KIND, VIEW_TEXT) VALUES (?, 'VIEW', ?)", (name, text)
+        )
+
+    def create_procedure(self, conn: sqlite3.Connection, c: _Cursor, or_replace: bool) -> None:
+        source = _text(c.rest()) + ";"
+        proc = procedures.parse(source)
+        kind = conn.execute("SELECT TYPE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,)).fetchone()
+        if kind is not None and or_replace and kind[0] == "PROCEDURE":
+            conn.execute("DELETE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,))
+        elif dd.object_exists(conn, proc.name):
+            raise OracleError(955, "name is already used by an existing object")
+        conn.execute(
+            "INSERT INTO _ORA_SOURCE (NAME, TYPE, TEXT) VALUES (?, 'PROCEDURE', ?)", (proc.name, source)
         )
 
     def create_sequence(self, conn: sqlite3.Connection, c: _Cursor) -> None:

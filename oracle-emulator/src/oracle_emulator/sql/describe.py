@@ -241,7 +241,12 @@ class Describer:
             return _NUMBER if not node.is_string else None
         if isinstance(node, exp.Add | exp.Sub):
             return self._arith(node, scope)
-        if isinstance(node, exp.Mul | exp.Div | exp.Neg | exp.Mod | exp.Pow):
+        if isinstance(node, exp.Mul | exp.Div):  # INTERVAL * n, n * INTERVAL, INTERVAL / n
+            sides = (self._type(node.this, scope), self._type(node.expression, scope))
+            if any(side is not None and side.type is ColumnType.INTERVAL_DS for side in sides):
+                return _INTERVAL
+            return _NUMBER
+        if isinstance(node, exp.Neg | exp.Mod | exp.Pow):
             return _NUMBER
         if isinstance(node, exp.Cast):
             t = node.to.sql(dialect="oracle").upper()
@@ -249,6 +254,8 @@ class Describer:
                 return _DATE
             if t.startswith("TIMESTAMP"):
                 return _TIMESTAMP
+            if t.startswith("INTERVAL DAY"):  # before INT…
+                return _INTERVAL
             ora = parse_type(t)
             if ora.name in ("NUMBER", "FLOAT", "VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR", "CLOB", "NCLOB"):
                 return ora.column("")  # CAST(x AS NUMBER(5,2)) is described as NUMBER(5,2)

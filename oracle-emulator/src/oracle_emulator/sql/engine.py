@@ -158,6 +158,7 @@ class Engine:
         db = self.storage.session_db(ctx.session)
         db.session = ctx.session
         db.udf_error = None
+        db.statement_time = None  # a new statement reads the clock again
         return db
 
     def _execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:

@@ -167,7 +167,46 @@ def ora_trunc(value: object, fmt: object = None) -> object:
     return format_datetime(dt)
 
 
+def _interval_field(part: str, delta: datetime.timedelta) -> object:
+    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign."""
+    sign = -1 if delta < datetime.timedelta(0) else 1
+    whole = abs(delta)
+    hours, rest = divmod(whole.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fields: dict[str, object] = {
+        "DAY": whole.days,
+        "HOUR": hours,
+        "MINUTE": minutes,
+        "SECOND": seconds + whole.microseconds / 1_000_000 if whole.microseconds else seconds,
+    }
+    value = fields.get(part)
+    if value is None:
+        raise ValueError("ORA-30076: invalid extract field for extract source")
+    return sign * value  # type: ignore[operator]
+
+
+def _interval_scaled(a: object, b: object, divide: bool) -> object:
+    """INTERVAL * number, number * INTERVAL, INTERVAL / number (Oracle's interval arithmetic)."""
+    ia, ib = _interval(a), _interval(b)
+    if ia is None and ib is None:
+        return None
+    if (ia is not None and ib is not None) or (divide and ia is None):
+        raise ValueError("ORA-00932: inconsistent datatypes: expected NUMBER got INTERVAL DAY TO SECOND")
+    delta, factor = (ia, _number(b)) if ia is not None else (ib, _number(a))
+    if factor is None:
+        raise ValueError("ORA-01722: invalid number")
+    if divide and factor == 0:
+        raise ValueError("ORA-01476: divisor is equal to zero")
+    micros = decimal.Decimal(delta // datetime.timedelta(microseconds=1))  # type: ignore[operator]
+    scale = decimal.Decimal(repr(factor) if isinstance(factor, float) else factor)
+    scaled = micros / scale if divide else micros * scale
+    return format_interval(datetime.timedelta(microseconds=int(scaled.to_integral_value())))
+
+
 def ora_extract(part: str, value: object) -> object:
+    delta = _interval(value)
+    if delta is not None:
+        return _interval_field(part.upper(), delta)
     dt = _dt(value)
     if dt is None:
         return None
@@ -336,12 +375,18 @@ def ora_mul(a: object, b: object) -> object:
         return None
     if isinstance(a, int) and isinstance(b, int):
         return numeric.to_storage(a * b)
+    scaled = _interval_scaled(a, b, divide=False)
+    if scaled is not None:
+        return scaled
     return _exact(a, b, operator.mul)
 
 
 def ora_div(a: object, b: object) -> object:
     if a is None or b is None:
         return None
+    scaled = _interval_scaled(a, b, divide=True)
+    if scaled is not None:
+        return scaled
     na, nb = _decimal(a), _decimal(b)
     if na is None or nb is None:
         raise ValueError("ORA-01722: invalid number")
@@ -543,6 +588,51 @@ def ora_hash(value: object, algo: object = "SHA1") -> object:
     if name not in ("sha1", "sha256", "sha384", "sha512", "md5"):
         raise ValueError("ORA-00904: invalid hash algorithm")
     return hashlib.new(name, data).digest()
+
+
+# Oracle character set names -> Python codecs (UTL_I18N.STRING_TO_RAW's dst_charset).
+_CHARSETS = {
+    "AL32UTF8": "utf-8",
+    "UTF8": "utf-8",
+    "AL16UTF16": "utf-16-be",
+    "AL16UTF16LE": "utf-16-le",
+    "WE8ISO8859P1": "latin-1",
+    "WE8MSWIN1252": "cp1252",
+    "US7ASCII": "ascii",
+}
+
+
+def ora_string_to_raw(value: object, charset: object = None) -> object:
+    """UTL_I18N.STRING_TO_RAW(s, charset): the text's bytes in that character set (default AL32UTF8)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value
+    codec = _CHARSETS.get(str(charset or "AL32UTF8").upper())
+    if codec is None:
+        raise ValueError(f"ORA-06502: PL/SQL: numeric or value error: unknown character set {charset}")
+    return _text(value).encode(codec, errors="replace")
+
+
+def ora_chr(code: object) -> object:
+    """CHR(n): the character whose AL32UTF8 (database character set) encoding is the bytes of n."""
+    if code is None:
+        return None
+    n = int(code)  # type: ignore[call-overload]
+    if n < 128:
+        return chr(n)
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return raw.decode("utf-8", errors="replace")
+
+
+def ora_nchr(code: object) -> object:
+    """CHR(n USING NCHAR_CS) / NCHR(n): the character whose AL16UTF16 code (unit or pair) is n."""
+    if code is None:
+        return None
+    n = int(code)  # type: ignore[call-overload]
+    if n <= 0xFFFF:
+        return chr(n)
+    return n.to_bytes(4, "big").decode("utf-16-be", errors="replace")
 
 
 _OMITTED = object()
@@ -784,16 +874,39 @@ def ora_json_equal(a: object, b: object) -> object:
         return 0
 
 
-def ora_json_object(*args: object) -> str:
-    """JSON_OBJECT(key, value, is_json, …) as built by the translator from ``'k' VALUE v [FORMAT JSON]``."""
+def _json_member(value: object, is_json: object) -> object:
+    if is_json and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bytes):
+        return value.hex().upper()
+    return value
+
+
+def ora_json_object(absent: object, *args: object) -> str:
+    """JSON_OBJECT(absent_on_null, key, value, is_json, …), as the translator builds it from
+    ``'k' VALUE v [FORMAT JSON], … [ABSENT ON NULL] [RETURNING …]``."""
     obj: dict[str, object] = {}
     for k in range(0, len(args) - 2, 3):
         key, value, is_json = args[k], args[k + 1], args[k + 2]
-        if is_json and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        obj[str(key)] = value
-    return json.dumps(obj)
+        if key is None:
+            raise ValueError("ORA-40387: NULL key in JSON_OBJECT")
+        if value is None and absent:
+            continue
+        obj[_text(key)] = _json_member(value, is_json)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def ora_json_array(absent: object, *args: object) -> str:
+    """JSON_ARRAY(absent_on_null, value, is_json, …): Oracle drops NULLs unless NULL ON NULL."""
+    items = [
+        _json_member(args[k], args[k + 1])
+        for k in range(0, len(args) - 1, 2)
+        if not (args[k] is None and absent)
+    ]
+    return json.dumps(items, separators=(",", ":"), ensure_ascii=False)
 
 
 def ora_upper(value: object) -> object:
@@ -972,6 +1085,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_RAWTOHEX": (1, ora_rawtohex),
     "ORA_JSON_EQUAL": (2, ora_json_equal),
     "ORA_JSON_OBJECT": (-1, ora_json_object),
+    "ORA_JSON_ARRAY": (-1, ora_json_array),
     "ORA_AT_TZ": (2, ora_at_tz),
     "ORA_TO_NUMBER": (-1, ora_to_number),
     "ORA_GREATEST": (-1, ora_greatest),
@@ -991,6 +1105,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_RPAD": (-1, ora_rpad),
     "ORA_BITAND": (2, ora_bitand),
     "ORA_HASH": (-1, ora_hash),
+    "ORA_STRING_TO_RAW": (-1, ora_string_to_raw),
+    "ORA_CHR": (1, ora_chr),
+    "ORA_NCHR": (1, ora_nchr),
     "ORA_SUBSTR": (-1, ora_substr),
     "ORA_LOB_SUBSTR": (-1, ora_lob_substr),
     "ORA_INSTR": (-1, ora_instr),

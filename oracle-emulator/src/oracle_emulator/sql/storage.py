@@ -15,6 +15,7 @@ instead of hitting a snapshot conflict half-way.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import re
 import shutil
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import functions, hierarchy, numeric
+from . import collations, functions, hierarchy, numeric
+from .binds import format_datetime
 from .views import sys_context
 
 BUSY_TIMEOUT_MS = 5000
@@ -57,6 +59,12 @@ class SessionDb:
             self.conn.create_aggregate(name, nargs, cls)
         for name, (nargs, cls) in functions.WINDOW_AGGREGATES.items():
             self.conn.create_window_function(name, nargs, cls)
+        # SYSDATE / SYSTIMESTAMP are read once per statement, as on Oracle (NOW() - NOW() is 0).
+        self.statement_time: datetime.datetime | None = None
+        self.conn.create_function("ORA_SYSTIMESTAMP", 0, self._statement_timestamp)
+        self.conn.create_function("ORA_SYSDATE", 0, lambda: self._statement_timestamp()[:19])
+        for name in collations.NAMES:
+            self.conn.create_collation(name, collations.collation(name))
         self.conn.create_collation(numeric.COLLATION, numeric.collate)
         self.conn.create_function("ORA_IS_NUMBER", 1, numeric.is_number_text, deterministic=True)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
@@ -64,6 +72,11 @@ class SessionDb:
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
         self.conn.execute("INSERT INTO temp.DUAL VALUES ('X')")
         self.savepoints: list[str] = []
+
+    def _statement_timestamp(self) -> str:
+        if self.statement_time is None:
+            self.statement_time = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        return format_datetime(self.statement_time)
 
     def _guard(self, fn: Callable[..., object]) -> Callable[..., Any]:
         """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error.

@@ -82,6 +82,22 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
                 drop.update((i, j - 2, j - 1))
                 if j - 2 == i + 3:  # a single token inside: drop the parentheses too (ESCAPE '\')
                     drop.update((i + 1, j))
+        if (
+            t.is_word("DAY", "SECOND", "YEAR", "MONTH")
+            and i > 0
+            and toks[i - 1].is_word("INTERVAL", "TO")
+            and i + 3 < len(toks)
+            and toks[i + 1].text == "("
+            and toks[i + 2].kind is Tok.NUMBER
+            and toks[i + 3].text == ")"
+        ):
+            drop.update((i + 1, i + 2, i + 3))  # INTERVAL DAY(9) TO SECOND(6): sqlglot reads no precisions
+        if t.is_word("CHR") and i + 1 < len(toks) and toks[i + 1].text == "(":
+            # CHR(n USING NCHAR_CS): n is a code in the national character set (AL16UTF16).
+            j = _matching_paren(toks, i + 1)
+            if j > 3 and toks[j - 2].is_word("USING") and toks[j - 1].is_word("NCHAR_CS"):
+                drop.update((j - 2, j - 1))
+                toks[i] = Token(Tok.WORD, "ORA_NCHR", "ORA_NCHR")
     toks = [t for i, t in enumerate(toks) if i not in drop]
     # 2. RETURNING … INTO :x, :y and FOR UPDATE … at depth 0 (both end the statement).
     depth = 0
@@ -139,14 +155,12 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         ):
             out += [Token(Tok.WORD, "ORA_SYSTIMESTAMP", "ORA_SYSTIMESTAMP"), Token(Tok.PUNCT, "()", "()")]
         elif (
-            t.is_word("DBMS_LOB", "DBMS_RANDOM")
+            t.is_word("DBMS_LOB", "DBMS_RANDOM", "UTL_I18N", "UTL_RAW")
             and k + 2 < len(toks)
             and toks[k + 1].text == "."
             and toks[k + 2].kind is Tok.WORD
         ):
-            fn = {"SUBSTR": "ORA_LOB_SUBSTR", "GETLENGTH": "ORA_LENGTH", "VALUE": "ORA_RANDOM"}.get(
-                toks[k + 2].value
-            )
+            fn = _PACKAGE_FUNCTIONS.get((t.value, toks[k + 2].value))
             if fn is None:
                 raise _unsupported(sql, f"{t.value}.{toks[k + 2].value}")
             out.append(Token(Tok.WORD, fn, fn))
@@ -264,6 +278,7 @@ _JSON_FUNCS = {
     "JSON_EXISTS": "ORA_JSON_EXISTS",
     "JSON_EQUAL": "ORA_JSON_EQUAL",
     "JSON_OBJECT": "ORA_JSON_OBJECT",
+    "JSON_ARRAY": "ORA_JSON_ARRAY",
 }
 # Words that start the trailing clauses of SQL/JSON functions (ON ERROR, WRAPPER, RETURNING …).
 _JSON_CLAUSE = {
@@ -307,13 +322,40 @@ def _json_functions(toks: list[Token]) -> list[Token]:
             break
         args = split_commas(out[i + 2 : j])
         new_args: list[list[Token]] = []
-        if t.value == "JSON_OBJECT":
+        if t.value in ("JSON_OBJECT", "JSON_ARRAY"):
+            # Trailing clauses: [NULL|ABSENT ON NULL] [RETURNING type] [STRICT] [WITH UNIQUE KEYS].
+            last = args[-1]
+            cut, depth = len(last), 0
+            for k, a in enumerate(last):
+                depth += (a.text == "(") - (a.text == ")") if a.kind is Tok.PUNCT else 0
+                if depth == 0 and (
+                    a.is_word("RETURNING", "STRICT", "WITH", "WITHOUT")
+                    or (a.is_word("NULL", "ABSENT") and k + 1 < len(last) and last[k + 1].is_word("ON"))
+                ):
+                    cut = k
+                    break
+            trailing = last[cut:]
+            args[-1] = last[:cut]
+            args = [arg for arg in args if arg]
+            # Oracle's defaults: JSON_OBJECT keeps NULLs (NULL ON NULL), JSON_ARRAY drops them.
+            absent = any(a.is_word("ABSENT") for a in trailing) or (
+                t.value == "JSON_ARRAY" and not any(a.is_word("NULL") for a in trailing)
+            )
+            new_args.append([_number(1 if absent else 0)])
             for arg in args:
                 is_json = len(arg) > 2 and arg[-2].is_word("FORMAT") and arg[-1].is_word("JSON")
                 arg = arg[:-2] if is_json else arg
                 at = next((k for k, a in enumerate(arg) if a.is_word("VALUE")), -1)
-                key, val = (arg[:at], arg[at + 1 :]) if at > 0 else (arg, [Token(Tok.WORD, "NULL", "NULL")])
-                new_args += [key, val, [Token(Tok.NUMBER, "1" if is_json else "0", "1" if is_json else "0")]]
+                if t.value == "JSON_OBJECT":
+                    key, val = (
+                        (arg[:at], arg[at + 1 :]) if at > 0 else (arg, [Token(Tok.WORD, "NULL", "NULL")])
+                    )
+                    new_args.append(key)
+                else:
+                    val = arg
+                # A nested constructor's value is JSON, not a string that holds JSON.
+                is_json = is_json or (len(val) > 1 and val[0].is_word(*_JSON_FUNCS) and val[1].text == "(")
+                new_args += [val, [_number(1 if is_json else 0)]]
         else:
             clause: list[Token] = []
             for k, arg in enumerate(args):
@@ -338,10 +380,22 @@ def _json_functions(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _number(n: int) -> Token:
+    return Token(Tok.NUMBER, str(n), str(n))
+
+
 def _text(tokens: list[Token]) -> str:
     return " ".join(t.text for t in tokens)
 
 
+# Package functions (package, function) -> the user function that implements it.
+_PACKAGE_FUNCTIONS = {
+    ("DBMS_LOB", "SUBSTR"): "ORA_LOB_SUBSTR",
+    ("DBMS_LOB", "GETLENGTH"): "ORA_LENGTH",
+    ("DBMS_RANDOM", "VALUE"): "ORA_RANDOM",
+    ("UTL_I18N", "STRING_TO_RAW"): "ORA_STRING_TO_RAW",  # Django's MD5(), SHA1(), SHA256() …
+    ("UTL_RAW", "CAST_TO_RAW"): "ORA_STRING_TO_RAW",
+}
 _TS_FUNCS = ("TO_TIMESTAMP_TZ",)
 # Oracle functions renamed at token level, so their arguments (format models) reach our UDFs verbatim.
 _CALL_RENAMES = {
@@ -366,7 +420,8 @@ _RENAMES = {
     "INSTR": "ORA_INSTR",
     "SUBSTR": "ORA_SUBSTR",
     "MOD": "ORA_MOD",
-    "CHR": "CHAR",
+    "CHR": "ORA_CHR",
+    "NCHR": "ORA_NCHR",
     "RAWTOHEX": "ORA_RAWTOHEX",
     "VAR_SAMP": "ORA_VAR_SAMP",
     "FROM_TZ": "ORA_FROM_TZ",
@@ -550,6 +605,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _call("ORA_CAST_DATE", node.this)
         if target.startswith("TIMESTAMP"):
             return _call("ORA_TO_TS", node.this)
+        if target.startswith("INTERVAL"):  # before INT…
+            return node.this  # type: ignore[no-any-return]  # sqlglot's args are untyped
         ora = parse_type(target)
         if ora.name == "NUMBER" and ora.scale is not None:
             # CAST to NUMBER(p,s) rounds to s digits; more than p-s integer digits is ORA-01438.
@@ -594,7 +651,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_MUL", node.this, node.expression)
     if isinstance(node, exp.Div):
         return _call("ORA_DIV", node.this, node.expression)  # x / 0 is ORA-01476, not NULL
-    if isinstance(node, exp.Interval):
+    if isinstance(node, exp.Interval) and not isinstance(node.parent, exp.DataType):
         unit = node.args.get("unit")
         return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
     if isinstance(node, exp.Upper | exp.Lower | exp.Initcap):
@@ -612,6 +669,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call(fn, node.this)
     if isinstance(node, exp.Sum | exp.Avg):
         return _call("ORA_SUM" if isinstance(node, exp.Sum) else "ORA_AVG", node.this)
+    if isinstance(node, exp.Chr):  # SQLite's CHAR(n) is a code point, Oracle's CHR(n) AL32UTF8 bytes
+        return _call("ORA_CHR", *node.expressions)
     if isinstance(node, exp.Ascii):
         return _call("UNICODE", node.this)
     if isinstance(node, exp.Replace):
