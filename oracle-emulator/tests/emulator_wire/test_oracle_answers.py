@@ -282,3 +282,23 @@ def test_numbers_beyond_number_range_are_ora_01426_and_the_session_survives(cur:
         with pytest.raises(oracledb.DatabaseError, match="ORA-01426"):
             cur.execute(sql)
     assert one(cur, "SELECT 1 FROM dual") == (1,)
+
+
+def test_number_columns_round_to_their_scale_and_refuse_beyond_their_precision(cur: oracledb.Cursor) -> None:
+    # Django's IntegerField is NUMBER(11): F("integer") / 42 stored there is rounded, not truncated.
+    cur.execute("CREATE TABLE num (i NUMBER(11), b NUMBER(19), d NUMBER(5,2))")
+    cur.execute("INSERT INTO num VALUES (15.7, 640 / 42, 1.005)")
+    assert one(cur, "SELECT i, b, d FROM num") == (16, 15, 1.01)
+    cur.execute("UPDATE num SET i = i + 0.4, d = d * 2.675")
+    assert one(cur, "SELECT i, d FROM num") == (16, 2.7)
+    for sql in ("INSERT INTO num (d) VALUES (1234.5)", "INSERT INTO num (i) VALUES (123456789012)"):
+        with pytest.raises(oracledb.IntegrityError, match="ORA-01438"):
+            cur.execute(sql)
+
+
+def test_character_compared_with_a_numeric_expression_is_converted(cur: oracledb.Cursor) -> None:
+    # Django's end_datetime__iso_year__gte=F("start_year"): TO_CHAR(…, 'IYYY') >= EXTRACT(YEAR …).
+    cur.execute("CREATE TABLE dt (s TIMESTAMP, e TIMESTAMP)")
+    cur.execute("INSERT INTO dt VALUES (TIMESTAMP '2015-06-15 14:10:00', TIMESTAMP '2016-06-15 14:10:00')")
+    cur.execute("INSERT INTO dt VALUES (TIMESTAMP '2016-06-15 14:10:00', TIMESTAMP '2015-06-15 14:10:00')")
+    assert one(cur, "SELECT COUNT(*) FROM dt WHERE TO_CHAR(e, 'IYYY') >= EXTRACT(YEAR FROM s)") == (1,)

@@ -689,12 +689,33 @@ class DdlRunner:
                 conn.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (mark[0], t.name))
         for ix in t.indexes:
             self._sqlite_index(conn, t.name, ix)
+        for col in t.columns:
+            self._rounding_triggers(conn, t.name, col)
         if old_name and old_name != t.name:
             dd.forget_table(conn, old_name)
         dd.save_table(conn, t)
         bad = conn.execute(f"PRAGMA foreign_key_check({_q(t.name)})").fetchone()
         if bad is not None:
             raise OracleError(2298, f"cannot validate ({t.name}) - parent keys not found")
+
+    @staticmethod
+    def _rounding_triggers(conn: sqlite3.Connection, table: str, col: ColumnDef) -> None:
+        """NUMBER(p,s): a value with more than s decimals is rounded to s when stored, one needing
+        more than p digits is ORA-01438 (SQL Language Reference, "NUMBER Data Type"). SQLite keeps
+        what it is given, so triggers round after each INSERT and UPDATE that needs it."""
+        ty = col.type
+        if ty.name != "NUMBER" or ty.precision is None or col.virtual or col.identity:
+            return
+        p, s, c = ty.precision, ty.scale or 0, _q(col.name)
+        for event in ("INSERT", f"UPDATE OF {c}"):
+            name = _q(f"__ORA_ROUND_{event[:6]}_{table}_{col.name}")
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {_q(table)} FOR EACH ROW"
+                f" WHEN NEW.{c} IS NOT NULL AND NOT ORA_NUMBER_FITS(NEW.{c}, {p}, {s})"
+                f" BEGIN UPDATE {_q(table)} SET {c} = ORA_CAST_NUMBER(NEW.{c}, {p}, {s})"
+                f" WHERE rowid = NEW.rowid; END"
+            )
 
     def _sqlite_index(self, conn: sqlite3.Connection, table: str, ix: IndexDef) -> None:
         cols = ", ".join(

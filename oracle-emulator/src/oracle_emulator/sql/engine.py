@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..results import Bind, Column, ExecutionContext, OracleError, Result, SessionState
-from . import dictionary, errors
+from . import dictionary, errors, numeric
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
@@ -262,6 +262,8 @@ class Engine:
         for view in tr.views:
             materialize(db.conn, view, ctx)
         params, _ = self._params(tr, binds)
+        if any(numeric.is_encoded(v) for v in params.values()):
+            tr = translate(sql, exact_binds=True)  # the same placeholders, orderings compared exactly
         started = tr.for_update and not db.in_transaction
         if tr.for_update:
             db.begin()  # SELECT … FOR UPDATE: take the write lock, as the row locks would
@@ -283,6 +285,8 @@ class Engine:
         tr = translate(sql)
         db = self.db(ctx)
         params, out_positions = self._params(tr, binds)
+        if any(numeric.is_encoded(v) for v in params.values()):
+            tr = translate(sql, exact_binds=True)
         started = not db.in_transaction
         db.begin()
         # Each statement is atomic (Oracle statement-level rollback): wrap it in a savepoint.

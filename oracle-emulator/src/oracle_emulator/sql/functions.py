@@ -491,6 +491,22 @@ def ora_cast_number(value: object, precision: object, scale: object) -> object:
     return _sqlite_number(rounded)
 
 
+def ora_number_fits(value: object, precision: object, scale: object) -> int:
+    """1 when ``value`` is already a NUMBER(p,s) value (no rounding, within precision), else 0.
+
+    The check of the triggers that round what is stored into a NUMBER(p,s) column (see ddl.py).
+    """
+    if isinstance(value, int) and isinstance(precision, int) and isinstance(scale, int) and scale >= 0:
+        return 1 if abs(value) < 10 ** (precision - scale) else 0
+    d = _decimal(value)
+    if d is None:
+        return 1  # not a number: the column's own check reports ORA-01722
+    p, s = _integer(precision), _integer(scale)
+    exponent = d.normalize(numeric.CONTEXT).as_tuple().exponent
+    fits_scale = not isinstance(exponent, int) or exponent >= -s
+    return 1 if fits_scale and (d == 0 or d.adjusted() + 1 <= p - s) else 0
+
+
 def ora_cast_char(value: object, length: object, blank_padded: object) -> object:
     """CAST(x AS VARCHAR2(n)) keeps the first n characters; CHAR(n) also pads to n with blanks."""
     if value is None:
@@ -498,6 +514,18 @@ def ora_cast_char(value: object, length: object, blank_padded: object) -> object
     text = _text(ora_to_char(value))
     n = _integer(length)
     return text[:n].ljust(n) if blank_padded else text[:n]
+
+
+def ora_cmp(a: object, b: object) -> object:
+    """-1, 0 or 1 as a is less than, equal to or greater than b (NULL if either is): numbers by
+    value, whether SQLite holds them natively or as text; anything else as SQLite orders it."""
+    if a is None or b is None:
+        return None
+    da, db = _decimal(a), _decimal(b)
+    if da is not None and db is not None and (_is_number(a) or _is_number(b)):
+        return (da > db) - (da < db)
+    ta, tb = _text(a), _text(b)
+    return (ta > tb) - (ta < tb)
 
 
 def ora_number_if(char: object, other: object) -> object:
@@ -1087,11 +1115,13 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_LPAD": (-1, ora_lpad),
     "ORA_REPLACE": (-1, ora_replace),
     "ORA_NUMBER_IF": (2, ora_number_if),
+    "ORA_CMP": (2, ora_cmp),
     "ORA_ABS": (1, ora_abs),
     "ORA_SIGN": (1, ora_sign),
     "ORA_CEIL": (1, ora_ceil),
     "ORA_FLOOR": (1, ora_floor),
     "ORA_CAST_NUMBER": (3, ora_cast_number),
+    "ORA_NUMBER_FITS": (3, ora_number_fits),
     "ORA_CAST_CHAR": (3, ora_cast_char),
     "ORA_RPAD": (-1, ora_rpad),
     "ORA_BITAND": (2, ora_bitand),

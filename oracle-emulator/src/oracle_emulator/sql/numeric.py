@@ -1,10 +1,11 @@
 """NUMBER values in SQLite: 38 significant digits, which neither INTEGER nor REAL holds.
 
-A value that fits SQLite exactly stays native: an integer within 64 bits as INTEGER, a value a double
-round-trips (``Decimal(repr(float(d))) == d``) as REAL. Any other NUMBER (``2**63``, a
-``NUMBER(19)`` of nineteen nines, ``DecimalField(max_digits=38)``) is stored as *order-preserving
-text*: SQLite would turn plain digits into a lossy REAL under a numeric column's affinity, while this
-text does not look like a number to it, and two such values compare as their numbers do.
+A value that fits SQLite exactly stays native: an integer within 64 bits as INTEGER, a value of at most
+15 significant digits as REAL (a double holds those exactly, and so does SQLite's text of it). Any
+other NUMBER (``2**63``, a ``NUMBER(19)`` of nineteen nines, ``DecimalField(max_digits=38)``) is
+stored as *order-preserving text*: SQLite would turn plain digits into a lossy REAL under a numeric
+column's affinity, while this text does not look like a number to it, and two such values compare as
+their numbers do.
 
 Encoding (the control character GS, which no text value carries, and ``N``, then the sign, a
 three-digit exponent, and the digits of the coefficient):
@@ -116,9 +117,10 @@ def to_storage(value: int | float | decimal.Decimal) -> int | float | str:
         return 0
     if value == value.to_integral_value() and -_INT64 <= value < _INT64:
         return int(value)
-    as_float = float(value)
-    if decimal.Decimal(repr(as_float)) == value:
-        return as_float
+    # REAL only for up to 15 significant digits: SQLite writes a REAL into a TEXT column (the wide
+    # NUMBER columns) with 15, so a longer value would lose digits there.
+    if len(value.normalize(CONTEXT).as_tuple().digits) <= 15:
+        return float(value)
     return encode(value)
 
 

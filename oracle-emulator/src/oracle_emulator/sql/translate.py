@@ -460,6 +460,8 @@ def _is_character(node: exp.Expression) -> bool:
         return bool(node.is_string) and not numeric.is_encoded(node.this)
     if isinstance(node, exp.Anonymous):
         return str(node.this).upper() in _CHARACTER_CALLS
+    if isinstance(node, exp.Nullif):
+        return isinstance(node.this, exp.Trim)
     return isinstance(node, exp.Trim)
 
 
@@ -480,11 +482,38 @@ def _number_literal(node: exp.Literal) -> exp.Expression:
     return exp.Literal.string(stored) if isinstance(stored, str) else node
 
 
+# Calls (after rewriting) whose value is a number whatever their arguments.
+_NUMERIC_CALLS = frozenset(
+    {
+        "ORA_EXTRACT",
+        "ORA_TO_NUMBER",
+        "ORA_LENGTH",
+        "ORA_INSTR",
+        "ORA_MOD",
+        "ORA_ROUND",
+        "ORA_ABS",
+        "ORA_CEIL",
+        "ORA_FLOOR",
+        "ORA_SIGN",
+        "ORA_POWER",
+        "ORA_BITAND",
+        "ORA_MUL",
+        "ORA_DIV",
+    }
+)
+
+
+def _is_numeric_expression(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).upper() in _NUMERIC_CALLS
+    return isinstance(node, exp.Count)
+
+
 def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expression | None:
     """SQL Language Reference, "Implicit Data Conversion": comparing character data with a number
     converts the character data to a number. ``other`` is a number literal (convert now) or a bind
     (convert when the bound value is a number, known only at run time); None: nothing to convert."""
-    if _is_number(other):
+    if _is_number(other) or _is_numeric_expression(other):
         return _call("ORA_TO_NUMBER", char)
     if isinstance(other, exp.Placeholder):
         return _call("ORA_NUMBER_IF", char, other.copy())
@@ -510,6 +539,36 @@ def _convert_comparison(node: exp.Expression) -> None:
                 node.set("this", converted)
 
 
+_ORDERINGS = (exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def _exact_comparisons(tree: exp.Expression, binds_too: bool) -> None:
+    """Orderings (<, <=, >, >=, BETWEEN) of a number SQLite holds as text (beyond 64 bits, see
+    :mod:`.numeric`) go through ``ORA_CMP``: SQLite would put any text after every native number.
+    Equality needs nothing (such a value equals no native number). ``binds_too``: a bound value is
+    such a number (the engine knows at run time), so orderings with a bind are compared exactly too."""
+
+    def exact(node: exp.Expression | None) -> bool:
+        if isinstance(node, exp.Literal):
+            return bool(node.is_string) and numeric.is_encoded(node.this)
+        return binds_too and isinstance(node, exp.Placeholder)
+
+    for node in list(tree.find_all(*_ORDERINGS, exp.Between)):
+        if isinstance(node, exp.Between):
+            low, high = node.args.get("low"), node.args.get("high")
+            if exact(node.this) or exact(low) or exact(high):
+                lower = exp.GTE(
+                    this=_call("ORA_CMP", node.this.copy(), low), expression=exp.Literal.number(0)
+                )
+                upper = exp.LTE(
+                    this=_call("ORA_CMP", node.this.copy(), high), expression=exp.Literal.number(0)
+                )
+                node.replace(exp.Paren(this=exp.And(this=lower, expression=upper)))
+        elif exact(node.this) or exact(node.expression):
+            cmp = _call("ORA_CMP", node.this, node.expression)
+            node.replace(type(node)(this=cmp, expression=exp.Literal.number(0)))
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """Bottom-up rewrite of one AST node (used with ``Expression.transform``)."""
     if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
@@ -522,6 +581,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node.this, exp.Literal) and numeric.is_encoded(node.this.this):
             return exp.Literal.string(numeric.encode(-numeric.decode(node.this.this)))
         return _call("ORA_SUB", exp.Literal.number(0), node.this)  # SQLite's - turns NUMBER text to 0
+    if isinstance(node, exp.Trim):
+        return exp.Nullif(this=node.copy(), expression=exp.Literal.string(""))  # TRIM('  ') is NULL
     if isinstance(node, exp.Abs | exp.Sign | exp.Ceil | exp.Floor):
         fn = {exp.Abs: "ORA_ABS", exp.Sign: "ORA_SIGN", exp.Ceil: "ORA_CEIL", exp.Floor: "ORA_FLOOR"}[
             type(node)
@@ -640,7 +701,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Substring):
         return _call("ORA_SUBSTR", node.this, node.args.get("start"), node.args.get("length"))
     if isinstance(node, exp.StrPosition):
-        return _call("ORA_INSTR", node.this, node.args.get("substr"), node.args.get("position"))
+        occurrence = node.args.get("occurrence")
+        position = node.args.get("position") or (exp.Literal.number(1) if occurrence is not None else None)
+        return _call("ORA_INSTR", node.this, node.args.get("substr"), position, occurrence)
     if isinstance(node, exp.Is) and isinstance(node.expression, exp.JSON):
         return _call("ORA_IS_JSON", node.this)  # x IS JSON (JSONField's check constraint)
     if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
@@ -777,7 +840,9 @@ def _constant_outer_group_terms(tree: exp.Expression) -> None:
 
 
 @functools.lru_cache(maxsize=2048)
-def translate(sql: str) -> Translated:
+def translate(sql: str, exact_binds: bool = False) -> Translated:
+    """``sql`` for SQLite. ``exact_binds``: a bind holds a number beyond 64 bits (see
+    :func:`_exact_comparisons`)."""
     bulk = _bulk_insert(sql)
     if bulk is not None:
         return bulk
@@ -805,6 +870,7 @@ def translate(sql: str) -> Translated:
         if is_level(col):
             raise OracleError(1788, "CONNECT BY clause required in this query block")
     tree = rewrite(tree)
+    _exact_comparisons(tree, exact_binds)
     _constant_outer_group_terms(tree)
     if isinstance(tree, exp.Insert):
         _omit_default_values(tree, sql)
