@@ -67,3 +67,16 @@ def test_systimestamp_is_read_once_per_statement(cur: oracledb.Cursor) -> None:
         "SELECT SYSTIMESTAMP - SYSTIMESTAMP, COUNT(DISTINCT SYSTIMESTAMP) FROM DUAL CONNECT BY LEVEL <= 50"
     )
     assert cur.fetchone() == (datetime.timedelta(0), 1)
+
+
+def test_day_to_second_literals_in_queries_and_check_constraints(cur: oracledb.Cursor) -> None:
+    # Django inlines a timedelta CHECK parameter as an interval literal with precisions.
+    cur.execute(
+        "CREATE TABLE chk (d INTERVAL DAY(9) TO SECOND(6),"
+        " CONSTRAINT five_minutes CHECK (d >= INTERVAL '0 00:05:00.000000' DAY(9) TO SECOND(6)))"
+    )
+    cur.execute("INSERT INTO chk VALUES (:1)", [datetime.timedelta(minutes=10)])
+    with pytest.raises(oracledb.IntegrityError, match="ORA-02290"):
+        cur.execute("INSERT INTO chk VALUES (:1)", [datetime.timedelta(minutes=1)])
+    cur.execute("SELECT INTERVAL '-1 02:03:04.5' DAY TO SECOND FROM DUAL")
+    assert cur.fetchone() == (-datetime.timedelta(days=1, hours=2, minutes=3, seconds=4.5),)

@@ -549,6 +549,26 @@ def ora_interval(n: object, unit: object) -> object:
     return ora_numtodsinterval(_number(n) if isinstance(n, str) else n, unit)
 
 
+_DS_LITERAL = re.compile(r"\s*([+-])?\s*(\d+)\s+(\d+):(\d+):(\d+)(?:\.(\d{1,9}))?\s*")
+
+
+def ora_interval_ds(text: object) -> object:
+    """INTERVAL '[+|-]D HH:MI:SS[.f]' DAY TO SECOND literals (SQL Language Reference, "Interval Literals")."""
+    if text is None:
+        return None
+    m = _DS_LITERAL.fullmatch(str(text))
+    if m is None:
+        raise ValueError("ORA-01867: the interval is invalid")
+    delta = datetime.timedelta(
+        days=int(m.group(2)),
+        hours=int(m.group(3)),
+        minutes=int(m.group(4)),
+        seconds=int(m.group(5)),
+        microseconds=int((m.group(6) or "0").ljust(6, "0")[:6]),
+    )
+    return format_interval(-delta if m.group(1) == "-" else delta)
+
+
 def ora_cast_date(value: object) -> object:
     dt = _dt(value)
     return format_datetime(dt.replace(microsecond=0, tzinfo=None)) if dt is not None else value
@@ -1210,6 +1230,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_DIV": (2, ora_div),
     "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
     "ORA_INTERVAL": (2, ora_interval),
+    "ORA_INTERVAL_DS": (1, ora_interval_ds),
     "ORA_FROM_TZ": (2, ora_from_tz),
     "ORA_JSON_VALUE": (2, ora_json_value),
     "ORA_JSON_QUERY": (-1, ora_json_query),

@@ -85,7 +85,10 @@ def prepass(sql: str) -> tuple[list[Token], list[str], list[int], bool, set[str]
         if (
             t.is_word("DAY", "SECOND", "YEAR", "MONTH")
             and i > 0
-            and toks[i - 1].is_word("INTERVAL", "TO")
+            and (
+                toks[i - 1].is_word("INTERVAL", "TO")
+                or (i > 1 and toks[i - 1].kind is Tok.STRING and toks[i - 2].is_word("INTERVAL"))
+            )
             and i + 3 < len(toks)
             and toks[i + 1].text == "("
             and toks[i + 2].kind is Tok.NUMBER
@@ -655,6 +658,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_MUL", node.this, node.expression)
     if isinstance(node, exp.Div):
         return _call("ORA_DIV", node.this, node.expression)  # x / 0 is ORA-01476, not NULL
+    if (
+        isinstance(node, exp.Interval)
+        and isinstance(node.args.get("unit"), exp.IntervalSpan)
+        and not isinstance(node.parent, exp.DataType)
+    ):
+        span = node.args["unit"]
+        if not (span.this.name.upper() == "DAY" and span.expression.name.upper() == "SECOND"):
+            raise OracleError(900, f"invalid SQL statement: INTERVAL … {span.sql()} is not supported")
+        return _call("ORA_INTERVAL_DS", node.this)  # INTERVAL '1 02:03:04.5' DAY TO SECOND
     if isinstance(node, exp.Interval) and not isinstance(node.parent, exp.DataType):
         unit = node.args.get("unit")
         return _call("ORA_INTERVAL", node.this, exp.Literal.string(unit.name if unit is not None else "DAY"))
