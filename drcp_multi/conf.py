@@ -438,10 +438,13 @@ def find_problems(alias: str, settings_dict: Mapping[str, Any]) -> list[Problem]
             problems.append(
                 Problem(
                     "drcp_multi.E011",
-                    f"{where}['OPTIONS'][{key!r}] is not a python-oracledb connect parameter.",
-                    "Remove it or check its spelling against oracledb.create_pool()'s parameters.",
+                    f"{where}['OPTIONS'][{key!r}] is not a connect parameter of the installed "
+                    f"python-oracledb {oracledb.__version__}.",
+                    "Remove it or check its spelling against oracledb.create_pool()'s parameters; a "
+                    "parameter of a newer release needs that release (see its release notes).",
                 )
             )
+    problems.extend(pool_keys_the_driver_lacks(where, pool))
 
     # CONN_MAX_AGE.
     max_age = settings_dict.get("CONN_MAX_AGE", 0)
@@ -472,6 +475,36 @@ def find_problems(alias: str, settings_dict: Mapping[str, Any]) -> list[Problem]
             )
         else:
             problems.extend(_dsn_problems(where, settings_dict, options))
+    return problems
+
+
+#: POOL keys python-oracledb added after 2.0, with the release that added them (its release notes).
+POOL_KEYS_ADDED_IN = {"pool_name": "3.2"}
+
+
+def pool_keys_the_driver_lacks(
+    where: str,
+    pool: Mapping[str, Any],
+    driver_keys: frozenset[str] = DRIVER_CONNECT_KEYS,
+    driver_version: str = oracledb.__version__,
+) -> list[Problem]:
+    """POOL keys set to a value that the installed ``oracledb.create_pool()`` has no parameter for: passed
+    on, they would be a TypeError at the first checkout. (Each POOL key is the create_pool() parameter of
+    the same name; unset keys are not passed.)"""
+    problems = []
+    for key in sorted(POOL_KEYS & set(pool)):
+        if pool[key] is None or key in driver_keys:
+            continue
+        added = POOL_KEYS_ADDED_IN.get(key)
+        needs = f"python-oracledb {added} or later" if added else "a python-oracledb release that has it"
+        problems.append(
+            Problem(
+                "drcp_multi.E020",
+                f"{where}['POOL'][{key!r}] is set, but the installed python-oracledb {driver_version} has no "
+                f"create_pool() parameter {key!r}.",
+                f"Upgrade to {needs} (pip install -U oracledb), or remove {where}['POOL'][{key!r}].",
+            )
+        )
     return problems
 
 
