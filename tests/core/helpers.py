@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from drcp_multi.testing.database_side import DrcpMonitor, short_class
 from drcp_multi.testing.handlers import wsgi_get
 
 
@@ -32,3 +33,12 @@ def settle(server: Any) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise AssertionError(f"a pooled server is still busy: nothing released it ({stats})")
         time.sleep(0.005)
+
+
+def gained(monitor: DrcpMonitor, before: dict[str, dict[str, int]], user: str = "APP") -> dict[str, Any]:
+    """V$CPOOL_CC_STATS: what each class of ``user`` gained since ``before`` (by the class as chosen)."""
+    return {
+        short_class(name): figures
+        for name, figures in monitor.figures_since(before).items()
+        if name.rsplit(".", 1)[0].upper() == user
+    }

@@ -1,5 +1,9 @@
-"""The backend through Django's WSGI handler against the wire server: one checkout per request with the
-configured class and purity, one round trip of session set-up, tracing, tenant switches."""
+"""The backend through Django's WSGI handler against the wire server or a live Oracle: one checkout per
+request with the configured class and purity, one round trip of session set-up, tracing, tenant switches.
+
+Classes, purity and misses are read from DRCP's views through the monitoring connection, so those tests
+run on a live Oracle too; round trips, one-way messages and logins are the wire server's own counts
+(``emulator`` fixture)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from drcp_multi.exceptions import TenantSwitchInTransaction
 from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
-from tests.core.helpers import settle
+from drcp_multi.testing.database_side import DrcpMonitor, session_facts
+from tests.core.helpers import gained, settle
 
 Get = Callable[[str], tuple[int, str]]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -29,6 +34,7 @@ def is_setup(sql: str) -> bool:
     return sql.strip().upper().startswith("BEGIN") and "NLS_TERRITORY" in sql.upper()
 
 
+@pytest.mark.drcp
 def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, get: Get) -> None:
     get("/one-query/")  # warm-up: login, version check, LIKE probe
     settle(emulator)
@@ -48,6 +54,7 @@ def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, g
     assert get_registry().stats()[0]["busy"] == 0
 
 
+@pytest.mark.drcp
 def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) -> None:
     # Django keeps the server version per connection wrapper, i.e. per thread; a thread-per-request
     # server would pay an extra checkout for it on every request unless it is known per alias.
@@ -65,21 +72,27 @@ def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) 
     assert stats["round_trips"] == 6  # per request: session set-up + the query
 
 
-def test_session_set_up_runs_on_a_brand_new_pooled_server(emulator: Any, get: Get) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_session_set_up_runs_on_a_brand_new_pooled_server(
+    monitor: DrcpMonitor, oracle_server: Any, get: Get
+) -> None:
+    before = monitor.class_figures()
+    first_logged = len(oracle_server.statements()) if oracle_server else 0
     new_tenant = Tenant("fresh", "default", "T_fresh")  # a class the broker has no pooled server for
     with tenant_context(new_tenant):
         status, body = get("/session-info/")
     assert status == 200
-    assert json.loads(body)["date_format"] == "YYYY-MM-DD HH24:MI:SS"  # Django's, on the new server
-    figures = emulator.stats()["classes"]["APP.T_fresh"]
-    assert figures["num_misses"] >= 1  # the broker handed out a new pooled server
-    records = [r for r in emulator.statements() if r.cclass == "T_fresh"]
-    assert is_setup(records[0].sql)  # first statement on that server: the set-up block, exactly once
-    assert sum(is_setup(r.sql) for r in records) == 1
+    assert json.loads(body)["date_format"] == "YYYY-MM-DD HH24:MI:SS"  # Django's, on the new session
+    figures = gained(monitor, before)["T_fresh"]
+    assert figures["num_misses"] >= 1  # V$CPOOL_CC_STATS: the broker made a new session for the class
+    if oracle_server is not None:  # the statement log: the set-up block ran first, exactly once
+        records = [r for r in oracle_server.statements()[first_logged:] if r.cclass == "T_fresh"]
+        assert is_setup(records[0].sql)
+        assert sum(is_setup(r.sql) for r in records) == 1
 
 
-def test_tracing_attributes_per_request_and_no_leak(emulator: Any, get: Get) -> None:
+@pytest.mark.drcp
+def test_tracing_attributes_per_request_and_no_leak(get: Get) -> None:
     with tenant_context(None, TraceAttributes("alice", "shop", "checkout")):
         first = json.loads(get("/session-info/")[1])
     second = json.loads(get("/session-info/")[1])
@@ -87,8 +100,9 @@ def test_tracing_attributes_per_request_and_no_leak(emulator: Any, get: Get) -> 
     assert not second["client_identifier"] and not second["module"] and not second["action"]
 
 
-def test_tenant_switch_outside_atomic_reacquires(emulator: Any) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_tenant_switch_outside_atomic_reacquires(monitor: DrcpMonitor) -> None:
+    before = monitor.class_figures()
     a, b = Tenant("ta", "default", "T_ta"), Tenant("tb", "default", "T_tb")
     with tenant_context(a), connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM DUAL")
@@ -96,8 +110,8 @@ def test_tenant_switch_outside_atomic_reacquires(emulator: Any) -> None:
         cursor.execute("SELECT 2 FROM DUAL")
     assert connection.drcp_tenant == b
     connection.close()
-    ran = [(r.cclass, r.sql) for r in emulator.statements() if not is_setup(r.sql)]
-    assert ("T_ta", "SELECT 1 FROM DUAL") in ran and ("T_tb", "SELECT 2 FROM DUAL") in ran
+    classes = gained(monitor, before)
+    assert {name: figures["num_requests"] for name, figures in classes.items()} == {"T_ta": 1, "T_tb": 1}
 
 
 def test_tenant_switch_inside_atomic_is_refused() -> None:
@@ -110,15 +124,16 @@ def test_tenant_switch_inside_atomic_is_refused() -> None:
     connection.close()
 
 
-def test_alias_mode_ignores_tenants_of_other_aliases(emulator: Any) -> None:
+@pytest.mark.drcp
+def test_alias_mode_ignores_tenants_of_other_aliases(monitor: DrcpMonitor) -> None:
     from django.test import override_settings
 
-    emulator.reset_stats()
+    before = monitor.class_figures()
     with override_settings(DRCP_MULTI={"TENANCY_MODE": "alias"}):
         with tenant_context(Tenant("other", "tenant_other", "T_other")), connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM DUAL")
         connection.close()
-    assert {r.cclass for r in emulator.statements()} == {"APP_CC"}
+    assert set(gained(monitor, before)) == {"APP_CC"}  # the alias's class, not the other alias's tenant
 
 
 def test_native_pool_option_is_refused_before_connecting() -> None:
@@ -133,18 +148,23 @@ def test_native_pool_option_is_refused_before_connecting() -> None:
         del settings_dict["OPTIONS"]["pool"]
 
 
-def test_purity_constant_from_cx_oracle_era(emulator: Any) -> None:
+@pytest.mark.drcp
+def test_purity_constant_from_cx_oracle_era(monitor: DrcpMonitor) -> None:
     settings_dict = connection.settings_dict
     original = settings_dict["OPTIONS"]
     settings_dict["OPTIONS"] = {"purity": oracledb.ATTR_PURITY_NEW, "cclass": "APP_NEW"}
-    emulator.reset_stats()
+    before = monitor.class_figures()
+    sessions = []
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM DUAL")
-        connection.close()
+        for _ in range(2):
+            with connection.cursor() as cursor:
+                sessions.append(session_facts(cursor).identity)
+            connection.close()
+        assert monitor.connected("APP") == [("APP_NEW", "NEW")]  # V$CPOOL_CONN_INFO: class and purity
     finally:
         settings_dict["OPTIONS"] = original
-    assert {(r.cclass, str(r.purity).upper()) for r in emulator.statements()} == {("APP_NEW", "NEW")}
+    assert set(gained(monitor, before)) == {"APP_NEW"}
+    assert sessions[0] != sessions[1]  # purity NEW: a new session for each checkout, never a reused one
 
 
 @pytest.mark.emulator_only
@@ -169,6 +189,7 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
         proxy.close()
 
 
+@pytest.mark.drcp
 def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
     """request_finished runs after the tenant context is reset: closing must not first swap the tenant's
     connection for a tenant-less checkout."""
@@ -185,6 +206,7 @@ def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
     assert all(figures["num_requests"] == 0 for figures in stats["classes"].values())
 
 
+@pytest.mark.drcp
 def test_asgi_requests_are_one_checkout_each(emulator: Any) -> None:
     import asyncio
 
