@@ -42,3 +42,23 @@ def gained(monitor: DrcpMonitor, before: dict[str, dict[str, int]], user: str = 
         for name, figures in monitor.figures_since(before).items()
         if name.rsplit(".", 1)[0].upper() == user
     }
+
+
+COUNTS = ("round_trips", "one_way", "logins")
+
+
+def server_mark(server: Any, settled: bool = True) -> dict[str, Any]:
+    """The wire server's message counts and log length now (settled unless a checkout is still held),
+    for :func:`server_since`. Unlike ``reset_stats()`` it leaves the DRCP figures the monitoring
+    connection reads alone."""
+    stats = settle(server) if settled else server.stats()
+    return {**{key: stats[key] for key in COUNTS}, "logged": len(server.statements())}
+
+
+def server_since(server: Any, mark: dict[str, Any]) -> dict[str, Any]:
+    """Messages counted and statements logged since ``mark`` (once every release has arrived)."""
+    stats = settle(server)
+    return {
+        **{key: stats[key] - mark[key] for key in COUNTS},
+        "statements": server.statements()[mark["logged"] :],
+    }

@@ -22,7 +22,7 @@ from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from drcp_multi.testing.database_side import DrcpMonitor, session_facts
-from tests.core.helpers import gained, settle
+from tests.core.helpers import gained, server_mark, server_since
 
 Get = Callable[[str], tuple[int, str]]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -35,41 +35,48 @@ def is_setup(sql: str) -> bool:
 
 
 @pytest.mark.drcp
-def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, get: Get) -> None:
+def test_each_request_is_one_checkout_with_the_configured_class(
+    monitor: DrcpMonitor, oracle_server: Any, get: Get
+) -> None:
     get("/one-query/")  # warm-up: login, version check, LIKE probe
-    settle(emulator)
-    emulator.reset_stats()
+    before = monitor.class_figures()
+    mark = server_mark(oracle_server) if oracle_server is not None else {}
     for _ in range(5):
         assert get("/one-query/") == (200, "1")
-    stats = settle(emulator)
-    figures = stats["classes"]["APP.APP_CC"]
-    assert figures["num_requests"] == 5  # one DRCP checkout per request
-    assert stats["one_way"] == 5  # one release per request, a message without reply
-    assert stats["logins"] == 0  # the pool's session is reused
-    assert stats["round_trips"] == 10  # per request: session set-up + the query
-    records = emulator.statements()
-    assert {(r.cclass, str(r.purity).upper()) for r in records} == {("APP_CC", "SELF")}
-    assert sum(is_setup(r.sql) for r in records) == 5
+    stats = server_since(oracle_server, mark) if oracle_server is not None else {}
+    # V$CPOOL_CC_STATS: one DRCP checkout per request, each a hit (the pool's session is reused).
+    assert gained(monitor, before) == {"APP_CC": {"num_requests": 5, "num_hits": 5, "num_misses": 0}}
+    assert monitor.connected("APP") == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: one client, SELF
     assert connection.connection is None  # released at request end
     assert get_registry().stats()[0]["busy"] == 0
+    if oracle_server is not None:  # the wire server's own counts of the messages
+        assert stats["one_way"] == 5  # one release per request, a message without reply
+        assert stats["logins"] == 0
+        assert stats["round_trips"] == 10  # per request: session set-up + the query
+        records = stats["statements"]
+        assert {(r.cclass, str(r.purity).upper()) for r in records} == {("APP_CC", "SELF")}
+        assert sum(is_setup(r.sql) for r in records) == 5
 
 
 @pytest.mark.drcp
-def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) -> None:
+def test_first_request_of_a_new_thread_is_one_checkout(
+    monitor: DrcpMonitor, oracle_server: Any, get: Get
+) -> None:
     # Django keeps the server version per connection wrapper, i.e. per thread; a thread-per-request
     # server would pay an extra checkout for it on every request unless it is known per alias.
     get("/one-query/")  # warm-up in this thread
-    settle(emulator)
-    emulator.reset_stats()
+    before = monitor.class_figures()
+    mark = server_mark(oracle_server) if oracle_server is not None else {}
     results: list[tuple[int, str]] = []
     for _ in range(3):
         worker = threading.Thread(target=lambda: results.append(get("/compiled-query/")))
         worker.start()
         worker.join()
     assert results == [(200, "1")] * 3
-    stats = settle(emulator)
-    assert stats["classes"]["APP.APP_CC"]["num_requests"] == 3
-    assert stats["round_trips"] == 6  # per request: session set-up + the query
+    stats = server_since(oracle_server, mark) if oracle_server is not None else {}
+    assert gained(monitor, before)["APP_CC"]["num_requests"] == 3  # V$CPOOL_CC_STATS: one per request
+    if oracle_server is not None:
+        assert stats["round_trips"] == 6  # per request: session set-up + the query
 
 
 @pytest.mark.drcp
@@ -191,7 +198,7 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
 
 
 @pytest.mark.drcp
-def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
+def test_request_end_releases_without_a_new_checkout(monitor: DrcpMonitor, oracle_server: Any) -> None:
     """request_finished runs after the tenant context is reset: closing must not first swap the tenant's
     connection for a tenant-less checkout."""
     from django.core.signals import request_finished
@@ -199,16 +206,19 @@ def test_request_end_releases_without_a_new_checkout(emulator: Any) -> None:
     tenant = Tenant("ta", "default", "T_ta")
     with tenant_context(tenant), connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM DUAL")
-    emulator.reset_stats()  # nothing in flight: the connection is still checked out
+    before = monitor.class_figures()
+    # Nothing in flight, but the connection is still checked out: no settling.
+    mark = server_mark(oracle_server, settled=False) if oracle_server is not None else {}
     request_finished.send(sender=None)  # Django's close_old_connections, outside the tenant's context
-    stats = settle(emulator)
+    stats = server_since(oracle_server, mark) if oracle_server is not None else {}
     assert connection.connection is None
-    assert (stats["round_trips"], stats["one_way"]) == (0, 1)  # only the release
-    assert all(figures["num_requests"] == 0 for figures in stats["classes"].values())
+    assert gained(monitor, before) == {}  # V$CPOOL_CC_STATS: no DRCP request under any class
+    if oracle_server is not None:
+        assert (stats["round_trips"], stats["one_way"]) == (0, 1)  # only the release
 
 
 @pytest.mark.drcp
-def test_asgi_requests_are_one_checkout_each(emulator: Any) -> None:
+def test_asgi_requests_are_one_checkout_each(monitor: DrcpMonitor, oracle_server: Any) -> None:
     import asyncio
 
     from django.core.handlers.asgi import ASGIHandler
@@ -228,14 +238,18 @@ def test_asgi_requests_are_one_checkout_each(emulator: Any) -> None:
     async def main() -> list[tuple[int, bytes]]:
         app = ASGIHandler()
         await one(app)  # warm-up in this event loop's worker thread
-        settle(emulator)
-        emulator.reset_stats()
+        before.update(monitor.class_figures())
+        if oracle_server is not None:
+            mark.update(server_mark(oracle_server))
         return [await one(app) for _ in range(4)]
 
+    before: dict[str, dict[str, int]] = {}
+    mark: dict[str, Any] = {}
     assert asyncio.run(main()) == [(200, b"1")] * 4
-    stats = settle(emulator)
-    assert stats["classes"]["APP.APP_CC"]["num_requests"] == 4
-    assert (stats["round_trips"], stats["one_way"]) == (8, 4)
+    stats = server_since(oracle_server, mark) if oracle_server is not None else {}
+    assert gained(monitor, before)["APP_CC"]["num_requests"] == 4  # V$CPOOL_CC_STATS: one per request
+    if oracle_server is not None:
+        assert (stats["round_trips"], stats["one_way"]) == (8, 4)
 
 
 def test_exhausted_pool_reaches_django_as_operational_error() -> None:

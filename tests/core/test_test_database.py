@@ -14,6 +14,7 @@ from django.db import DatabaseError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.drcp
 @pytest.mark.emulator_only
 def test_create_and_destroy_test_database() -> None:
     result = subprocess.run(

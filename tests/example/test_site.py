@@ -45,6 +45,7 @@ def tenant_classes(wire_server: Any, since: int) -> set[str]:
     return {short_class(record_field(r, "cclass")) for r in tenant_statements(wire_server, since)}
 
 
+@pytest.mark.drcp
 @pytest.mark.parametrize("tenant", TENANTS)
 @pytest.mark.parametrize("by", ["subdomain", "path"])
 def test_each_tenant_url_is_served_under_its_own_class(
@@ -68,6 +69,7 @@ def test_each_tenant_url_is_served_under_its_own_class(
     assert probes and str(record_field(probes[-1], "sid")) == shown["sid"]
 
 
+@pytest.mark.drcp
 def test_tenants_never_share_a_pooled_session(site: Site, wire_server: Any) -> None:
     since = len(wire_server.statements())
     for _ in range(3):
@@ -102,6 +104,7 @@ def test_unknown_tenant_is_404(site: Site) -> None:
     assert site.get("/", "nosuchtenant")[0] == 404
 
 
+@pytest.mark.drcp
 def test_stats_feed_has_client_and_broker_figures(site: Site) -> None:
     for tenant in TENANTS:
         site.get("/", tenant)
@@ -142,6 +145,7 @@ def csrf_post(
     return status, headers
 
 
+@pytest.mark.drcp
 def test_tenant_added_from_the_page_is_served_at_once(site: Site, wire_server: Any) -> None:
     status, headers = csrf_post(site, "/tenants/", {"name": "umbrella"})
     assert status == 302 and headers["location"].endswith("/t/umbrella/")
@@ -154,6 +158,7 @@ def test_tenant_added_from_the_page_is_served_at_once(site: Site, wire_server: A
     assert status == 400
 
 
+@pytest.mark.drcp
 def test_tenant_added_by_command_is_served_at_once(site: Site, wire_server: Any) -> None:
     # No DRCP_* needed: the command writes the tenant list that the running site reads.
     env = {"EXAMPLE_DATA_DIR": str(site.data_dir), "PATH": "/usr/bin:/bin"}
@@ -172,6 +177,7 @@ def test_tenant_added_by_command_is_served_at_once(site: Site, wire_server: Any)
     assert tenant_classes(wire_server, since) == {"T_hooli"}
 
 
+@pytest.mark.drcp
 def test_load_generator_reaches_every_tenant(site: Site, wire_server: Any) -> None:
     from example_project.load import LoadGenerator
 
@@ -220,6 +226,7 @@ def test_load_script_command_line(site: Site) -> None:
     assert main(["--url", f"http://localhost:{site.port}/", "--duration", "2", "--concurrency", "2"]) == 0
 
 
+@pytest.mark.drcp
 def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, wire_server: Any) -> None:
     status, html = site.get("/", "acme")
     if 'data-testid="orm-pending"' in html:
