@@ -22,7 +22,7 @@ from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from drcp_multi.testing.database_side import DrcpMonitor, session_facts
-from tests.core.helpers import gained, server_mark, server_since
+from tests.core.helpers import connecting_user, gained, server_mark, server_since
 
 Get = Callable[[str], tuple[int, str]]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -46,7 +46,7 @@ def test_each_request_is_one_checkout_with_the_configured_class(
     stats = server_since(oracle_server, mark) if oracle_server is not None else {}
     # V$CPOOL_CC_STATS: one DRCP checkout per request, each a hit (the pool's session is reused).
     assert gained(monitor, before) == {"APP_CC": {"num_requests": 5, "num_hits": 5, "num_misses": 0}}
-    assert monitor.connected("APP") == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: one client, SELF
+    assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: one client, SELF
     assert connection.connection is None  # released at request end
     assert get_registry().stats()[0]["busy"] == 0
     if oracle_server is not None:  # the wire server's own counts of the messages
@@ -168,7 +168,9 @@ def test_purity_constant_from_cx_oracle_era(monitor: DrcpMonitor) -> None:
             with connection.cursor() as cursor:
                 sessions.append(session_facts(cursor).identity)
             connection.close()
-        assert monitor.connected("APP") == [("APP_NEW", "NEW")]  # V$CPOOL_CONN_INFO: class and purity
+        assert monitor.connected(connecting_user()) == [
+            ("APP_NEW", "NEW")
+        ]  # V$CPOOL_CONN_INFO: class and purity
     finally:
         settings_dict["OPTIONS"] = original
     assert set(gained(monitor, before)) == {"APP_NEW"}

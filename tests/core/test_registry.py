@@ -18,7 +18,7 @@ from drcp_multi.registry import PoolRegistry
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from drcp_multi.testing.database_side import DrcpMonitor, session_facts
-from tests.core.helpers import gained
+from tests.core.helpers import connecting_user, gained
 
 pytestmark = pytest.mark.usefixtures("wire")
 
@@ -41,9 +41,9 @@ def test_acquire_runs_under_the_alias_class_and_purity(registry: PoolRegistry, m
     before = monitor.class_figures()
     conn = registry.acquire("default")
     with conn.cursor() as cursor:
-        assert session_facts(cursor).user == "APP"
+        assert session_facts(cursor).user == connecting_user()
     registry.release(conn)
-    assert monitor.connected("APP") == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: class and purity
+    assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: class and purity
     # V$CPOOL_CC_STATS: one request for the checkout (and at most one more if the login attached one).
     assert gained(monitor, before)["APP_CC"]["num_requests"] in (1, 2)
     (row,) = registry.stats()
@@ -81,7 +81,9 @@ def test_many_threads_share_one_pool(
     assert errors == []
     (row,) = registry.stats()
     assert row["busy"] == 0 and 1 <= row["opened"] <= 4  # POOL["max"] = 4 sessions for 12 threads
-    assert monitor.connected("APP") == [("APP_CC", "SELF")] * row["opened"]  # each pooled connection
+    assert (
+        monitor.connected(connecting_user()) == [("APP_CC", "SELF")] * row["opened"]
+    )  # each pooled connection
     assert gained(monitor, before) == {"APP_CC": gained(monitor, before)["APP_CC"]}  # no other class
     requests = gained(monitor, before)["APP_CC"]["num_requests"]
     assert 60 <= requests <= 60 + row["opened"]  # one DRCP request per checkout (+ one per login at most)
@@ -105,7 +107,10 @@ def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, monitor: 
     requests = {name: figures["num_requests"] for name, figures in classes.items()}
     assert set(requests) == {"T_acme", "T_globex"}
     assert requests["T_acme"] in (2, 3) and requests["T_globex"] in (1, 2)  # checkouts (+ the login's)
-    assert monitor.connected("APP") == [("T_acme", "SELF"), ("T_globex", "NEW")]  # V$CPOOL_CONN_INFO
+    assert monitor.connected(connecting_user()) == [
+        ("T_acme", "SELF"),
+        ("T_globex", "NEW"),
+    ]  # V$CPOOL_CONN_INFO
 
 
 @pytest.mark.drcp
@@ -132,7 +137,7 @@ def test_tracing_attributes_are_set_and_cleared(registry: PoolRegistry, monitor:
     assert (first.client_identifier, first.module, first.action) == ("alice", "billing", "invoice")
     assert seen == {
         "server": "POOLED",
-        "username": "APP",
+        "username": connecting_user(),
         "client_identifier": "alice",
         "module": "billing",
         "action": "invoice",
