@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from drcp_multi.tenancy.catalog import build_tenant, get_tenancy_mode, load_catalog, tenancy_setting
+from drcp_multi.conf import drcp_setting, tenancy_mode, tenant_catalog, tenant_not_found
+from drcp_multi.tenancy.catalog import build_tenant, load_catalog
 
 MIDDLEWARE_PATH = "drcp_multi.middleware.TenantMiddleware"
 ROUTER_PATH = "drcp_multi.routers.TenantRouter"
@@ -32,7 +33,7 @@ def shared_pool_supported(driver_version: str) -> bool:
 def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     try:
-        mode = get_tenancy_mode()
+        mode = tenancy_mode()
     except Exception:  # reported by the core's check (drcp_multi.E009)
         return messages
     messages += _catalog_messages(mode)
@@ -50,7 +51,7 @@ def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE_PATH in middleware:
         messages += _middleware_messages(middleware)
-    no_tenant = tenancy_setting("NO_TENANT", "error")
+    no_tenant = drcp_setting("NO_TENANT")
     if no_tenant not in ("error", "shared"):
         messages.append(
             Error(
@@ -65,7 +66,7 @@ def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
 
 def _catalog_messages(mode: str) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    spec = tenancy_setting("TENANT_CATALOG")
+    spec = tenant_catalog()
     if spec is not None:
         try:
             load_catalog()
@@ -79,7 +80,7 @@ def _catalog_messages(mode: str) -> list[CheckMessage]:
                 )
             )
         return messages
-    tenants = tenancy_setting("TENANTS", {})
+    tenants = drcp_setting("TENANTS")
     if not isinstance(tenants, dict):
         return [Error("DRCP_MULTI['TENANTS'] must be a dict {name: {...}}.", obj=WHERE, id="drcp_multi.E102")]
     for name, tenant_spec in tenants.items():
@@ -144,7 +145,7 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
                 id="drcp_multi.E106",
             )
         )
-    handler = tenancy_setting("TENANT_NOT_FOUND")
+    handler = tenant_not_found()
     if isinstance(handler, str):
         try:
             import_string(handler)

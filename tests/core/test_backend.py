@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from drcp_multi.backends.oracle.base import session_setup_sql
 from drcp_multi.exceptions import TenantSwitchInTransaction
 from drcp_multi.registry import get_registry
+from drcp_multi.routing import acquire_for
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from drcp_multi.testing.database_side import DrcpMonitor, session_facts
@@ -48,7 +49,7 @@ def test_each_request_is_one_checkout_with_the_configured_class(
     assert gained(monitor, before) == {"APP_CC": {"num_requests": 5, "num_hits": 5, "num_misses": 0}}
     assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: one client, SELF
     assert connection.connection is None  # released at request end
-    assert get_registry().stats()[0]["busy"] == 0
+    assert get_registry().stats()[0].busy == 0
     if oracle_server is not None:  # the wire server's own counts of the messages
         assert stats["one_way"] == 5  # one release per request, a message without reply
         assert stats["logins"] == 0
@@ -191,8 +192,8 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
         proxy.cut()  # the pooled connection's socket dies while it sits idle in the pool
         assert get("/one-query/") == (200, "1")  # the pool noticed and connected afresh
         assert emulator.stats()["logins"] == logins + 1
-        (row,) = [r for r in get_registry().stats() if r["alias"] == "default"]
-        assert row["busy"] == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)
+        (row,) = [r for r in get_registry().stats() if r.alias == "default"]
+        assert row.busy == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)
     finally:
         get_registry().close_all()
         settings_dict["NAME"] = original
@@ -263,7 +264,7 @@ def test_exhausted_pool_reaches_django_as_operational_error() -> None:
     original = settings_dict["POOL"]
     settings_dict["POOL"] = {"min": 0, "max": 1, "getmode": "nowait"}
     registry = get_registry()
-    held = registry.acquire("default", settings_dict=settings_dict)
+    held = acquire_for("default", settings_dict=settings_dict)
     try:
         with pytest.raises(OperationalError) as info:
             connection.ensure_connection()

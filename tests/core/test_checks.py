@@ -127,16 +127,21 @@ DRIVER_2_5_POOL_PARAMETERS = frozenset(
 
 
 def test_a_pool_key_the_installed_driver_lacks_is_refused_with_the_release_that_has_it() -> None:
-    from drcp_multi.conf import pool_keys_the_driver_lacks
+    from drcp_multi.problems import pool_keys_the_driver_lacks
 
     (problem,) = pool_keys_the_driver_lacks(
-        "DATABASES['default']", {"max": 4, "pool_name": "SALES"}, DRIVER_2_5_POOL_PARAMETERS, "2.5.1"
+        "DATABASES['default']",
+        {"max": 4, "call_timeout": 5, "pool_name": "SALES"},
+        DRIVER_2_5_POOL_PARAMETERS,
+        "2.5.1",
     )
     assert problem.id == "drcp_multi.E020"
     assert "DATABASES['default']['POOL']['pool_name']" in problem.msg and "2.5.1" in problem.msg
     assert "3.2 or later" in problem.hint
     # Unset (None) keys are not passed to the driver, so they are no problem.
-    assert pool_keys_the_driver_lacks("x", {"pool_name": None}, DRIVER_2_5_POOL_PARAMETERS, "2.5.1") == []
+    assert (
+        list(pool_keys_the_driver_lacks("x", {"pool_name": None}, DRIVER_2_5_POOL_PARAMETERS, "2.5.1")) == []
+    )
 
 
 def test_pool_keys_are_checked_against_the_installed_drivers_create_pool() -> None:

@@ -13,8 +13,11 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from drcp_multi import registry as registry_module
 from drcp_multi.exceptions import PoolTimeout
+from drcp_multi.limits import get_limiter
 from drcp_multi.registry import PoolRegistry
+from drcp_multi.routing import acquire_for
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from drcp_multi.testing.database_side import DrcpMonitor, session_facts
@@ -29,10 +32,26 @@ def run(conn: oracledb.Connection, sql: str = "SELECT 1 FROM DUAL") -> Any:
         return cursor.fetchone()
 
 
+class RoutedRegistry:
+    """A registry with the backend's routing in front: ``acquire(alias, tenant)`` as the backend does."""
+
+    def __init__(self, registry: PoolRegistry) -> None:
+        self.registry = registry
+
+    def acquire(
+        self, alias: str, tenant: Tenant | None = None, settings_dict: dict[str, Any] | None = None
+    ) -> oracledb.Connection:
+        return acquire_for(alias, tenant, settings_dict=settings_dict, registry=self.registry)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.registry, name)
+
+
 @pytest.fixture
 def registry() -> Any:
     reg = PoolRegistry()
-    yield reg
+    reg.set_admission(get_limiter())
+    yield RoutedRegistry(reg)
     reg.close_all()
 
 
@@ -47,9 +66,9 @@ def test_acquire_runs_under_the_alias_class_and_purity(registry: PoolRegistry, m
     # V$CPOOL_CC_STATS: one request for the checkout (and at most one more if the login attached one).
     assert gained(monitor, before)["APP_CC"]["num_requests"] in (1, 2)
     (row,) = registry.stats()
-    assert row["alias"] == "default" and row["tenant"] is None and row["cclass"] == "APP_CC"
-    assert (row["opened"], row["busy"], row["max"]) == (1, 0, 4)
-    assert "password" not in row and "secret" not in repr(row)
+    assert row.alias == "default" and row.tenant is None and row.cclass == "APP_CC"
+    assert (row.opened, row.busy, row.max) == (1, 0, 4)
+    assert not hasattr(row, "password") and "secret" not in repr(row)
 
 
 @pytest.mark.drcp
@@ -80,13 +99,11 @@ def test_many_threads_share_one_pool(
         t.join()
     assert errors == []
     (row,) = registry.stats()
-    assert row["busy"] == 0 and 1 <= row["opened"] <= 4  # POOL["max"] = 4 sessions for 12 threads
-    assert (
-        monitor.connected(connecting_user()) == [("APP_CC", "SELF")] * row["opened"]
-    )  # each pooled connection
+    assert row.busy == 0 and 1 <= row.opened <= 4  # POOL["max"] = 4 sessions for 12 threads
+    assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")] * row.opened  # each pooled connection
     assert gained(monitor, before) == {"APP_CC": gained(monitor, before)["APP_CC"]}  # no other class
     requests = gained(monitor, before)["APP_CC"]["num_requests"]
-    assert 60 <= requests <= 60 + row["opened"]  # one DRCP request per checkout (+ one per login at most)
+    assert 60 <= requests <= 60 + row.opened  # one DRCP request per checkout (+ one per login at most)
     if oracle_server is not None:  # the wire server counts its logins
         assert oracle_server.stats()["logins"] - logins_before <= 4
 
@@ -100,9 +117,9 @@ def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, monitor: 
         conn = registry.acquire("default", tenant)
         run(conn)
         registry.release(conn)
-    rows = {r["tenant"]: r for r in registry.stats()}
+    rows = {r.tenant: r for r in registry.stats()}
     assert set(rows) == {"acme", "globex"}
-    assert (rows["globex"]["cclass"], rows["globex"]["purity"]) == ("T_globex", "NEW")
+    assert (rows["globex"].cclass, rows["globex"].purity) == ("T_globex", "NEW")
     classes = gained(monitor, before)
     requests = {name: figures["num_requests"] for name, figures in classes.items()}
     assert set(requests) == {"T_acme", "T_globex"}
@@ -121,7 +138,7 @@ def test_shared_pool_asks_for_the_class_per_checkout(registry: PoolRegistry, mon
             conn = registry.acquire("default", Tenant(name, "default", f"T_{name}"))
             run(conn)
             registry.release(conn)
-        assert [r["tenant"] for r in registry.stats()] == [None]
+        assert [r.tenant for r in registry.stats()] == [None]
     assert set(gained(monitor, before)) == {"T_a1", "T_b2"}  # V$CPOOL_CC_STATS: a request under each
 
 
@@ -156,10 +173,10 @@ def test_eviction_keeps_at_most_max_live_pools(registry: PoolRegistry) -> None:
             conn = registry.acquire("default", Tenant(name, "default", f"T_{name}"))
             run(conn)
             registry.release(conn)
-        assert sorted(r["tenant"] for r in registry.stats()) == ["t2", "t3"]  # t1: least recently used
+        assert sorted(r.tenant for r in registry.stats()) == ["t2", "t3"]  # t1: least recently used
         held = registry.acquire("default", Tenant("t2", "default", "T_t2"))
         conn = registry.acquire("default", Tenant("t4", "default", "T_t4"))  # evicts idle t3, not busy t2
-        assert sorted(r["tenant"] for r in registry.stats()) == ["t2", "t4"]
+        assert sorted(r.tenant for r in registry.stats()) == ["t2", "t4"]
         registry.release(conn)
         registry.release(held)
 
@@ -169,14 +186,14 @@ def test_idle_tenant_pools_are_closed(registry: PoolRegistry) -> None:
     registry.release(conn)
     busy = registry.acquire("default", Tenant("busy", "default", "T_busy"))
     assert registry.evict_idle(idle_for=0) == 1
-    assert [r["tenant"] for r in registry.stats()] == ["busy"]
+    assert [r.tenant for r in registry.stats()] == ["busy"]
     registry.release(busy)
 
 
 def test_close_drains_busy_pools(registry: PoolRegistry) -> None:
     acme = Tenant("acme", "default", "T_acme")
     conn = registry.acquire("default", acme)
-    assert registry.close(tenant=acme) == 1
+    assert registry.close(tenant=acme.name) == 1
     assert registry.stats() == []  # gone from the registry at once: the next acquire builds a new pool
     assert run(conn) == (1,)  # the checked-out connection still works until it is given back
     registry.release(conn)
@@ -211,21 +228,20 @@ def test_a_pool_retired_during_a_failed_checkout_is_closed(
     checkout then fails: the pool, out of the registry, must still be closed, not left with its thread."""
     acme = Tenant("acme", "default", "T_acme")
     seen: list[Any] = []
-    real = PoolRegistry._acquire_live
 
-    def close_meanwhile_then_fail(entry: Any, kwargs: dict[str, Any]) -> oracledb.Connection:
-        seen.append(entry)
-        assert registry.close(tenant=acme) == 1  # drained: a checkout is under way
+    def close_meanwhile_then_fail(pool: Any, route: Any) -> oracledb.Connection:
+        seen.append(pool)
+        assert registry.close(tenant=acme.name) == 1  # drained: a checkout is under way
         raise oracledb.OperationalError("DPY-6005: cannot connect to database (simulated)")
 
-    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(close_meanwhile_then_fail))
+    monkeypatch.setattr(registry_module, "_acquire_from", close_meanwhile_then_fail)
     with pytest.raises(oracledb.OperationalError, match="simulated"):
         registry.acquire("default", acme)
-    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(real))
-    (entry,) = seen
-    assert entry.busy == 0 and entry.retiring
+    monkeypatch.undo()
+    (pool,) = seen
+    assert registry.stats() == []  # out of the registry
     with pytest.raises(oracledb.InterfaceError, match="DPY-1002"):
-        entry.pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
+        pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
 
 
 def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(registry: PoolRegistry) -> None:
@@ -238,7 +254,7 @@ def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(regi
         with tenant_context(None, TraceAttributes("alice", 123, "x")), pytest.raises(TypeError):  # type: ignore[arg-type]
             registry.acquire("default", capped)
         assert get_limiter().busy(capped) == 0
-        assert [(r["tenant"], r["busy"]) for r in registry.stats()] == [("capped", 0)]
+        assert [(r.tenant, r.busy) for r in registry.stats()] == [("capped", 0)]
         conn = registry.acquire("default", capped)  # not TenantBusy
         assert run(conn) == (1,)
         registry.release(conn)

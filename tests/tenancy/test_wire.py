@@ -215,7 +215,7 @@ class Wire:
 
     def assert_nothing_busy(self) -> None:
         """No checkout left in the registry (and on the wire server, no pooled server lent)."""
-        assert sum(p["busy"] for p in get_registry().stats()) == 0
+        assert sum(p.busy for p in get_registry().stats()) == 0
         if self.srv is None:
             return
         # The DRCP release is a one-way message: the server may not have read the last ones yet.
@@ -318,13 +318,13 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
             assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # V$CPOOL_CC_STATS: DRCP hits
     pools = get_registry().stats()
     if mode == "pool_per_tenant":
-        assert sorted(p["tenant"] for p in pools) == tenants  # a pool per tenant on one alias, no other
-        assert {p["cclass"] for p in pools} == {f"T_{t}" for t in tenants}
+        assert sorted(p.tenant for p in pools) == tenants  # a pool per tenant on one alias, no other
+        assert {p.cclass for p in pools} == {f"T_{t}" for t in tenants}
     elif mode == "shared_pool":
         # One pool on the alias, the class chosen per acquire.
-        assert {(p["alias"], p["tenant"]) for p in pools} == {("default", None)}
+        assert {(p.alias, p.tenant) for p in pools} == {("default", None)}
     else:
-        assert {p["alias"] for p in pools} >= set(tenants)  # a pool per alias, each its own user
+        assert {p.alias for p in pools} >= set(tenants)  # a pool per alias, each its own user
         users = {str(settings.DATABASES[t]["USER"]).upper() for t in tenants}
         assert {str(r["user"]).upper() for r in wire.ran} == users and len(users) == len(tenants)
 
@@ -475,7 +475,7 @@ def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) 
     for rid in range(12):
         wire.get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
     wire.assert_no_statement_outside_the_tenants()
-    assert all(p["tenant"] is not None for p in get_registry().stats())
+    assert all(p.tenant is not None for p in get_registry().stats())
 
 
 def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_settings: Any) -> None:
@@ -502,9 +502,7 @@ def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_se
     wire.assert_every_statement_ran_as_its_tenant(1000)
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()  # every checkout was given back
-    assert (
-        sum(p["opened"] for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
-    )
+    assert sum(p.opened for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
 
 
 def test_tenant_at_its_cap_gets_503_while_others_are_served(wire: Wire, drcp_settings: Any) -> None:
@@ -536,7 +534,7 @@ def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
     configure(drcp_settings, wire, "pool_per_tenant", 2)
     handler = WSGIHandler()
     wire.get_json(handler, "/one/?rid=1", "t00")
-    assert [p["tenant"] for p in get_registry().stats()] == ["t00"]
+    assert [p.tenant for p in get_registry().stats()] == ["t00"]
     get_catalog().set_enabled("t00", False)
     assert get_registry().stats() == []  # drained and closed
     assert wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})[0] == 404
@@ -584,16 +582,14 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
         wire.assert_every_statement_ran_as_its_tenant(1)
         if wire.monitor is not None:
             assert ("T_newco", "SELF") in wire.monitor.connected(wire.test_user())  # V$CPOOL_CONN_INFO
-        assert [(p["tenant"], p["cclass"]) for p in get_registry().stats() if p["tenant"]] == [
-            ("newco", "T_newco")
-        ]
+        assert [(p.tenant, p.cclass) for p in get_registry().stats() if p.tenant] == [("newco", "T_newco")]
         listed = io.StringIO()
         call_command("tenants", "list", "--json", stdout=listed)
         assert [(t["name"], t["max_busy"], t["enabled"]) for t in json.loads(listed.getvalue())] == [
             ("newco", 2, True)
         ]
         call_command("tenants", "disable", "newco", stdout=io.StringIO())
-        assert [p for p in get_registry().stats() if p["tenant"]] == []  # its pool was closed
+        assert [p for p in get_registry().stats() if p.tenant] == []  # its pool was closed
         assert wsgi_get(handler, "/one/?rid=3", {"X-Tenant": "newco"})[0] == 404
         assert len(wire.ran) == 1
         if wire.srv is not None:
