@@ -92,7 +92,9 @@ def run_suite(extra_env: dict[str, str], pytest_args: list[str]) -> dict[str, di
 def summary(outcomes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     counts = Counter(entry["outcome"] for entry in outcomes.values())
     skipped = Counter(
-        entry["reason"].split(":")[0][:90] for entry in outcomes.values() if entry["outcome"] == "skipped"
+        entry["reason"].removeprefix("Skipped: ")[:100]
+        for entry in outcomes.values()
+        if entry["outcome"] == "skipped"
     )
     return {
         "drcp_tests": len(outcomes),
