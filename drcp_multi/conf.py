@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "POOL_IDLE_TIMEOUT": 300.0,  # pool_per_tenant: close a tenant's pool idle this long (seconds)
     "TENANT_WAIT_TIMEOUT": 5.0,  # a tenant at its max_busy waits this long for a slot (seconds)
     "SESSION_SETUP": "auto",  # who sets Django's NLS session state: a logon trigger or each checkout
+    "RESET_CONTEXTS": [],  # shared_class: application context namespaces cleared before a session goes back
     "SHARED_ALIAS": "default",
     "TENANT_ALIAS": "default",
     "NO_TENANT": "error",
@@ -229,6 +230,13 @@ def session_setup() -> SessionSetup:
             f"HINT: Use one of {', '.join(repr(v) for v in SESSION_SETUPS)}."
         )
     return cast(SessionSetup, value)
+
+
+def reset_contexts() -> tuple[str, ...]:
+    """``RESET_CONTEXTS``: application context namespaces that a "shared_class" request clears (with
+    ``DBMS_SESSION.RESET_PACKAGE``) before giving back a session it may have changed."""
+    value = drcp_setting("RESET_CONTEXTS") or ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
 
 
 def shared_alias() -> str:

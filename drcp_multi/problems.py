@@ -31,7 +31,7 @@ from drcp_multi.conf import (
     parse_getmode,
     parse_purity,
 )
-from drcp_multi.validation import CCLASS_PATTERN, is_valid_cclass
+from drcp_multi.validation import CCLASS_PATTERN, NAMESPACE_PATTERN, is_valid_cclass, is_valid_namespace
 
 
 @dataclass(frozen=True)
@@ -390,12 +390,27 @@ def session_setup_known(project: Mapping[str, Any]) -> Iterator[Problem]:
         )
 
 
+def reset_contexts_valid(project: Mapping[str, Any]) -> Iterator[Problem]:
+    value = project.get("RESET_CONTEXTS", [])
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not all(
+        isinstance(n, str) and is_valid_namespace(n) for n in names
+    ):
+        yield Problem(
+            "drcp_multi.E018",
+            f"DRCP_MULTI['RESET_CONTEXTS'] is {value!r}.",
+            f"List application context namespaces, each matching {NAMESPACE_PATTERN} (they are written into "
+            "the DBMS_SESSION.CLEAR_ALL_CONTEXT calls a shared-class request makes before release).",
+        )
+
+
 PROJECT_RULES: tuple[ProjectRule, ...] = (
     tenancy_mode_known,
     cclass_prefix_valid,
     max_live_pools_valid,
     timeouts_valid,
     session_setup_known,
+    reset_contexts_valid,
 )
 
 

@@ -348,8 +348,9 @@ class PoolRegistry:
             except Exception:  # a metrics bug must never fail a request
                 logger.exception("checkout listener %r failed", listener)
 
-    def release(self, conn: oracledb.Connection) -> None:
-        """Give ``conn`` back to its pool (a one-way DRCP release; any open transaction is rolled back).
+    def release(self, conn: oracledb.Connection, *, discard: bool = False) -> None:
+        """Give ``conn`` back to its pool (a one-way DRCP release; any open transaction is rolled back), or
+        with ``discard`` drop it from the pool (its physical connection closes).
 
         Connections this registry did not hand out are simply closed. Never raises for a connection that
         is already dead: the driver drops it from its pool.
@@ -360,7 +361,10 @@ class PoolRegistry:
                 _quiet_close(conn)
             return
         try:
-            _quiet_close(conn)
+            if discard:
+                _quiet_drop(checkout.entry.pool, conn)
+            else:
+                _quiet_close(conn)
         finally:
             self._finish(checkout)
         if self._abandoned:
@@ -720,6 +724,13 @@ def _quiet_close(conn: oracledb.Connection) -> None:
         conn.close()
     except oracledb.Error as exc:  # already dead or its pool already closed: nothing left to give back
         logger.debug("release of a dead connection ignored: %s", exc)
+
+
+def _quiet_drop(pool: oracledb.ConnectionPool, conn: oracledb.Connection) -> None:
+    try:
+        pool.drop(conn)
+    except oracledb.Error as exc:
+        logger.debug("drop of a dead connection ignored: %s", exc)
 
 
 def _close_pool(entry: _Entry) -> None:

@@ -34,6 +34,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, models
 from django.test import override_settings
 
+from drcp_multi.conf import drcp_setting
 from drcp_multi.registry import get_registry
 from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
@@ -60,11 +61,19 @@ MODES = [
         marks=pytest.mark.skipif(OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"),
     ),
     "alias",
+    "shared_class",
 ]
 
 #: On a live Oracle, mode "alias" needs a user per tenant alias: "user/password,user/password,..."
 #: (docs/live-oracle-user.sql creates them); on the wire server the test registers them itself.
 ALIAS_USERS_VARIABLE = "DRCP_TEST_ALIAS_USERS"
+
+
+def expected_class(tenant: Any) -> str:
+    """The class a tenant's sessions run under: its own, or in mode "shared_class" its alias's."""
+    if drcp_setting("TENANCY_MODE") == "shared_class":
+        return str(settings.DATABASES[tenant.alias]["OPTIONS"]["cclass"])
+    return str(tenant.cclass)
 
 
 def close_everything() -> None:
@@ -136,7 +145,7 @@ class Wire:
         return {str(settings.DATABASES[alias]["USER"]).upper() for alias in ["default", *self.added]}
 
     def tenant_classes(self) -> set[str]:
-        return {t.cclass for t in get_catalog().all()}
+        return {expected_class(t) for t in get_catalog().all()}
 
     def gained(self) -> dict[str, dict[str, int]]:
         """V$CPOOL_CC_STATS: what each class of our users gained during the test, keyed by the class as
@@ -165,7 +174,7 @@ class Wire:
             facts = SessionFacts.from_dict(ran)
             if ((facts.user or "").upper(), facts.client_identifier) != (user.upper(), name):
                 wrong.append((ran["tag"], facts))
-            classes_of_session[f"{facts.user}:{facts.identity}"].add(tenant.cclass)
+            classes_of_session[f"{facts.user}:{facts.identity}"].add(expected_class(tenant))
         assert wrong == []
         crossed = {session: classes for session, classes in classes_of_session.items() if len(classes) > 1}
         assert crossed == {}
@@ -183,7 +192,7 @@ class Wire:
             assert tenant is not None, name
             user = settings.DATABASES[tenant.alias]["USER"]
             seen = (record.username.upper(), short_class(record.cclass), record.client_identifier)
-            if seen != (user.upper(), tenant.cclass, name):
+            if seen != (user.upper(), expected_class(tenant), name):
                 wrong.append((record.sql, seen))
         assert wrong == []
         assert all(r.error_code is None for r in self.srv.statements())
@@ -292,7 +301,7 @@ def configure(drcp_settings: Any, wire: Wire, mode: str, n: int, **extra: Any) -
     return tenants
 
 
-@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias"])
+@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias", "shared_class"])
 def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: Any, mode: str) -> None:
     tenants = configure(drcp_settings, wire, mode, 4)
     handler = WSGIHandler()
@@ -307,22 +316,26 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
     wire.assert_nothing_busy()
     reused: defaultdict[str, Counter[str]] = defaultdict(Counter)  # class -> how often each session served
     for ran in wire.ran:
-        reused[get_catalog().get(ran["tag"].split(":")[0]).cclass][SessionFacts.from_dict(ran).identity] += 1
+        reused[expected_class(get_catalog().get(ran["tag"].split(":")[0]))][
+            SessionFacts.from_dict(ran).identity
+        ] += 1
     for t in tenants:
-        cclass = get_catalog().get(t).cclass
+        cclass = expected_class(get_catalog().get(t))
         assert max(reused[cclass].values()) > 1, (cclass, reused[cclass])  # a session reused in its class
     if wire.monitor is not None:
         classes = wire.gained()
         for t in tenants:
-            cclass = get_catalog().get(t).cclass
+            cclass = expected_class(get_catalog().get(t))
             assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # V$CPOOL_CC_STATS: DRCP hits
     pools = get_registry().stats()
     if mode == "pool_per_tenant":
         assert sorted(p.tenant for p in pools) == tenants  # a pool per tenant on one alias, no other
         assert {p.cclass for p in pools} == {f"T_{t}" for t in tenants}
-    elif mode == "shared_pool":
-        # One pool on the alias, the class chosen per acquire.
+    elif mode in ("shared_pool", "shared_class"):
+        # One pool on the alias: the class chosen per acquire, or the alias's class for every tenant.
         assert {(p.alias, p.tenant) for p in pools} == {("default", None)}
+        if mode == "shared_class" and wire.monitor is not None:  # V$CPOOL_CC_STATS: one class, reused
+            assert set(classes) == {"APP_CC"} and classes["APP_CC"]["num_misses"] <= 1
     else:
         assert {p.alias for p in pools} >= set(tenants)  # a pool per alias, each its own user
         users = {str(settings.DATABASES[t]["USER"]).upper() for t in tenants}
@@ -371,7 +384,7 @@ def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mod
     """Each request reads the application context the pooled server carries and leaves its own tenant's
     name in it: what a request finds is nothing (a new session) or its own tenant's, never another's;
     and state does survive within a class (purity SELF reuses the session)."""
-    tenants = configure(drcp_settings, wire, mode, 6)
+    tenants = configure(drcp_settings, wire, mode, 6, RESET_CONTEXTS=["APPCTX"])
     handler = WSGIHandler()
     rng = random.Random(11)
     work: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -391,7 +404,16 @@ def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mod
     assert len(seen) == 240
     crossed = [(tenant, found) for tenant, found in seen if found not in (None, tenant)]
     assert crossed == []
-    assert sum(found == tenant for tenant, found in seen) > 120  # most requests reused their class's session
+    if mode == "shared_class":
+        # Tenants share sessions, so each request that left state cleared it before release.
+        assert all(found is None for _, found in seen)
+        if wire.monitor is not None:  # V$CPOOL_CC_STATS: and they did share the sessions
+            assert wire.gained()["APP_CC"]["num_hits"] > 120
+        if wire.srv is not None:  # the statement log: one reset per request
+            resets = [r for r in wire.logged() if "CLEAR_ALL_CONTEXT('APPCTX')" in r.sql]
+            assert len(resets) == 240
+    else:
+        assert sum(found == tenant for tenant, found in seen) > 120  # most reused their class's session
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()
 
@@ -667,16 +689,16 @@ def test_rows_written_by_one_tenant_are_never_seen_by_another(
         if mode != "alias":
             assert rows_per_alias == {"default": 4}  # one shared table
         if wire.monitor is not None:  # V$CPOOL_CC_STATS: each tenant's checkouts ran under its class
-            # The DDL ran on the alias's own class; in mode "alias" that is the tenant's class too.
-            schema_classes = (
-                set() if mode == "alias" else {settings.DATABASES["default"]["OPTIONS"]["cclass"]}
-            )
-            assert set(wire.gained()) - schema_classes == {catalog.get(t).cclass for t in tenants}
+            # The DDL ran on the alias's own class; in modes "alias" and "shared_class" that is the
+            # tenants' class too.
+            own_class = mode in ("alias", "shared_class")
+            schema_classes = set() if own_class else {settings.DATABASES["default"]["OPTIONS"]["cclass"]}
+            assert set(wire.gained()) - schema_classes == {expected_class(catalog.get(t)) for t in tenants}
         if wire.srv is not None:  # the statement log: every write ran under the writing tenant's class
             inserts = [r for r in wire.logged() if r.sql.lstrip().upper().startswith("INSERT")]
             assert len(inserts) == 6
-            assert Counter(short_class(r.cclass) for r in inserts) == {
-                catalog.get(t).cclass: 2 for t in tenants
+            assert Counter((short_class(r.cclass), r.client_identifier) for r in inserts) == {
+                (expected_class(catalog.get(t)), t): 2 for t in tenants
             }
     finally:
         for alias in aliases:

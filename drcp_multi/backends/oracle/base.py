@@ -22,10 +22,11 @@ from typing import Any, ClassVar
 import oracledb
 from django.conf import settings
 from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
+from django.db.backends.oracle.base import FormatStylePlaceholderCursor
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 
-from drcp_multi.conf import session_setup, settings_generation, shared_alias, tenancy_mode
+from drcp_multi.conf import reset_contexts, session_setup, settings_generation, shared_alias, tenancy_mode
 from drcp_multi.exceptions import ConfigurationError, TenantSwitchInTransaction
 from drcp_multi.registry import Route, get_registry, is_disconnect, orphan
 from drcp_multi.routing import route_for
@@ -38,7 +39,15 @@ from .django_internals import (
     init_connection_state_without_oracle_setup,
     like_operators,
 )
-from .session import TRIGGER_NAME, TRIGGER_STATE_SQL, TriggerState, session_setup_sql, trigger_state
+from .session import (
+    TRIGGER_NAME,
+    TRIGGER_STATE_SQL,
+    TriggerState,
+    may_leave_session_state,
+    session_reset_sql,
+    session_setup_sql,
+    trigger_state,
+)
 
 __all__ = ["DatabaseWrapper", "session_setup_sql"]
 
@@ -48,6 +57,27 @@ connect_layers()  # the tenant limiter and the catalog's signals, with or withou
 
 def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
     return None if tenant is None else (tenant.name, tenant.cclass, tenant.purity)
+
+
+class SessionStateCursor(FormatStylePlaceholderCursor):
+    """Django's Oracle cursor that notes statements which may leave state on the session (PL/SQL, ALTER
+    SESSION, procedure calls), so a tenant sharing its class with others cleans up before release."""
+
+    database: DatabaseWrapper
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if may_leave_session_state(query):
+            self.database.drcp_session_dirty = True
+        return super().execute(query, params)
+
+    def executemany(self, query: str, params: Any = None) -> Any:
+        if may_leave_session_state(query):
+            self.database.drcp_session_dirty = True
+        return super().executemany(query, params)
+
+    def callproc(self, *args: Any, **kwargs: Any) -> Any:
+        self.database.drcp_session_dirty = True
+        return self.cursor.callproc(*args, **kwargs)
 
 
 class DatabaseWrapper(OracleDatabaseWrapper):
@@ -67,6 +97,10 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.drcp_tenant: Tenant | None = None  # the tenant the current connection was acquired for
         self.drcp_route: Route | None = None  # the route it was acquired by
+        # Mode "shared_class": the session is shared with other tenants of the class, and this request ran
+        # a statement that may have left state on it (reset before release).
+        self.drcp_shared_session = False
+        self.drcp_session_dirty = False
         self._drcp_pid: int | None = None
         self._drcp_may_switch = True
 
@@ -110,6 +144,7 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         conn = get_registry().acquire(route, get_trace_attributes() or NO_TRACE, tenant)
         self.drcp_tenant = tenant
         self.drcp_route = route
+        self.drcp_shared_session = tenant is not None and tenancy_mode() == "shared_class"
         return conn
 
     @async_unsafe
@@ -142,6 +177,12 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # The statement cache size comes from POOL["stmtcachesize"]; Django's override is not repeated.
         if not self.get_autocommit():
             self.commit()
+        self.drcp_session_dirty = False  # what the set-up did is the same for every tenant
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        if self.drcp_shared_session:
+            return SessionStateCursor(self.connection, self)
+        return super().create_cursor(name)
 
     def _set_up_session(self) -> None:
         with self.connection.cursor() as cursor:
@@ -243,8 +284,28 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         if self._drcp_pid != os.getpid():
             orphan(conn)
             return
+        discard = False
+        if self.drcp_shared_session and self.drcp_session_dirty:
+            discard = not self._reset_shared_session(conn)
         with self.wrap_database_errors:
-            get_registry().release(conn)
+            get_registry().release(conn, discard=discard)
+
+    def _reset_shared_session(self, conn: Any) -> bool:
+        """Clear package state and ``RESET_CONTEXTS`` before a shared-class session goes back (one round
+        trip, only after a statement that may have left state). False when the reset failed."""
+        self.drcp_session_dirty = False
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(session_reset_sql(reset_contexts()))
+        except oracledb.Error as exc:
+            logger.warning(
+                "DATABASES[%r]: the shared-class session could not be reset before release (%s); it is "
+                "dropped instead",
+                self.alias,
+                exc,
+            )
+            return False
+        return True
 
     def close_if_health_check_failed(self) -> None:
         # The pool pings connections idle longer than POOL["ping_interval"] and drops dead ones.

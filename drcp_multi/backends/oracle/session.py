@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from drcp_multi.validation import validate_namespace
+
 TRIGGER_NAME = "DRCP_MULTI_SESSION_SETUP"
 
 #: The trigger's state as USER_TRIGGERS shows it (one round trip; Oracle Database Reference, USER_TRIGGERS).
@@ -62,3 +64,23 @@ def trigger_state(row: tuple[object, object] | None, use_tz: bool) -> TriggerSta
     if _normalized(str(body or "")) != _normalized(session_setup_sql(use_tz)):
         return "outdated"
     return "installed"
+
+
+# Statements after which a session may carry state of its own (package variables, application contexts,
+# ALTER SESSION settings, roles): a "shared_class" request that ran one resets the session before release.
+_STATEFUL = re.compile(r"\s*(?:BEGIN|DECLARE|CALL|EXEC(?:UTE)?|ALTER\s+SESSION|SET\s+ROLE)\b", re.IGNORECASE)
+
+
+def may_leave_session_state(sql: str) -> bool:
+    """Whether ``sql`` (a statement a request runs) can leave state on the server session."""
+    return _STATEFUL.match(sql) is not None
+
+
+def session_reset_sql(namespaces: tuple[str, ...]) -> str:
+    """The block that clears what a tenant may have left on a shared-class session: package state
+    (``DBMS_SESSION.RESET_PACKAGE``), the given application context namespaces
+    (``DBMS_SESSION.CLEAR_ALL_CONTEXT``), each validated first (PL/SQL Packages and Types Reference,
+    DBMS_SESSION), and ``CLIENT_INFO`` (``DBMS_APPLICATION_INFO.SET_CLIENT_INFO``), which any statement
+    may set and no checkout stamps."""
+    clears = "".join(f" DBMS_SESSION.CLEAR_ALL_CONTEXT('{validate_namespace(ns)}');" for ns in namespaces)
+    return f"BEGIN DBMS_SESSION.RESET_PACKAGE;{clears} DBMS_APPLICATION_INFO.SET_CLIENT_INFO(NULL); END;"
