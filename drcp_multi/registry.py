@@ -263,8 +263,7 @@ class PoolRegistry:
         if self._draining:
             self._count_failure(route, started, "rejected")
             raise DrainingError(
-                f"The pools are draining (shutdown): no new checkout of {route.alias!r}/"
-                f"{route.label or '-'}."
+                f"The pools are draining (shutdown): no new checkout of {route.alias!r}/{route.label or '-'}."
             )
         admission = self._admission
         token: object = None
@@ -608,10 +607,16 @@ class PoolRegistry:
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in sizes.values()):
             raise ValueError(f"pool sizes must be integers >= 0, not {sizes}")
         with self._lock:
-            targets = [(alias, tenant)] if tenant is not None else [(alias, None)] + [
-                (alias, e.route.pool_tenant) for e in self._pools.values()
-                if e.route.alias == alias and e.route.pool_tenant is not None
-            ]
+            targets = (
+                [(alias, tenant)]
+                if tenant is not None
+                else [(alias, None)]
+                + [
+                    (alias, e.route.pool_tenant)
+                    for e in self._pools.values()
+                    if e.route.alias == alias and e.route.pool_tenant is not None
+                ]
+            )
             for target in targets:
                 merged = {**self._sizes.get(target, {}), **sizes}
                 self._sizes[target] = merged
@@ -620,8 +625,10 @@ class PoolRegistry:
         for entry in matched:
             wanted = entry.route.config.resized(**self._sizes.get((alias, entry.route.pool_tenant), {}))
             if wanted.min > wanted.max or wanted.max < 1 or wanted.increment < 1:
-                raise ValueError(f"pool of {alias!r}/{entry.route.pool_tenant or '-'}: min <= max, max >= 1 "
-                                 f"and increment >= 1 are required, not {sizes}")
+                raise ValueError(
+                    f"pool of {alias!r}/{entry.route.pool_tenant or '-'}: min <= max, max >= 1 "
+                    f"and increment >= 1 are required, not {sizes}"
+                )
             try:
                 entry.pool.reconfigure(min=wanted.min, max=wanted.max, increment=wanted.increment)
             except oracledb.Error as exc:  # not supported by this driver or mode: rebuild instead

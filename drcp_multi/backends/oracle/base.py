@@ -323,7 +323,9 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         except oracledb.Error as exc:
             logger.warning(
                 "DATABASES[%r]: the shared-class session could not be reset before release (%s); it is "
-                "dropped instead", self.alias, exc,
+                "dropped instead",
+                self.alias,
+                exc,
             )
             return False
         return True
