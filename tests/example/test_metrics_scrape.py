@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.example.conftest import REPO, Site, start_site, stop_site, wait_until
+from tests.example.conftest import REPO, Backing, Site, start_site, stop_site, wait_until
 
 # name: (labels every sample carries, must be > 0 under load)
 EXPECTED = {
@@ -70,8 +70,8 @@ def scrape(site: Site) -> tuple[str, dict[str, list[Any]]]:
 
 
 @pytest.fixture(scope="module")
-def loaded_site(wire_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    env = {"DRCP_DSN": wire_server.dsn, "DRCP_USER": "app", "DRCP_PASSWORD": "secret"}
+def loaded_site(backing: Backing, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    env = {"DRCP_DSN": backing.dsn, "DRCP_USER": backing.user, "DRCP_PASSWORD": backing.password}
     running = start_site(env, tmp_path_factory.mktemp("example-load"), ("--load",))
     yield running
     assert stop_site(running) == 0
