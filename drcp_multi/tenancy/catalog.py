@@ -8,13 +8,14 @@ creates pools lazily); disabling or removing one closes its pools through ``regi
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled")
+TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled", "created")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Tenant:
     purity: int | None = None  # an oracledb.Purity value; None: the alias's configured purity
     max_busy: int | None = None
     enabled: bool = True
+    created: datetime.datetime | None = None  # when the tenant was created, if the catalog knows it
 
 
 class UnknownTenant(LookupError):
@@ -96,6 +98,19 @@ def _default_cclass(name: str, alias: str) -> str:
     return f"{tenancy_setting('CCLASS_PREFIX', '')}{name}"
 
 
+def _parse_created(name: str, value: Any) -> datetime.datetime | None:
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"tenant {name!r}: created must be a datetime, a date or ISO 8601 text: {value!r}")
+
+
 def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
     """A validated :class:`Tenant` from a name and a settings-style mapping.
 
@@ -127,6 +142,7 @@ def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
         purity=_parse_purity(spec.get("purity")),
         max_busy=max_busy,
         enabled=bool(spec.get("enabled", True)),
+        created=_parse_created(name, spec.get("created")),
     )
 
 

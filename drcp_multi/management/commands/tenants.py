@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def _list(self, tenants: list[Tenant], *, as_json: bool) -> None:
         if as_json:
-            self.stdout.write(json.dumps([asdict(t) for t in tenants], indent=2))
+            self.stdout.write(json.dumps([asdict(t) for t in tenants], indent=2, default=str))
             return
         self.stdout.write(f"{'NAME':24} {'ALIAS':12} {'CCLASS':28} {'PURITY':6} {'MAX_BUSY':8} ENABLED")
         for t in tenants:
