@@ -18,6 +18,7 @@ django.setup()
 from django.db import connections, router  # noqa: E402  (after django.setup())
 
 from drcp_multi.tenancy.celery import connect_signals  # noqa: E402
+from drcp_multi.tenancy.context import get_current_tenant  # noqa: E402
 from tests.tenancy.fleet.notes.models import Note  # noqa: E402
 
 app = Celery("fleet")
@@ -28,11 +29,11 @@ connect_signals()
 
 @app.task(name="fleet.probe")
 def probe(marker: str) -> str:
-    """Run ``SELECT '<marker>' FROM DUAL`` on the alias a Note query would use (the current tenant's, or
-    the shared alias with no tenant), so the server's log shows which user and class ran the task."""
+    """Run ``SELECT '<marker>' FROM DUAL`` on the alias a Note query uses (the current tenant's; with no
+    tenant, the shared alias), so the server's log shows which user and class ran the task."""
     if not re.fullmatch(r"[a-z0-9-]{1,40}", marker):
         raise ValueError(f"marker {marker!r}: letters, digits and '-' only")
-    alias = router.db_for_read(Note)
+    alias = router.db_for_read(Note) if get_current_tenant() is not None else "default"
     connection = connections[alias]
     try:
         with connection.cursor() as cursor:

@@ -41,7 +41,6 @@ DRCP_MULTI = {
     "CCLASS_PREFIX": "T_",
     "TENANTS": {t: {} for t in TENANTS},
     "SHARED_APPS": ["contenttypes", "auth"],
-    "NO_TENANT": "shared",
     "CELERY_APP": "tests.tenancy.fleet.celery_app.app",
 }
 USE_TZ = True
