@@ -52,27 +52,14 @@ def execute(
     on_result: OnResult | None = None,
     stop: threading.Event | None = None,
     celery_app: Any = None,
-    first_alone: bool = False,
 ) -> list[UnitResult]:
-    """Run ``job`` on every unit with the named executor; see the module docstring.
-
-    ``first_alone``: run the first unit (the shared apps' migration) here, before any other starts; if it
-    fails, no other unit runs.
-    """
+    """Run ``job`` on every unit with the named executor; see the module docstring."""
     if executor not in EXECUTORS:
         raise ExecutorError(f"unknown executor {executor!r}: use one of {', '.join(EXECUTORS)}")
     stop = stop or threading.Event()
     report = on_result or (lambda result: None)
     results: list[UnitResult] = []
-    if first_alone and units:
-        results = _sequential(units[:1], job, options, True, report, stop)
-        units_left = units[1:]
-        if results[0].status == "failed":
-            stop.set()
-    else:
-        units_left = units
-    if stop.is_set():
-        units_left = []
+    units_left = [] if stop.is_set() else units
     if executor == "sequential":
         results += _sequential(units_left, job, options, stop_on_error, report, stop)
     elif executor == "parallel" and units_left:

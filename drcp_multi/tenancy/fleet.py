@@ -115,25 +115,27 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None) if value.tzinfo is not None else value
 
 
+def shared_unit() -> MigrationUnit:
+    """The shared apps' migration: ``SHARED_ALIAS``, no tenant."""
+    return MigrationUnit(alias=get_shared_alias(), tenant=None, tenants=())
+
+
 def plan_units(tenants: Sequence[Tenant], *, shared: bool = True) -> list[MigrationUnit]:
-    """The units for ``tenants``: the shared apps' unit first (if ``shared``), then one per schema."""
-    shared_alias = get_shared_alias()
+    """The units for ``tenants``: the shared apps' unit first (if ``shared``), then one per schema.
+
+    A tenant alone on its alias in mode "alias" runs as itself; tenants sharing an alias are one unit run
+    with no tenant (the shared alias's group finds its tables already done by the shared unit).
+    """
     alias_mode = get_tenancy_mode() == "alias"
+    shared_alias = get_shared_alias()
     by_alias: dict[str, list[Tenant]] = {}
     for tenant in tenants:
         by_alias.setdefault(tenant.alias, []).append(tenant)
-    units: list[MigrationUnit] = []
-    shared_tenants: tuple[str, ...] = ()
+    units = [shared_unit()] if shared else []
     for alias, group in by_alias.items():
         names = tuple(t.name for t in group)
-        if alias_mode and len(group) == 1 and alias != shared_alias:
-            units.append(MigrationUnit(alias=alias, tenant=names[0], tenants=names))
-        elif alias == shared_alias:
-            shared_tenants = names  # the shared unit migrates these tenants' tables too
-        else:
-            units.append(MigrationUnit(alias=alias, tenant=None, tenants=names))
-    if shared or shared_tenants:
-        units.insert(0, MigrationUnit(alias=shared_alias, tenant=None, tenants=shared_tenants))
+        own_schema = alias_mode and len(group) == 1 and alias != shared_alias
+        units.append(MigrationUnit(alias=alias, tenant=names[0] if own_schema else None, tenants=names))
     return units
 
 

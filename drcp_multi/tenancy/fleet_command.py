@@ -11,7 +11,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from types import FrameType
 from typing import Any
@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from drcp_multi.signals import tenant_migrated
 from drcp_multi.tenancy.catalog import Tenant, get_catalog
 from drcp_multi.tenancy.executors import EXECUTORS, ExecutorError, execute, get_celery_app
-from drcp_multi.tenancy.fleet import MigrationUnit, Selection, UnitResult
+from drcp_multi.tenancy.fleet import MigrationUnit, Selection, UnitResult, run_job
 from drcp_multi.tenancy.progress import Progress, result_table
 
 
@@ -99,21 +99,42 @@ def stop_on_signals(stop: threading.Event, command: BaseCommand) -> Iterator[Non
 
 def run_fleet(
     command: BaseCommand,
-    units: Sequence[MigrationUnit],
+    plan: Callable[[], Sequence[MigrationUnit]],
     job: str,
     job_options: dict[str, Any],
     options: dict[str, Any],
     *,
+    first: MigrationUnit | None = None,
     show_output: bool = False,
 ) -> list[UnitResult]:
-    """Run ``job`` over ``units`` as the options say, show progress and the table; CommandError (exit
-    code 1) when a unit failed or the run was interrupted."""
+    """Run ``job`` over the units ``plan()`` returns, as the options say; show progress and the table;
+    CommandError (exit code 1) when a unit failed, did not run, or the run was interrupted.
+
+    ``first`` (the shared apps' migration) runs here before anything else, and before ``plan()`` is
+    called: a catalog stored in a model needs its table migrated before it can list the tenants.
+    """
     stop = threading.Event()
-    progress = Progress(command.stdout, len(units), tty=_isatty(command))
     try:
         app = get_celery_app(options["celery_app"]) if options["executor"] == "celery" else None
-        with stop_on_signals(stop, command):
-            results = execute(
+    except ExecutorError as exc:
+        raise CommandError(str(exc)) from exc
+    results: list[UnitResult] = []
+    with stop_on_signals(stop, command):
+        first_result = run_job(job, first, job_options) if first is not None else None
+        try:
+            units = list(plan())
+        except Exception:
+            if first_result is None or first_result.status != "failed":
+                raise
+            units = []  # the catalog's table may be what failed to migrate: report that failure
+        progress = Progress(command.stdout, len(units) + (first is not None), tty=_isatty(command))
+        if first_result is not None:
+            progress(first_result)
+            results.append(first_result)
+            if first_result.status == "failed":
+                stop.set()  # tenants' schemas may depend on the shared ones
+        try:
+            results += execute(
                 options["executor"],
                 units,
                 job,
@@ -123,18 +144,12 @@ def run_fleet(
                 on_result=progress,
                 stop=stop,
                 celery_app=app,
-                first_alone=job == "migrate" and bool(units) and units[0].tenant is None,
             )
-    except ExecutorError as exc:
-        raise CommandError(str(exc)) from exc
+        except ExecutorError as exc:
+            raise CommandError(str(exc)) from exc
     progress.finish()
     if job == "migrate":
-        for result in results:
-            if result.status in ("migrated", "up-to-date"):
-                for name in result.unit.tenants:
-                    tenant = get_catalog().lookup(name)
-                    if tenant is not None:
-                        tenant_migrated.send(sender=Tenant, tenant=tenant, result=result)
+        _send_migrated(results)
     if show_output:
         for result in results:
             command.stdout.write(f"--- {result.unit.label}\n{result.output}")
@@ -148,6 +163,16 @@ def run_fleet(
             + ": re-run the same command to retry them (what is done is skipped)"
         )
     return results
+
+
+def _send_migrated(results: Sequence[UnitResult]) -> None:
+    catalog = get_catalog()
+    for result in results:
+        if result.status in ("migrated", "up-to-date"):
+            for name in result.unit.tenants:
+                tenant = catalog.lookup(name)
+                if tenant is not None:
+                    tenant_migrated.send(sender=Tenant, tenant=tenant, result=result)
 
 
 def _isatty(command: BaseCommand) -> bool:

@@ -26,6 +26,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, command_name: str, command_args: list[str], **options: Any) -> None:
         load_command(command_name)  # an unknown command fails here, not once per tenant
-        units = tenant_units(selected_tenants(options))
         job_options = {"command": command_name, "args": command_args}
+        units = lambda: tenant_units(selected_tenants(options))  # noqa: E731
         run_fleet(self, units, "command", job_options, options, show_output=options["show_output"])

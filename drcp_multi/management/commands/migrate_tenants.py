@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from drcp_multi.tenancy.fleet import plan_units
+from drcp_multi.tenancy.fleet import plan_units, shared_unit
 from drcp_multi.tenancy.fleet_command import add_fleet_arguments, run_fleet, selected_tenants
 
 
@@ -31,11 +31,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tenants = selected_tenants(options)
-        units = plan_units(tenants, shared=not options["no_shared"])
         job_options = {
             "app_label": options["app_label"],
             "migration_name": options["migration_name"],
             "fake": options["fake"],
         }
-        run_fleet(self, units, "migrate", job_options, options)
+        run_fleet(
+            self,
+            lambda: plan_units(selected_tenants(options), shared=False),
+            "migrate",
+            job_options,
+            options,
+            first=None if options["no_shared"] else shared_unit(),
+        )

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             # "tenant_command --all showmigrations app": the first positional is the command.
             name, rest = tenant, [a for a in (command_name,) if a] + command_args
             load_command(name)
-            units = tenant_units(selected_tenants(options))
+            units = lambda: tenant_units(selected_tenants(options))  # noqa: E731
             run_fleet(self, units, "command", {"command": name, "args": rest}, options)
             return
         if command_name is None:

@@ -2,7 +2,9 @@
 
 ``FLEET_DSN`` (the wire server), ``FLEET_TENANTS`` (comma-separated names; each is a user with password
 ``pw_<name>`` on the server), ``FLEET_MODE`` ("alias", the default, or "pool_per_tenant"),
-``FLEET_BROKER`` (a redis:// URL for Celery, optional). The shared user is ``shared``/``pw``.
+``FLEET_BROKER`` (a redis:// URL for Celery, optional), ``FLEET_CATALOG=model`` (tenants in the
+``customers`` table instead of settings; FLEET_TENANTS then only lists the DATABASES aliases ready for
+tenants). The shared user is ``shared``/``pw``; it is also the administrator that creates tenant users.
 """
 
 from __future__ import annotations
@@ -34,15 +36,20 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "drcp_multi",
     "tests.tenancy.fleet.notes",
+    "tests.tenancy.fleet.customers",
 ]
 DATABASE_ROUTERS = ["drcp_multi.routers.TenantRouter"]
 DRCP_MULTI = {
     "TENANCY_MODE": MODE,
     "CCLASS_PREFIX": "T_",
     "TENANTS": {t: {} for t in TENANTS},
-    "SHARED_APPS": ["contenttypes", "auth"],
+    "SHARED_APPS": ["contenttypes", "auth", "customers"],
     "CELERY_APP": "tests.tenancy.fleet.celery_app.app",
+    "ADMIN_ALIAS": "default",
 }
+if os.environ.get("FLEET_CATALOG") == "model":
+    del DRCP_MULTI["TENANTS"]
+    DRCP_MULTI["TENANT_CATALOG"] = ("customers.Customer", {"ttl": 0})
 USE_TZ = True
 SECRET_KEY = "fleet-tests"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
