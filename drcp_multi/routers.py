@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
 from drcp_multi.tenancy.catalog import (
@@ -33,7 +34,13 @@ class NoTenant(RuntimeError):
 
 def shared_apps() -> frozenset[str]:
     """App labels served from the shared alias: ``SHARED_APPS`` plus a model catalog's own app."""
-    apps = set(tenancy_setting("SHARED_APPS", DEFAULT_SHARED_APPS))
+    configured = tenancy_setting("SHARED_APPS", DEFAULT_SHARED_APPS)
+    if isinstance(configured, str):  # set("auth") would be {"a", "u", "t", "h"}
+        raise ImproperlyConfigured(
+            f"DRCP_MULTI['SHARED_APPS'] is the string {configured!r}: write a list, [{configured!r}] "
+            "(check drcp_multi.E109)"
+        )
+    apps = set(configured)
     model = getattr(get_catalog(), "model", None)
     if model is not None:
         apps.add(model._meta.app_label)

@@ -18,7 +18,11 @@ IDENTIFIER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
 # 128 characters at most, well under Oracle's limit.
 CCLASS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:$-]{0,127}"
 
+# An unquoted Oracle identifier (a user/schema, a tablespace) as the tenant lifecycle puts it in DDL.
+ORACLE_IDENTIFIER_PATTERN = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
+
 _IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+_ORACLE_IDENTIFIER_RE = re.compile(ORACLE_IDENTIFIER_PATTERN)
 _CCLASS_RE = re.compile(CCLASS_PATTERN)
 
 
@@ -42,3 +46,13 @@ def validate_cclass(value: object, what: str = "DRCP connection class") -> str:
             "(a letter, digit or '_', then up to 127 letters, digits, '_', '.', ':', '$' or '-')"
         )
     return value  # type: ignore[return-value]
+
+
+def validate_oracle_identifier(value: object, what: str) -> str:
+    """Return ``value`` if it is an unquoted Oracle identifier; raise :class:`InvalidIdentifier` naming
+    ``what`` (e.g. the setting it came from) and the pattern otherwise."""
+    if not isinstance(value, str) or not _ORACLE_IDENTIFIER_RE.fullmatch(value):
+        raise InvalidIdentifier(
+            f"{what} is {value!r}: it must match {ORACLE_IDENTIFIER_PATTERN} to be used in SQL"
+        )
+    return value

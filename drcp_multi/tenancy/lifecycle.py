@@ -5,7 +5,8 @@ Creating a schema (mode "alias") runs ``DRCP_MULTI["TENANT_SCHEMA_TEMPLATE"]`` (
 :data:`DEFAULT_SCHEMA_TEMPLATE`, the privileges Django's own Oracle test user gets) on ``ADMIN_ALIAS``, a
 DATABASES alias whose user may ``CREATE USER``. The user and password are the tenant alias's ``USER`` and
 ``PASSWORD``; every value put into the SQL is checked against a strict pattern first (identifiers:
-:data:`ORACLE_IDENTIFIER`; the password may not hold a double quote or a control character).
+:data:`drcp_multi.validation.ORACLE_IDENTIFIER_PATTERN`; the password may not hold a double quote or a
+control character).
 """
 
 from __future__ import annotations
@@ -28,10 +29,8 @@ from drcp_multi.signals import tenant_created, tenant_deleted, tenant_disabled, 
 from drcp_multi.tenancy.catalog import Tenant, get_catalog, get_tenancy_mode, tenancy_setting
 from drcp_multi.tenancy.context import tenant_context
 from drcp_multi.tenancy.fleet import UnitResult, plan_units, run_unit
+from drcp_multi.validation import validate_oracle_identifier
 
-#: An unquoted Oracle identifier (user, tablespace): a letter, then letters, digits, "_", "$" or "#".
-ORACLE_IDENTIFIER = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
-_IDENTIFIER_RE = re.compile(ORACLE_IDENTIFIER)
 # Inside IDENTIFIED BY "…": printable characters but the double quote (which would end the literal).
 _PASSWORD_RE = re.compile(r'[^"\x00-\x1f\x7f]{1,1024}')
 
@@ -50,9 +49,10 @@ class LifecycleError(RuntimeError):
 
 def oracle_identifier(value: object, what: str) -> str:
     """``value`` if it is a plain Oracle identifier; LifecycleError naming ``what`` otherwise."""
-    if not isinstance(value, str) or not _IDENTIFIER_RE.fullmatch(value):
-        raise LifecycleError(f"{what} is {value!r}: it must match {ORACLE_IDENTIFIER} to be used in SQL")
-    return value
+    try:
+        return validate_oracle_identifier(value, what)
+    except ValueError as exc:
+        raise LifecycleError(str(exc)) from None
 
 
 def schema_parameters(
