@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import (
     Tenant,
     get_catalog,
@@ -171,6 +172,7 @@ def run_unit(
     migration_name: str | None = None,
     fake: bool = False,
     verbosity: int = 0,
+    close_pools: bool = True,
 ) -> UnitResult:
     """Bring one unit to the target (every app's latest migration by default); never raises.
 
@@ -199,6 +201,8 @@ def run_unit(
                 return UnitResult(unit, "migrated", pending, seconds=time.monotonic() - started, pid=pid)
             finally:
                 connections[unit.alias].close()
+                if close_pools:  # a fleet run visits each schema once: keep no pool (and thread) per tenant
+                    get_registry().close(unit.alias)
     except Exception as exc:  # one unit's failure is its row in the table, never the fleet's
         message = f"{type(exc).__name__}: {exc}".strip()
         return UnitResult(unit, "failed", seconds=time.monotonic() - started, error=message, pid=pid)
