@@ -146,7 +146,7 @@ class TenantMiddleware:
         request.tenant = tenant  # type: ignore[attr-defined]
         urlconf = urlconf_for(tenant)
         if urlconf is not None:  # Django's handler resolves (and reverse() works) with request.urlconf
-            request.urlconf = urlconf  # type: ignore[attr-defined]
+            request.urlconf = urlconf
         module = tenancy_setting("TRACE_MODULE")
         trace = TraceAttributes(client_identifier=tenant.name if tenant else None, module=module)
         return tenant_context(tenant, trace)

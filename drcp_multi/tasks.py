@@ -15,6 +15,6 @@ from drcp_multi.tenancy.executors import CELERY_TASK
 from drcp_multi.tenancy.fleet import MigrationUnit, run_job
 
 
-@shared_task(name=CELERY_TASK, acks_late=True)
+@shared_task(name=CELERY_TASK, acks_late=True)  # type: ignore[untyped-decorator]  # Celery has no types
 def run_fleet_job(job: str, unit: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     return run_job(job, MigrationUnit.from_dict(unit), options).to_dict()

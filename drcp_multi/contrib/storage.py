@@ -29,11 +29,11 @@ class TenantFileSystemStorage(FileSystemStorage):
     """FileSystemStorage whose ``location`` and ``base_url`` follow the current tenant at each call."""
 
     # FileSystemStorage caches these per instance (cached_property); here they change with the tenant.
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(os.path.join(super().base_location, tenant_directory()))
 
-    @property  # type: ignore[override]
+    @property
     def base_url(self) -> Any:
         base = FileSystemStorage.base_url.func(self)  # type: ignore[attr-defined]
         return None if base is None else f"{base}{tenant_directory()}/"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -22,7 +21,7 @@ from drcp_multi.signals import tenant_migrated
 from drcp_multi.tenancy.catalog import Tenant, get_catalog
 from drcp_multi.tenancy.executors import EXECUTORS, ExecutorError, execute, get_celery_app
 from drcp_multi.tenancy.fleet import MigrationUnit, Selection, UnitResult, run_job
-from drcp_multi.tenancy.progress import Progress, result_table
+from drcp_multi.tenancy.progress import Progress, command_stream, result_table
 
 
 def add_fleet_arguments(parser: CommandParser) -> None:
@@ -127,7 +126,7 @@ def run_fleet(
             if first_result is None or first_result.status != "failed":
                 raise
             units = []  # the catalog's table may be what failed to migrate: report that failure
-        progress = Progress(command.stdout, len(units) + (first is not None), tty=_isatty(command))
+        progress = Progress(command_stream(command.stdout), len(units) + (first is not None))
         if first_result is not None:
             progress(first_result)
             results.append(first_result)
@@ -173,8 +172,3 @@ def _send_migrated(results: Sequence[UnitResult]) -> None:
                 tenant = catalog.lookup(name)
                 if tenant is not None:
                     tenant_migrated.send(sender=Tenant, tenant=tenant, result=result)
-
-
-def _isatty(command: BaseCommand) -> bool:
-    stream = getattr(command.stdout, "_out", sys.stdout)
-    return bool(getattr(stream, "isatty", lambda: False)())

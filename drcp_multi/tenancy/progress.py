@@ -9,18 +9,50 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, Protocol
 
 from drcp_multi.tenancy.fleet import UnitResult
 
 BAR_WIDTH = 30
 
 
+class Stream(Protocol):
+    """What Progress writes to: a text file, or a command's ``stdout`` (Django's OutputWrapper, whose
+    ``write`` adds a newline unless told ``ending=""``)."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
+
+
+class _NoEnding:
+    """An OutputWrapper that writes exactly what it is given (the bar redraws one line with "\r")."""
+
+    def __init__(self, wrapper: Any) -> None:
+        self.wrapper = wrapper
+
+    def write(self, text: str, /) -> object:
+        return self.wrapper.write(text, ending="")
+
+    def flush(self) -> None:
+        self.wrapper.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.wrapper.isatty())
+
+
+def command_stream(stdout: Any) -> Stream:
+    """A management command's ``self.stdout`` as a :class:`Stream`."""
+    return _NoEnding(stdout)
+
+
 class Progress:
     """Counts finished units and shows them; thread-safe (the Celery executor reports from one thread,
     but signal handlers may print too)."""
 
-    def __init__(self, stream: TextIO, total: int, *, tty: bool | None = None) -> None:
+    def __init__(self, stream: Stream, total: int, *, tty: bool | None = None) -> None:
         self.stream = stream
         self.total = total
         self.tty = stream.isatty() if tty is None else tty
