@@ -138,6 +138,8 @@ def _parallel(
                 except BrokenProcessPool as exc:
                     result = UnitResult(unit, "failed", error=f"worker process died: {exc}")
                     stop.set()
+                except Exception as exc:  # e.g. a result that could not be sent back
+                    result = UnitResult(unit, "failed", error=f"{type(exc).__name__}: {exc}")
                 results.append(result)
                 report(result)
                 if result.status == "failed" and stop_on_error:

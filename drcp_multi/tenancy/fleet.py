@@ -145,6 +145,17 @@ def select_units(selection: Selection, *, shared: bool = True) -> list[Migration
     return plan_units(selection.select(get_catalog().all()), shared=shared)
 
 
+def unit_tenant(unit: MigrationUnit) -> Tenant | None:
+    """The Tenant a unit runs as, disabled ones included (a disabled tenant's schema still migrates when
+    selected); LookupError if the catalog no longer knows it."""
+    if unit.tenant is None:
+        return None
+    tenant = get_catalog().lookup(unit.tenant)
+    if tenant is None:
+        raise LookupError(f"tenant {unit.tenant!r} is not in the catalog any more")
+    return tenant
+
+
 def pending_migrations(
     alias: str, app_label: str | None = None, migration_name: str | None = None
 ) -> list[str]:
@@ -182,7 +193,7 @@ def run_unit(
     started = time.monotonic()
     pid = os.getpid()
     try:
-        with tenant_context(unit.tenant):
+        with tenant_context(unit_tenant(unit)):
             try:
                 pending = pending_migrations(unit.alias, app_label, migration_name)
                 if not pending:
@@ -219,7 +230,7 @@ def run_command_unit(unit: MigrationUnit, *, command: str, args: Sequence[str] =
     started = time.monotonic()
     out = io.StringIO()
     try:
-        with tenant_context(unit.tenant):
+        with tenant_context(unit_tenant(unit)):
             try:
                 command_obj = load_command(command)
                 extra: dict[str, Any] = {}

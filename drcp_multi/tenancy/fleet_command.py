@@ -49,6 +49,9 @@ def add_fleet_arguments(parser: CommandParser) -> None:
         metavar="ISO_DATE",
         help="Only tenants the catalog says were created at or after this date (needs a 'created' field).",
     )
+    parser.add_argument(
+        "--include-disabled", action="store_true", help="Also disabled tenants (their schemas still exist)."
+    )
     parser.add_argument("--executor", choices=EXECUTORS, default="sequential")
     parser.add_argument("--workers", type=int, default=2, help="Worker processes of --executor parallel.")
     parser.add_argument(
@@ -64,7 +67,12 @@ def add_fleet_arguments(parser: CommandParser) -> None:
 
 
 def selection_from(options: dict[str, Any]) -> Selection:
-    return Selection(names=options["tenants"], patterns=options["patterns"], since=options["since"])
+    return Selection(
+        names=options["tenants"],
+        patterns=options["patterns"],
+        since=options["since"],
+        include_disabled=options["include_disabled"],
+    )
 
 
 def selected_tenants(options: dict[str, Any]) -> list[Tenant]:
