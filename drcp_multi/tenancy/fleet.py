@@ -106,7 +106,9 @@ class Selection:
                 tenant.name in self.names or any(fnmatch.fnmatchcase(tenant.name, p) for p in self.patterns)
             ):
                 continue
-            if self.since is not None and (tenant.created is None or _naive(tenant.created) < self.since):
+            if self.since is not None and (
+                tenant.created is None or _naive(tenant.created) < _naive(self.since)
+            ):
                 continue
             chosen.append(tenant)
         return sorted(chosen, key=lambda t: t.name)
