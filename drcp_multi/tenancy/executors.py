@@ -204,5 +204,5 @@ def _celery(
             if result.status == "failed" and stop_on_error:
                 stop.set()
         if waiting and not finished:
-            time.sleep(0.1)
+            time.sleep(min(1.0, 0.1 + len(waiting) / 500))  # each poll is a backend read per task
     return results
