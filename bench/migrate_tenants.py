@@ -187,6 +187,7 @@ def main() -> None:
     for executor in args.executors.split(","):
         try:
             results.append(run_executor(executor, tenants, args.workers))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # progress, in case of a long run
         except RedisUnavailable as exc:
             skipped[executor] = str(exc)
     print(json.dumps({"results": results, "skipped": skipped}, indent=2))

@@ -119,8 +119,10 @@ def redis_server() -> Iterator[str]:
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subprocess.Popen[str]]:
-    """A real Celery worker (prefork pool) of the fleet app; waits until it answers a ping."""
+def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker (prefork pool) of the fleet app; waits until it answers a ping. Its log goes
+    to a file, never to a pipe nobody reads (a full pipe would block the worker mid-run)."""
+    log = tempfile.NamedTemporaryFile(prefix="fleet-celery-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -142,17 +144,15 @@ def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subproc
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         ping = [sys.executable, "-m", "celery", "-A", CELERY_APP, "inspect", "ping", "--timeout", "1"]
         deadline = time.monotonic() + 60
         while subprocess.run(ping, cwd=ROOT, env=env, capture_output=True).returncode != 0:
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read() if proc.stdout and proc.poll() is not None else ""
-                raise RuntimeError(f"the Celery worker did not come up: {out[-2000:]}")
+                raise RuntimeError(f"the Celery worker did not come up: {Path(log.name).read_text()[-2000:]}")
             time.sleep(0.5)
         yield proc
     finally:
@@ -162,3 +162,5 @@ def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subproc
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
+        os.unlink(log.name)
