@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from drcp_multi.wiring import connect_layers
+
 
 class DrcpMultiConfig(AppConfig):
     name = "drcp_multi"
@@ -12,6 +14,8 @@ class DrcpMultiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing the modules registers their system checks.
+        # Importing the modules registers their system checks (Django's convention: in ready()).
         from drcp_multi import checks  # noqa: F401
         from drcp_multi.tenancy import checks as tenancy_checks  # noqa: F401
+
+        connect_layers()

@@ -1,7 +1,8 @@
 """Per-tenant caps on busy connections, so one tenant cannot take the whole pool.
 
-The registry calls ``get_limiter().acquire(tenant, timeout)`` before it borrows a connection for a
-tenant and ``release(tenant)`` after giving it back. The pool's own maximum stays the process-wide cap; a
+The limiter is the registry's admission hook (``PoolRegistry.set_admission``, done by the app config):
+the registry calls ``enter(alias, tenant)`` before it borrows a connection and ``leave(token)`` after
+giving it back. The pool's own maximum stays the process-wide cap; a
 tenant with ``max_busy = n`` holds at most ``n`` of those at once, and its extra requests wait at most
 ``timeout`` seconds (``DRCP_MULTI["TENANT_WAIT_TIMEOUT"]``, default 5) before :class:`TenantBusy` is
 raised, which ``TenantMiddleware`` answers with HTTP 503. Other tenants are not held up meanwhile.
@@ -13,28 +14,11 @@ import os
 import threading
 import time
 
-from drcp_multi.exceptions import PoolTimeout
-from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
+from drcp_multi.conf import tenant_wait_timeout
+from drcp_multi.exceptions import TenantBusy
+from drcp_multi.tenant import Tenant
 
-DEFAULT_WAIT_TIMEOUT = 5.0
-
-
-class TenantBusy(PoolTimeout):
-    """A tenant stayed at its ``max_busy`` cap for the whole wait; HTTP 503 from the middleware.
-
-    A :class:`~drcp_multi.exceptions.PoolTimeout` (so an ``oracledb.OperationalError``): raised during a
-    checkout inside the ORM, it reaches the view as Django's ``OperationalError`` with this as its cause.
-    """
-
-    def __init__(self, tenant: Tenant, timeout: float) -> None:
-        super().__init__(
-            f"tenant {tenant.name!r} already holds its max_busy={tenant.max_busy} connections; "
-            f"none was released within {timeout:g} s (DRCP_MULTI['TENANT_WAIT_TIMEOUT']). If the tenant "
-            "needs more at once, raise its max_busy in the catalog; otherwise shorten the work done while "
-            "holding a connection."
-        )
-        self.tenant = tenant
-        self.timeout = timeout
+__all__ = ["TenantBusy", "TenantLimiter", "get_limiter"]
 
 
 class TenantLimiter:
@@ -44,13 +28,24 @@ class TenantLimiter:
         self._cond = threading.Condition()
         self._busy: dict[str, int] = {}
 
+    # The registry's admission hook: only tenants with a max_busy are counted.
+    def enter(self, alias: str, subject: object) -> object:
+        if isinstance(subject, Tenant) and subject.max_busy is not None:
+            self.acquire(subject)
+            return subject
+        return None
+
+    def leave(self, token: object) -> None:
+        if token is not None:
+            self.release(token)  # type: ignore[arg-type]  # the Tenant enter() returned
+
     def acquire(self, tenant: Tenant, timeout: float | None = None) -> None:
         """Take one slot; waits up to ``timeout`` s (None: TENANT_WAIT_TIMEOUT) and raises TenantBusy.
 
         The cap is read from ``tenant.max_busy`` on every call, so a catalog change applies at once.
         """
         if timeout is None:
-            timeout = float(tenancy_setting("TENANT_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT))
+            timeout = tenant_wait_timeout()
         name = tenant.name
         with self._cond:
             cap = tenant.max_busy

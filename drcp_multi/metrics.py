@@ -34,9 +34,9 @@ class PoolCollector:
         families = {key: GaugeMetricFamily(name, doc, labels=LABELS) for key, name, doc in GAUGES}
         pools = get_registry().stats()
         for pool in pools:
-            labels = [pool["alias"], pool["tenant"] or "", pool["cclass"]]
+            labels = [pool.alias, pool.tenant or "", pool.cclass]
             for key, family in families.items():
-                family.add_metric(labels, pool[key])
+                family.add_metric(labels, getattr(pool, key))
         yield from families.values()
         live = GaugeMetricFamily("drcp_multi_pools", "Live pools in this process (each runs a thread).")
         live.add_metric([], len(pools))

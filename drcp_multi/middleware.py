@@ -27,15 +27,11 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
+from drcp_multi.conf import tenant_not_found, tenant_required, trace_module
 from drcp_multi.contrib.urls import urlconf_for
+from drcp_multi.exceptions import InvalidTenantName, UnknownTenant
 from drcp_multi.limits import TenantBusy
-from drcp_multi.tenancy.catalog import (
-    InvalidTenantName,
-    Tenant,
-    UnknownTenant,
-    get_catalog,
-    tenancy_setting,
-)
+from drcp_multi.tenancy.catalog import get_catalog
 from drcp_multi.tenancy.context import (
     TraceAttributes,
     get_trace_attributes,
@@ -43,6 +39,7 @@ from drcp_multi.tenancy.context import (
     update_trace_attributes,
 )
 from drcp_multi.tenancy.resolvers import MalformedTenant, load_resolvers, resolve_tenant_ref
+from drcp_multi.tenant import Tenant
 
 # Oracle truncates these silently (DBMS_APPLICATION_INFO: module 48 bytes, action 32); cut them here so
 # what a test or a V$SESSION reader sees is what we meant.
@@ -121,7 +118,7 @@ class TenantMiddleware:
         """The request's tenant; raises MalformedTenant, InvalidTenantName or UnknownTenant."""
         ref = resolve_tenant_ref(request, self.resolvers)
         if ref is None:
-            if tenancy_setting("TENANT_REQUIRED", True):
+            if tenant_required():
                 raise UnknownTenant("")
             return None
         if isinstance(ref, Tenant):  # a resolver that builds the tenant itself skips the catalog
@@ -135,7 +132,7 @@ class TenantMiddleware:
 
     def not_found(self, request: HttpRequest, exc: UnknownTenant) -> HttpResponse:
         """``TENANT_NOT_FOUND(request, exc)`` if configured, else raise Http404."""
-        handler = tenancy_setting("TENANT_NOT_FOUND")
+        handler = tenant_not_found()
         if handler is None:
             raise Http404(f"No tenant {exc.name!r}" if exc.name else "No tenant in this request")
         func = import_string(handler) if isinstance(handler, str) else handler
@@ -147,7 +144,7 @@ class TenantMiddleware:
         urlconf = urlconf_for(tenant)
         if urlconf is not None:  # Django's handler resolves (and reverse() works) with request.urlconf
             request.urlconf = urlconf
-        module = tenancy_setting("TRACE_MODULE")
+        module = trace_module()
         trace = TraceAttributes(client_identifier=tenant.name if tenant else None, module=module)
         return tenant_context(tenant, trace)
 
@@ -204,7 +201,7 @@ class TenantMiddleware:
         match = request.resolver_match
         action = match.view_name if match is not None else view_func.__qualname__
         changes: dict[str, str | None] = {"action": action[:ACTION_MAX]}
-        if tenancy_setting("TRACE_MODULE") is None:
+        if trace_module() is None:
             changes["module"] = _app_of(view_func)
         update_trace_attributes(**changes)
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
+from drcp_multi.conf import drcp_setting
+from drcp_multi.tenant import Tenant
 
 
 def urlconf_for(tenant: Tenant | None) -> str | None:
     """The URLconf module path for a request of ``tenant`` (None: no tenant), or None for ROOT_URLCONF."""
     if tenant is None:
-        public = tenancy_setting("PUBLIC_URLCONF")
+        public = drcp_setting("PUBLIC_URLCONF")
         return str(public) if public else None
-    configured = tenancy_setting("TENANT_URLCONF")
+    configured = drcp_setting("TENANT_URLCONF")
     if isinstance(configured, Mapping):
         chosen = configured.get(tenant.name, configured.get("*"))
         return str(chosen) if chosen else None

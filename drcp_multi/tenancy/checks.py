@@ -18,8 +18,16 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from drcp_multi.conf import Problem
-from drcp_multi.tenancy.catalog import build_tenant, get_tenancy_mode, load_catalog, tenancy_setting
+from drcp_multi.conf import (
+    DEFAULTS,
+    drcp_setting,
+    project_settings,
+    tenancy_mode,
+    tenant_catalog,
+    tenant_not_found,
+)
+from drcp_multi.problems import Problem
+from drcp_multi.tenancy.catalog import build_tenant, load_catalog
 from drcp_multi.validation import ORACLE_IDENTIFIER_PATTERN, validate_oracle_identifier
 
 MIDDLEWARE_PATH = "drcp_multi.middleware.TenantMiddleware"
@@ -37,7 +45,7 @@ def shared_pool_supported(driver_version: str) -> bool:
 def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     try:
-        mode = get_tenancy_mode()
+        mode = tenancy_mode()
     except Exception:  # reported by the core's check (drcp_multi.E009)
         return messages
     messages += _catalog_messages(mode)
@@ -55,8 +63,8 @@ def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE_PATH in middleware:
         messages += _middleware_messages(middleware)
-    messages += [_as_message(p) for rule in SETTING_RULES if (p := rule(_project())) is not None]
-    no_tenant = tenancy_setting("NO_TENANT", "error")
+    messages += [_as_message(p) for rule in SETTING_RULES if (p := rule(project_settings())) is not None]
+    no_tenant = drcp_setting("NO_TENANT")
     if no_tenant not in ("error", "shared"):
         messages.append(
             Error(
@@ -71,7 +79,7 @@ def check_tenancy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
 
 def _catalog_messages(mode: str) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    spec = tenancy_setting("TENANT_CATALOG")
+    spec = tenant_catalog()
     if spec is not None:
         try:
             load_catalog()
@@ -85,7 +93,7 @@ def _catalog_messages(mode: str) -> list[CheckMessage]:
                 )
             )
         return messages
-    tenants = tenancy_setting("TENANTS", {})
+    tenants = drcp_setting("TENANTS")
     if not isinstance(tenants, dict):
         return [Error("DRCP_MULTI['TENANTS'] must be a dict {name: {...}}.", obj=WHERE, id="drcp_multi.E102")]
     for name, tenant_spec in tenants.items():
@@ -150,7 +158,7 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
                 id="drcp_multi.E106",
             )
         )
-    handler = tenancy_setting("TENANT_NOT_FOUND")
+    handler = tenant_not_found()
     if isinstance(handler, str):
         try:
             import_string(handler)
@@ -167,24 +175,10 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
 
 # -- one rule per setting: each takes settings.DRCP_MULTI and returns a Problem or None -------------------
 
-#: Every key of settings.DRCP_MULTI that drcp_multi reads; any other key is a typo (drcp_multi.W102).
-KNOWN_KEYS = frozenset(
+#: Every key of settings.DRCP_MULTI that drcp_multi reads (conf.DEFAULTS and the operations layer's own);
+#: any other key is a typo (drcp_multi.W102).
+KNOWN_KEYS = frozenset(DEFAULTS) | frozenset(
     {
-        "TENANCY_MODE",
-        "CCLASS_PREFIX",
-        "MAX_LIVE_POOLS",
-        "POOL_IDLE_TIMEOUT",
-        "TENANT_WAIT_TIMEOUT",
-        "TENANTS",
-        "TENANT_CATALOG",
-        "TENANT_ALIAS",
-        "SHARED_ALIAS",
-        "SHARED_APPS",
-        "NO_TENANT",
-        "RESOLVERS",
-        "TENANT_REQUIRED",
-        "TENANT_NOT_FOUND",
-        "TRACE_MODULE",
         "TENANT_URLCONF",
         "PUBLIC_URLCONF",
         "CELERY_APP",
@@ -197,11 +191,6 @@ KNOWN_KEYS = frozenset(
 # V$SESSION.MODULE / DBMS_APPLICATION_INFO.SET_MODULE: module_name is at most 48 bytes.
 MODULE_MAX_BYTES = 48
 TEMPLATE_FIELDS = frozenset({"user", "password", "tablespace"})
-
-
-def _project() -> Mapping[str, Any]:
-    project = getattr(settings, "DRCP_MULTI", None)
-    return project if isinstance(project, Mapping) else {}
 
 
 def _as_message(problem: Problem) -> CheckMessage:
@@ -231,14 +220,14 @@ def shared_apps_type(project: Mapping[str, Any]) -> Problem | None:
         return None
     if isinstance(value, str):
         return Problem(
-            "drcp_multi.E109",
-            f"DRCP_MULTI['SHARED_APPS'] is the string {value!r}, which would be read as the app labels "
-            f"{sorted(set(value))!r}, one per character.",
+            "drcp_multi.E110",
+            f"DRCP_MULTI['SHARED_APPS'] is the string {value!r}, not a list: it is served as the one label "
+            f"{value!r} (set() of it would be the labels {sorted(set(value))!r}, one per character).",
             f"Write a list of app labels: [{value!r}].",
         )
     if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(a, str) for a in value):
         return Problem(
-            "drcp_multi.E109",
+            "drcp_multi.E110",
             f"DRCP_MULTI['SHARED_APPS'] is {value!r}.",
             "Write a list of app labels, e.g. ['auth', 'contenttypes', 'sessions', 'admin'].",
         )
@@ -261,7 +250,7 @@ def _alias_rule(key: str, check_id: str) -> Callable[[Mapping[str, Any]], Proble
     return rule
 
 
-tenant_alias_in_databases = _alias_rule("TENANT_ALIAS", "drcp_multi.E110")
+tenant_alias_in_databases = _alias_rule("TENANT_ALIAS", "drcp_multi.E109")
 shared_alias_in_databases = _alias_rule("SHARED_ALIAS", "drcp_multi.E111")
 admin_alias_in_databases = _alias_rule("ADMIN_ALIAS", "drcp_multi.E116")
 

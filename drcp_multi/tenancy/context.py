@@ -18,26 +18,29 @@ import inspect
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import iscoroutinefunction
 
 from drcp_multi.signals import tenant_activated
-from drcp_multi.tenancy.catalog import Tenant
+from drcp_multi.tenancy.catalog import get_tenant
+from drcp_multi.tenant import Tenant, TraceAttributes
+
+__all__ = [
+    "TenantThreadPoolExecutor",
+    "TraceAttributes",
+    "get_current_tenant",
+    "get_trace_attributes",
+    "submit_with_context",
+    "tenant_context",
+    "update_trace_attributes",
+    "wrap_with_context",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class TraceAttributes:
-    """What the backend stamps on each checkout (piggybacked by the driver, no extra round trip)."""
-
-    client_identifier: str | None = None
-    module: str | None = None
-    action: str | None = None
 
 
 _current_tenant: ContextVar[Tenant | None] = ContextVar("drcp_multi_tenant", default=None)
@@ -87,8 +90,6 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
     def __enter__(self) -> Tenant | None:
         tenant = self._tenant
         if isinstance(tenant, str):
-            from drcp_multi.tenancy.catalog import get_tenant
-
             tenant = get_tenant(tenant)
         trace = self._trace_arg
         if trace is None:

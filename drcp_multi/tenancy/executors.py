@@ -28,8 +28,8 @@ from typing import Any
 from django.db import connections
 from django.utils.module_loading import import_string
 
+from drcp_multi.conf import drcp_setting
 from drcp_multi.registry import get_registry
-from drcp_multi.tenancy.catalog import tenancy_setting
 from drcp_multi.tenancy.fleet import MigrationUnit, UnitResult, run_job
 
 EXECUTORS = ("sequential", "parallel", "celery")
@@ -156,7 +156,7 @@ def get_celery_app(path: str | None = None) -> Any:
         raise ExecutorError(
             "--executor celery needs Celery: pip install 'drcp_multi[celery]' and run workers"
         ) from exc
-    path = path or tenancy_setting("CELERY_APP")
+    path = path or drcp_setting("CELERY_APP")
     app = import_string(path) if path else current_app._get_current_object()
     backend = type(app.backend).__name__
     if backend == "DisabledBackend":

@@ -29,12 +29,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from drcp_multi.conf import shared_alias, tenancy_mode
 from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.catalog import (
     Tenant,
     get_catalog,
-    get_shared_alias,
-    get_tenancy_mode,
 )
 from drcp_multi.tenancy.context import tenant_context
 
@@ -120,7 +119,7 @@ def _naive(value: datetime) -> datetime:
 
 def shared_unit() -> MigrationUnit:
     """The shared apps' migration: ``SHARED_ALIAS``, no tenant."""
-    return MigrationUnit(alias=get_shared_alias(), tenant=None, tenants=())
+    return MigrationUnit(alias=shared_alias(), tenant=None, tenants=())
 
 
 def plan_units(tenants: Sequence[Tenant], *, shared: bool = True) -> list[MigrationUnit]:
@@ -129,15 +128,15 @@ def plan_units(tenants: Sequence[Tenant], *, shared: bool = True) -> list[Migrat
     A tenant alone on its alias in mode "alias" runs as itself; tenants sharing an alias are one unit run
     with no tenant (the shared alias's group finds its tables already done by the shared unit).
     """
-    alias_mode = get_tenancy_mode() == "alias"
-    shared_alias = get_shared_alias()
+    alias_mode = tenancy_mode() == "alias"
+    shared_schema_alias = shared_alias()
     by_alias: dict[str, list[Tenant]] = {}
     for tenant in tenants:
         by_alias.setdefault(tenant.alias, []).append(tenant)
     units = [shared_unit()] if shared else []
     for alias, group in by_alias.items():
         names = tuple(t.name for t in group)
-        own_schema = alias_mode and len(group) == 1 and alias != shared_alias
+        own_schema = alias_mode and len(group) == 1 and alias != shared_schema_alias
         units.append(MigrationUnit(alias=alias, tenant=names[0] if own_schema else None, tenants=names))
     return units
 

@@ -156,7 +156,7 @@ def run_fleet(
             raise CommandError(str(exc)) from exc
     progress.finish()
     if job == "migrate":
-        _send_migrated(results)
+        _send_migrated(results, options["executor"])
     if show_output:
         for result in results:
             command.stdout.write(f"--- {result.unit.label}\n{result.output}")
@@ -172,11 +172,11 @@ def run_fleet(
     return results
 
 
-def _send_migrated(results: Sequence[UnitResult]) -> None:
+def _send_migrated(results: Sequence[UnitResult], executor: str) -> None:
     catalog = get_catalog()
     for result in results:
         if result.status in ("migrated", "up-to-date"):
             for name in result.unit.tenants:
                 tenant = catalog.lookup(name)
                 if tenant is not None:
-                    tenant_migrated.send(sender=Tenant, tenant=tenant, result=result)
+                    tenant_migrated.send(sender=Tenant, tenant=tenant, executor=executor, result=result)

@@ -24,9 +24,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections, router
 
+from drcp_multi.conf import drcp_setting, shared_alias, tenancy_mode
 from drcp_multi.routers import shared_apps
-from drcp_multi.signals import tenant_created, tenant_deleted, tenant_disabled, tenant_migrated
-from drcp_multi.tenancy.catalog import Tenant, get_catalog, get_tenancy_mode, tenancy_setting
+from drcp_multi.signals import tenant_created, tenant_deleted, tenant_migrated
+from drcp_multi.tenancy.catalog import Tenant, get_catalog
 from drcp_multi.tenancy.context import tenant_context
 from drcp_multi.tenancy.fleet import UnitResult, plan_units, run_unit
 from drcp_multi.validation import validate_oracle_identifier
@@ -77,13 +78,13 @@ def schema_parameters(
         "user": oracle_identifier(entry.get("USER"), f"DATABASES[{alias!r}]['USER']"),
         "password": password,
         "tablespace": oracle_identifier(
-            tablespace or tenancy_setting("TENANT_TABLESPACE", "USERS"), "DRCP_MULTI['TENANT_TABLESPACE']"
+            tablespace or (drcp_setting("TENANT_TABLESPACE") or "USERS"), "DRCP_MULTI['TENANT_TABLESPACE']"
         ),
     }
 
 
 def _template(key: str, default: Sequence[str]) -> list[str]:
-    template = tenancy_setting(key, None)
+    template = drcp_setting(key)
     if template is None:
         return list(default)
     if isinstance(template, str) or not all(isinstance(s, str) for s in template):
@@ -92,7 +93,7 @@ def _template(key: str, default: Sequence[str]) -> list[str]:
 
 
 def _admin_alias(admin_alias: str | None) -> str:
-    alias = admin_alias or tenancy_setting("ADMIN_ALIAS", None)
+    alias = admin_alias or drcp_setting("ADMIN_ALIAS")
     if alias is None:
         raise LifecycleError(
             "Creating or dropping a tenant's Oracle user needs an administrator connection: set "
@@ -139,10 +140,10 @@ def create_tenant(
     if catalog.lookup(name) is not None:
         raise LifecycleError(f"tenant {name!r} already exists")
     if create_schema:
-        if get_tenancy_mode() != "alias":
+        if tenancy_mode() != "alias":
             raise LifecycleError(
                 "--create-schema needs DRCP_MULTI['TENANCY_MODE'] = 'alias' (a schema per tenant); in "
-                f"{get_tenancy_mode()!r} tenants share TENANT_ALIAS's schema"
+                f"{tenancy_mode()!r} tenants share TENANT_ALIAS's schema"
             )
         alias = str(spec.get("alias") or name)
         parameters = schema_parameters(alias, tablespace)
@@ -162,15 +163,13 @@ def migrate_tenant(tenant: Tenant) -> UnitResult:
     ``tenant_migrated`` unless it failed."""
     result = run_unit(plan_units([tenant], shared=False)[0])
     if result.status != "failed":
-        tenant_migrated.send(sender=Tenant, tenant=tenant, result=result)
+        tenant_migrated.send(sender=Tenant, tenant=tenant, executor="sequential", result=result)
     return result
 
 
 def disable_tenant(name: str) -> Tenant:
-    """Disable (requests get 404, its pools close); sends ``tenant_disabled``."""
-    tenant = get_catalog().set_enabled(name, False)
-    tenant_disabled.send(sender=Tenant, tenant=tenant)
-    return tenant
+    """Disable (requests get 404, its pools close: the catalog sends ``tenant_disabled``)."""
+    return get_catalog().set_enabled(name, False)
 
 
 def delete_tenant(name: str, *, drop_schema: bool = False, admin_alias: str | None = None) -> Tenant:
@@ -182,9 +181,9 @@ def delete_tenant(name: str, *, drop_schema: bool = False, admin_alias: str | No
         raise LifecycleError(f"unknown tenant {name!r}")
     parameters: dict[str, str] = {}
     if drop_schema:
-        if get_tenancy_mode() != "alias" or tenant.alias == tenancy_setting("SHARED_ALIAS", "default"):
+        if tenancy_mode() != "alias" or tenant.alias == shared_alias():
             raise LifecycleError(
-                f"tenant {name!r} has no schema of its own to drop (mode {get_tenancy_mode()!r}, alias "
+                f"tenant {name!r} has no schema of its own to drop (mode {tenancy_mode()!r}, alias "
                 f"{tenant.alias!r}): delete it without --drop-schema"
             )
         parameters = schema_parameters(tenant.alias)
@@ -193,7 +192,7 @@ def delete_tenant(name: str, *, drop_schema: bool = False, admin_alias: str | No
     connections[tenant.alias].close()
     if drop_schema:
         run_schema_template(_template("TENANT_DROP_TEMPLATE", DEFAULT_DROP_TEMPLATE), parameters, admin)
-    tenant_deleted.send(sender=Tenant, tenant=tenant, schema_dropped=drop_schema)
+    tenant_deleted.send(sender=Tenant, tenant=tenant, dropped_schema=drop_schema)
     return tenant
 
 
@@ -208,9 +207,9 @@ def clone_tenant(
     """A new tenant ``name`` with a copy of ``source``'s rows (mode "alias" only: each tenant has its own
     schema). Creates and migrates it, then ``dumpdata`` as the source and ``loaddata`` as the new tenant
     (Django's own serializers: primary keys kept, so relations hold, and sequences reset)."""
-    if get_tenancy_mode() != "alias":
+    if tenancy_mode() != "alias":
         raise LifecycleError(
-            f"clone needs DRCP_MULTI['TENANCY_MODE'] = 'alias': in {get_tenancy_mode()!r} tenants share "
+            f"clone needs DRCP_MULTI['TENANCY_MODE'] = 'alias': in {tenancy_mode()!r} tenants share "
             "tables, and a copy of a tenant's rows would need each model's tenant column rewritten"
         )
     source_tenant = get_catalog().get(source)

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from drcp_multi.backends.oracle.base import session_setup_sql
 from drcp_multi.exceptions import TenantSwitchInTransaction
 from drcp_multi.registry import get_registry
+from drcp_multi.routing import acquire_for
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 from tests.core.helpers import settle
@@ -45,7 +46,7 @@ def test_each_request_is_one_checkout_with_the_configured_class(emulator: Any, g
     assert {(r.cclass, str(r.purity).upper()) for r in records} == {("APP_CC", "SELF")}
     assert sum(is_setup(r.sql) for r in records) == 5
     assert connection.connection is None  # released at request end
-    assert get_registry().stats()[0]["busy"] == 0
+    assert get_registry().stats()[0].busy == 0
 
 
 def test_first_request_of_a_new_thread_is_one_checkout(emulator: Any, get: Get) -> None:
@@ -161,8 +162,8 @@ def test_dead_pooled_connection_is_not_handed_to_django(emulator: Any, get: Get)
         proxy.cut()  # the pooled connection's socket dies while it sits idle in the pool
         assert get("/one-query/") == (200, "1")  # the pool noticed and connected afresh
         assert emulator.stats()["logins"] == logins + 1
-        (row,) = [r for r in get_registry().stats() if r["alias"] == "default"]
-        assert row["busy"] == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)
+        (row,) = [r for r in get_registry().stats() if r.alias == "default"]
+        assert row.busy == 0  # (oracledb 2.x keeps counting the dead one in "opened" until it purges it)
     finally:
         get_registry().close_all()
         settings_dict["NAME"] = original
@@ -224,7 +225,7 @@ def test_exhausted_pool_reaches_django_as_operational_error() -> None:
     original = settings_dict["POOL"]
     settings_dict["POOL"] = {"min": 0, "max": 1, "getmode": "nowait"}
     registry = get_registry()
-    held = registry.acquire("default", settings_dict=settings_dict)
+    held = acquire_for("default", settings_dict=settings_dict)
     try:
         with pytest.raises(OperationalError) as info:
             connection.ensure_connection()

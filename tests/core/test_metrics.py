@@ -33,11 +33,11 @@ def test_pools_are_exported_per_alias_tenant_and_class(get: Any) -> None:
     with tenant_context(Tenant("acme", "default", "T_acme")):
         assert get("/one-query/") == (200, "1")
     pools = get_registry().stats()
-    assert {(p["tenant"], p["cclass"]) for p in pools} == {(None, "APP_CC"), ("acme", "T_acme")}
+    assert {(p.tenant, p.cclass) for p in pools} == {(None, "APP_CC"), ("acme", "T_acme")}
     got = samples(registry)
     assert got[("drcp_multi_pools", ())] == 2
     for pool in pools:
-        labels = (("alias", "default"), ("cclass", pool["cclass"]), ("tenant", pool["tenant"] or ""))
-        assert got[("drcp_multi_pool_connections_opened", labels)] == pool["opened"] >= 1
+        labels = (("alias", "default"), ("cclass", pool.cclass), ("tenant", pool.tenant or ""))
+        assert got[("drcp_multi_pool_connections_opened", labels)] == pool.opened >= 1
         assert got[("drcp_multi_pool_connections_busy", labels)] == 0  # released at request end
-        assert got[("drcp_multi_pool_connections_max", labels)] == pool["max"]
+        assert got[("drcp_multi_pool_connections_max", labels)] == pool.max

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 
 from drcp_multi.registry import get_registry
+from drcp_multi.routing import acquire_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -61,7 +62,7 @@ def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
         value = query("SELECT 2 FROM DUAL")
         rows = get_registry().stats()
         connection.close()
-        return {"value": value, "pids": [r["pid"] for r in rows], "opened": [r["opened"] for r in rows]}
+        return {"value": value, "pids": [r.pid for r in rows], "opened": [r.opened for r in rows]}
 
     pid, report = run_forked(child)
     assert report["value"] == 2
@@ -72,7 +73,7 @@ def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
     assert query("SELECT 3 FROM DUAL") == 3
     connection.close()
     (row,) = get_registry().stats()
-    assert row["pid"] == parent_pid and row["busy"] == 0
+    assert row.pid == parent_pid and row.busy == 0
 
 
 def test_forked_child_exiting_normally_leaves_the_parent_intact(emulator: Any) -> None:
@@ -104,10 +105,11 @@ def test_interpreter_exit_with_open_pools_is_prompt() -> None:
         settings.configure(DATABASES={"default": %r}, USE_TZ=True)
         django.setup()
         from drcp_multi.registry import get_registry
+        from drcp_multi.routing import acquire_for
         registry = get_registry()
-        conn = registry.acquire("default")
+        conn = acquire_for("default")
         conn.cursor().execute("SELECT 1 FROM DUAL")
-        held = registry.acquire("default")  # still checked out at exit
+        held = acquire_for("default")  # still checked out at exit
         registry.release(conn)
         print("done", flush=True)
         """
@@ -158,13 +160,13 @@ def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
 
     capped = Tenant(name="capped", alias="default", cclass="T_CAPPED", max_busy=1)
     registry = get_registry()
-    held = registry.acquire("default", capped)  # the parent holds the tenant's only slot across the fork
+    held = acquire_for("default", capped)  # the parent holds the tenant's only slot across the fork
 
     def child() -> dict[str, Any]:
         report: dict[str, Any] = {"busy_at_start": get_limiter().busy(capped)}
         with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
             try:
-                conn = registry.acquire("default", capped)
+                conn = acquire_for("default", capped)
             except Exception as exc:
                 report["error"] = repr(exc)
             else:

@@ -11,8 +11,11 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from drcp_multi import registry as registry_module
 from drcp_multi.exceptions import PoolTimeout
+from drcp_multi.limits import get_limiter
 from drcp_multi.registry import PoolRegistry
+from drcp_multi.routing import acquire_for
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
 
@@ -25,10 +28,26 @@ def run(conn: oracledb.Connection, sql: str = "SELECT 1 FROM DUAL") -> Any:
         return cursor.fetchone()
 
 
+class RoutedRegistry:
+    """A registry with the backend's routing in front: ``acquire(alias, tenant)`` as the backend does."""
+
+    def __init__(self, registry: PoolRegistry) -> None:
+        self.registry = registry
+
+    def acquire(
+        self, alias: str, tenant: Tenant | None = None, settings_dict: dict[str, Any] | None = None
+    ) -> oracledb.Connection:
+        return acquire_for(alias, tenant, settings_dict=settings_dict, registry=self.registry)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.registry, name)
+
+
 @pytest.fixture
 def registry() -> Any:
     reg = PoolRegistry()
-    yield reg
+    reg.set_admission(get_limiter())
+    yield RoutedRegistry(reg)
     reg.close_all()
 
 
@@ -42,9 +61,9 @@ def test_acquire_runs_under_the_alias_class_and_purity(registry: PoolRegistry, e
     figures = emulator.stats()["classes"]["APP.APP_CC"]
     assert figures["num_requests"] == 1
     (row,) = registry.stats()
-    assert row["alias"] == "default" and row["tenant"] is None and row["cclass"] == "APP_CC"
-    assert (row["opened"], row["busy"], row["max"]) == (1, 0, 4)
-    assert "password" not in row and "secret" not in repr(row)
+    assert row.alias == "default" and row.tenant is None and row.cclass == "APP_CC"
+    assert (row.opened, row.busy, row.max) == (1, 0, 4)
+    assert not hasattr(row, "password") and "secret" not in repr(row)
 
 
 def test_many_threads_share_one_pool(registry: PoolRegistry, emulator: Any) -> None:
@@ -71,7 +90,7 @@ def test_many_threads_share_one_pool(registry: PoolRegistry, emulator: Any) -> N
         t.join()
     assert errors == []
     (row,) = registry.stats()
-    assert row["busy"] == 0 and 1 <= row["opened"] <= 4  # POOL["max"] = 4 sessions for 12 threads
+    assert row.busy == 0 and 1 <= row.opened <= 4  # POOL["max"] = 4 sessions for 12 threads
     stats = emulator.stats()
     assert stats["logins"] <= 4
     assert stats["classes"]["APP.APP_CC"]["num_requests"] == 60
@@ -86,9 +105,9 @@ def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, emulator:
         conn = registry.acquire("default", tenant)
         run(conn)
         registry.release(conn)
-    rows = {r["tenant"]: r for r in registry.stats()}
+    rows = {r.tenant: r for r in registry.stats()}
     assert set(rows) == {"acme", "globex"}
-    assert (rows["globex"]["cclass"], rows["globex"]["purity"]) == ("T_globex", "NEW")
+    assert (rows["globex"].cclass, rows["globex"].purity) == ("T_globex", "NEW")
     classes = emulator.stats()["classes"]
     assert classes["APP.T_acme"]["num_requests"] == 2
     assert classes["APP.T_globex"]["num_requests"] == 1
@@ -103,7 +122,7 @@ def test_shared_pool_asks_for_the_class_per_checkout(registry: PoolRegistry, emu
             conn = registry.acquire("default", Tenant(name, "default", f"T_{name}"))
             run(conn)
             registry.release(conn)
-        assert [r["tenant"] for r in registry.stats()] == [None]
+        assert [r.tenant for r in registry.stats()] == [None]
     assert {r.cclass for r in emulator.statements() if "FROM DUAL" in r.sql} == {"T_a1", "T_b2"}
 
 
@@ -128,10 +147,10 @@ def test_eviction_keeps_at_most_max_live_pools(registry: PoolRegistry) -> None:
             conn = registry.acquire("default", Tenant(name, "default", f"T_{name}"))
             run(conn)
             registry.release(conn)
-        assert sorted(r["tenant"] for r in registry.stats()) == ["t2", "t3"]  # t1: least recently used
+        assert sorted(r.tenant for r in registry.stats()) == ["t2", "t3"]  # t1: least recently used
         held = registry.acquire("default", Tenant("t2", "default", "T_t2"))
         conn = registry.acquire("default", Tenant("t4", "default", "T_t4"))  # evicts idle t3, not busy t2
-        assert sorted(r["tenant"] for r in registry.stats()) == ["t2", "t4"]
+        assert sorted(r.tenant for r in registry.stats()) == ["t2", "t4"]
         registry.release(conn)
         registry.release(held)
 
@@ -141,14 +160,14 @@ def test_idle_tenant_pools_are_closed(registry: PoolRegistry) -> None:
     registry.release(conn)
     busy = registry.acquire("default", Tenant("busy", "default", "T_busy"))
     assert registry.evict_idle(idle_for=0) == 1
-    assert [r["tenant"] for r in registry.stats()] == ["busy"]
+    assert [r.tenant for r in registry.stats()] == ["busy"]
     registry.release(busy)
 
 
 def test_close_drains_busy_pools(registry: PoolRegistry) -> None:
     acme = Tenant("acme", "default", "T_acme")
     conn = registry.acquire("default", acme)
-    assert registry.close(tenant=acme) == 1
+    assert registry.close(tenant=acme.name) == 1
     assert registry.stats() == []  # gone from the registry at once: the next acquire builds a new pool
     assert run(conn) == (1,)  # the checked-out connection still works until it is given back
     registry.release(conn)
@@ -183,21 +202,20 @@ def test_a_pool_retired_during_a_failed_checkout_is_closed(
     checkout then fails: the pool, out of the registry, must still be closed, not left with its thread."""
     acme = Tenant("acme", "default", "T_acme")
     seen: list[Any] = []
-    real = PoolRegistry._acquire_live
 
-    def close_meanwhile_then_fail(entry: Any, kwargs: dict[str, Any]) -> oracledb.Connection:
-        seen.append(entry)
-        assert registry.close(tenant=acme) == 1  # drained: a checkout is under way
+    def close_meanwhile_then_fail(pool: Any, route: Any) -> oracledb.Connection:
+        seen.append(pool)
+        assert registry.close(tenant=acme.name) == 1  # drained: a checkout is under way
         raise oracledb.OperationalError("DPY-6005: cannot connect to database (simulated)")
 
-    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(close_meanwhile_then_fail))
+    monkeypatch.setattr(registry_module, "_acquire_from", close_meanwhile_then_fail)
     with pytest.raises(oracledb.OperationalError, match="simulated"):
         registry.acquire("default", acme)
-    monkeypatch.setattr(PoolRegistry, "_acquire_live", staticmethod(real))
-    (entry,) = seen
-    assert entry.busy == 0 and entry.retiring
+    monkeypatch.undo()
+    (pool,) = seen
+    assert registry.stats() == []  # out of the registry
     with pytest.raises(oracledb.InterfaceError, match="DPY-1002"):
-        entry.pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
+        pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back
 
 
 def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(registry: PoolRegistry) -> None:
@@ -210,7 +228,7 @@ def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(regi
         with tenant_context(None, TraceAttributes("alice", 123, "x")), pytest.raises(TypeError):  # type: ignore[arg-type]
             registry.acquire("default", capped)
         assert get_limiter().busy(capped) == 0
-        assert [(r["tenant"], r["busy"]) for r in registry.stats()] == [("capped", 0)]
+        assert [(r.tenant, r.busy) for r in registry.stats()] == [("capped", 0)]
         conn = registry.acquire("default", capped)  # not TenantBusy
         assert run(conn) == (1,)
         registry.release(conn)

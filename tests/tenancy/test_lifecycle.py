@@ -54,7 +54,7 @@ def test_create_clone_superuser_disable_delete(server: EmulatorServer) -> None:
     created = fleet_command(env, "tenants", "create", "acme", "--create-schema")
     assert created.returncode == 0, created.stderr[-2000:]
     assert "signal: tenant_created acme schema_created=True" in created.stderr
-    assert "signal: tenant_migrated acme result=migrated" in created.stderr
+    assert "signal: tenant_migrated acme executor=sequential result=migrated" in created.stderr
     # The administrator (the shared alias's user) made the user; the tenant's own user and class migrated.
     assert statements_like(server, "CREATE USER", "GRANT") == [
         ("SHARED", "SHARED", 'CREATE USER acme IDENTIFIED BY "pw_acme" DEFAULT TABLESPACE '),
@@ -100,7 +100,7 @@ def test_create_clone_superuser_disable_delete(server: EmulatorServer) -> None:
     server.reset_stats()
     deleted = run("tenants", "delete", "copyco", "--drop-schema", stdin="copyco\n")
     assert deleted.returncode == 0, deleted.stderr[-2000:]
-    assert "signal: tenant_deleted copyco schema_dropped=True" in deleted.stderr
+    assert "signal: tenant_deleted copyco dropped_schema=True" in deleted.stderr
     assert statements_like(server, "DROP USER") == [("SHARED", "SHARED", "DROP USER copyco CASCADE")]
     with pytest.raises(oracledb.DatabaseError, match="ORA-01017"):
         oracledb.connect(user="copyco", password="pw_copyco", dsn=server.dsn)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from drcp_multi.routers import shared_apps
@@ -25,13 +24,14 @@ def problems(**drcp: Any) -> dict[str, str]:
     [
         (
             {"SHARED_APPS": "auth"},
-            "drcp_multi.E109",
-            "['a', 'h', 't', 'u'], one per character. HINT: Write a list of app labels: ['auth']",
+            "drcp_multi.E110",
+            "served as the one label 'auth' (set() of it would be the labels ['a', 'h', 't', 'u'], one per "
+            "character). HINT: Write a list of app labels: ['auth']",
         ),
-        ({"SHARED_APPS": ["auth", 3]}, "drcp_multi.E109", "DRCP_MULTI['SHARED_APPS'] is ['auth', 3]"),
+        ({"SHARED_APPS": ["auth", 3]}, "drcp_multi.E110", "DRCP_MULTI['SHARED_APPS'] is ['auth', 3]"),
         (
             {"TENANT_ALIAS": "tenants"},
-            "drcp_multi.E110",
+            "drcp_multi.E109",
             "DRCP_MULTI['TENANT_ALIAS'] is 'tenants', which is not an alias in DATABASES",
         ),
         (
@@ -89,12 +89,11 @@ def test_valid_values_are_quiet() -> None:
 
 def test_every_rule_is_one_function_and_every_known_key_is_documented() -> None:
     assert len({rule.__name__ for rule in SETTING_RULES}) == len(SETTING_RULES)
-    docs = Path(__file__).resolve().parents[2] / "docs"
-    text = (docs / "tenancy.md").read_text() + (docs / "configuration.md").read_text()
+    root = Path(__file__).resolve().parents[2]
+    text = "".join(p.read_text() for p in [root / "README.md", *sorted((root / "docs").rglob("*.md"))])
     assert [key for key in sorted(KNOWN_KEYS) if f"`{key}`" not in text] == []
 
 
-def test_router_refuses_shared_apps_given_as_a_string(drcp_settings: Any) -> None:
+def test_a_string_shared_apps_is_served_as_one_label(drcp_settings: Any) -> None:
     drcp_settings(SHARED_APPS="auth")
-    with pytest.raises(ImproperlyConfigured, match=r"write a list, \['auth'\]"):
-        shared_apps()
+    assert shared_apps() == frozenset({"auth"})

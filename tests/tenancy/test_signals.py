@@ -1,5 +1,5 @@
 """Lifecycle signals sent in-process: tenant_activated on context entry, and the lifecycle API's own
-(tenant_created, tenant_disabled, tenant_deleted) on a static catalog (no database: migrate=False)."""
+(tenant_created, tenant_deleted; tenant_disabled comes from the catalog) on a static catalog (no database: migrate=False)."""
 
 from __future__ import annotations
 
@@ -67,5 +67,6 @@ def test_create_disable_delete_send_their_signals(drcp_settings: Any, received: 
     assert received == [
         ("tenant_created", "newco", {"schema_created": False}),
         ("tenant_disabled", "newco", {}),
-        ("tenant_deleted", "newco", {"schema_dropped": False}),
+        ("tenant_disabled", "newco", {}),  # the catalog announces a removed tenant as gone too
+        ("tenant_deleted", "newco", {"dropped_schema": False}),
     ]

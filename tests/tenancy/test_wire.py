@@ -28,6 +28,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, models
 from django.test import override_settings
 
+from drcp_multi.conf import drcp_setting
 from drcp_multi.registry import get_registry
 from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
@@ -53,12 +54,20 @@ MODES = [
         marks=pytest.mark.skipif(OLD_DRIVER, reason="per-acquire cclass on a full thin pool: driver < 4.0.2"),
     ),
     "alias",
+    "shared_class",
 ]
 
 
 def short_class(cclass: str | None) -> str:
     """The server may show a class as USER.CCLASS; compare on the part the client chose."""
     return (cclass or "").rsplit(".", 1)[-1]
+
+
+def expected_class(tenant: Any) -> str:
+    """The class a tenant's sessions run under: its own, or in mode "shared_class" its alias's."""
+    if drcp_setting("TENANCY_MODE") == "shared_class":
+        return str(settings.DATABASES[tenant.alias]["OPTIONS"]["cclass"])
+    return str(tenant.cclass)
 
 
 def close_everything() -> None:
@@ -95,14 +104,14 @@ class Wire:
             tenant = catalog.get(name)
             user = settings.DATABASES[tenant.alias]["USER"]
             seen = (record.username.upper(), short_class(record.cclass), record.client_identifier)
-            if seen != (user.upper(), tenant.cclass, name):
+            if seen != (user.upper(), expected_class(tenant), name):
                 wrong.append((record.sql, seen))
         assert wrong == []
         assert all(r.error_code is None for r in self.srv.statements())
 
     def assert_no_statement_outside_the_tenants(self) -> None:
         """Not even session set-up ran under a class that is not a tenant's."""
-        classes = {t.cclass for t in get_catalog().all()}
+        classes = {expected_class(t) for t in get_catalog().all()}
         outside = [
             (r.sql[:60], r.cclass) for r in self.srv.statements() if short_class(r.cclass) not in classes
         ]
@@ -110,7 +119,7 @@ class Wire:
 
     def assert_nothing_busy(self) -> None:
         """No checkout left in the registry, and no pooled server lent on the server."""
-        assert sum(p["busy"] for p in get_registry().stats()) == 0
+        assert sum(p.busy for p in get_registry().stats()) == 0
         # The DRCP release is a one-way message: the server may not have read the last ones yet.
         deadline = time.monotonic() + 30
         while self.srv.stats()["pooled_servers"]["busy"] and time.monotonic() < deadline:
@@ -180,7 +189,7 @@ def get_json(handler: WSGIHandler, path: str, tenant: str) -> dict[str, Any]:
     return json.loads(body)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias"])
+@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias", "shared_class"])
 def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: Any, mode: str) -> None:
     tenants = configure(drcp_settings, wire, mode, 4)
     handler = WSGIHandler()
@@ -196,17 +205,19 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
     stats = wire.srv.stats()
     classes = {short_class(name): figures for name, figures in stats["classes"].items()}
     for t in tenants:
-        cclass = get_catalog().get(t).cclass
+        cclass = expected_class(get_catalog().get(t))
         assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # reuse within the class
     pools = get_registry().stats()
     if mode == "pool_per_tenant":
-        assert sorted(p["tenant"] for p in pools) == tenants  # a pool per tenant on one alias, no other
-        assert {p["cclass"] for p in pools} == {f"T_{t}" for t in tenants}
-    elif mode == "shared_pool":
-        # One pool on the alias, the class chosen per acquire.
-        assert {(p["alias"], p["tenant"]) for p in pools} == {("default", None)}
+        assert sorted(p.tenant for p in pools) == tenants  # a pool per tenant on one alias, no other
+        assert {p.cclass for p in pools} == {f"T_{t}" for t in tenants}
+    elif mode in ("shared_pool", "shared_class"):
+        # One pool on the alias: the class chosen per acquire, or the alias's class for every tenant.
+        assert {(p.alias, p.tenant) for p in pools} == {("default", None)}
+        if mode == "shared_class":
+            assert set(classes) == {"APP_CC"} and classes["APP_CC"]["num_misses"] <= 1
     else:
-        assert {p["alias"] for p in pools} >= set(tenants)  # a pool per alias, each its own user
+        assert {p.alias for p in pools} >= set(tenants)  # a pool per alias, each its own user
         assert {r.username.upper() for r in wire.tagged()} == {f"U_{t}".upper() for t in tenants}
 
 
@@ -252,7 +263,7 @@ def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mod
     """Each request reads the application context the pooled server carries and leaves its own tenant's
     name in it: what a request finds is nothing (a new session) or its own tenant's, never another's;
     and state does survive within a class (purity SELF reuses the session)."""
-    tenants = configure(drcp_settings, wire, mode, 6)
+    tenants = configure(drcp_settings, wire, mode, 6, RESET_CONTEXTS=["APPCTX"])
     handler = WSGIHandler()
     rng = random.Random(11)
     work: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -272,7 +283,13 @@ def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mod
     assert len(seen) == 240
     crossed = [(tenant, found) for tenant, found in seen if found not in (None, tenant)]
     assert crossed == []
-    assert sum(found == tenant for tenant, found in seen) > 120  # most requests reused their class's session
+    if mode == "shared_class":
+        # Tenants share sessions, so each request that set a context cleared it before release.
+        resets = [r for r in wire.srv.statements() if "CLEAR_ALL_CONTEXT('APPCTX')" in r.sql]
+        assert len(resets) == 240 and all(found is None for _, found in seen)
+        assert wire.srv.stats()["classes"]["APP.APP_CC"]["num_hits"] > 120  # and they did share them
+    else:
+        assert sum(found == tenant for tenant, found in seen) > 120  # most reused their class's session
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()
 
@@ -355,7 +372,7 @@ def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) 
     for rid in range(12):
         get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
     wire.assert_no_statement_outside_the_tenants()
-    assert all(p["tenant"] is not None for p in get_registry().stats())
+    assert all(p.tenant is not None for p in get_registry().stats())
 
 
 def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_settings: Any) -> None:
@@ -382,9 +399,7 @@ def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_se
     wire.assert_every_statement_ran_as_its_tenant(1000)
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()  # every checkout was given back
-    assert (
-        sum(p["opened"] for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
-    )
+    assert sum(p.opened for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
 
 
 def test_tenant_at_its_cap_gets_503_while_others_are_served(wire: Wire, drcp_settings: Any) -> None:
@@ -419,7 +434,7 @@ def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
     configure(drcp_settings, wire, "pool_per_tenant", 2)
     handler = WSGIHandler()
     get_json(handler, "/one/?rid=1", "t00")
-    assert [p["tenant"] for p in get_registry().stats()] == ["t00"]
+    assert [p.tenant for p in get_registry().stats()] == ["t00"]
     get_catalog().set_enabled("t00", False)
     assert get_registry().stats() == []  # drained and closed
     assert wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})[0] == 404
@@ -459,16 +474,14 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
         assert get_json(handler, "/one/?rid=2", "newco")["tags"] == ["newco:2:a"]
         [record] = wire.tagged()
         assert (record.username, record.cclass, record.client_identifier) == ("APP", "T_newco", "newco")
-        assert [(p["tenant"], p["cclass"]) for p in get_registry().stats() if p["tenant"]] == [
-            ("newco", "T_newco")
-        ]
+        assert [(p.tenant, p.cclass) for p in get_registry().stats() if p.tenant] == [("newco", "T_newco")]
         listed = io.StringIO()
         call_command("tenants", "list", "--json", stdout=listed)
         assert [(t["name"], t["max_busy"], t["enabled"]) for t in json.loads(listed.getvalue())] == [
             ("newco", 2, True)
         ]
         call_command("tenants", "disable", "newco", stdout=io.StringIO())
-        assert [p for p in get_registry().stats() if p["tenant"]] == []  # its pool was closed
+        assert [p for p in get_registry().stats() if p.tenant] == []  # its pool was closed
         assert wsgi_get(handler, "/one/?rid=3", {"X-Tenant": "newco"})[0] == 404
         assert len(wire.tagged()) == 1  # nothing ran for the disabled tenant
     finally:
@@ -540,7 +553,9 @@ def test_rows_written_by_one_tenant_are_never_seen_by_another(
         # From the server's side: every write ran under the writing tenant's class.
         inserts = [r for r in wire.srv.statements() if r.sql.lstrip().upper().startswith("INSERT")]
         assert len(inserts) == 6
-        assert Counter(short_class(r.cclass) for r in inserts) == {catalog.get(t).cclass: 2 for t in tenants}
+        assert Counter((short_class(r.cclass), r.client_identifier) for r in inserts) == {
+            (expected_class(catalog.get(t)), t): 2 for t in tenants
+        }
     finally:
         for alias in aliases:
             with connections[alias].schema_editor() as editor:

@@ -8,6 +8,7 @@ settings, the network path and the credentials, and shows the database's own per
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
                     server[alias] = self._borrow(alias)
                 except oracledb.Error as exc:
                     raise CommandError(f"DATABASES[{alias!r}]: {exc}") from exc
-        rows = registry.stats()
+        rows = [dataclasses.asdict(stats) for stats in registry.stats()]
         if options["json"]:
             self.stdout.write(json.dumps({"pools": rows, "server": server}, indent=2, default=str))
             return

@@ -15,19 +15,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..results import ExecutionContext, OracleError, Result
 from . import dictionary as dd
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
+from .hosts import DdlHost
 from .lexer import Tok, Token, significant, split_commas, tokenize
 from .storage import SessionDb, execute_locked
-from .translate import expression
+from .translate import expression, translate
 from .types import parse_type
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 LENGTH_CHECK = "__ORA_LEN__"  # prefix of the SQLite CHECK that enforces a column's maximum length
 NUMBER_CHECK = "__ORA_NUM__"  # prefix of the SQLite CHECK that keeps text out of NUMBER columns
@@ -156,7 +153,7 @@ def _names(toks: list[Token]) -> list[str]:
 
 
 class DdlRunner:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: DdlHost) -> None:
         self.engine = engine
         self.tablespaces: set[str] = {"SYSTEM", "SYSAUX", "USERS", "TEMP"}
         self._allocated: set[str] = set()  # generated names handed out by the current statement
@@ -665,7 +662,7 @@ class DdlRunner:
 
     def _sqlite_index(self, conn: sqlite3.Connection, table: str, ix: IndexDef) -> None:
         cols = ", ".join(
-            (_q(col) if dd._is_ident(col) else f"({expression(col)})") + (" DESC" if desc else "")
+            (_q(col) if dd.is_identifier(col) else f"({expression(col)})") + (" DESC" if desc else "")
             for col, desc in ix.columns
         )
         unique = "UNIQUE " if ix.unique else ""
@@ -916,8 +913,6 @@ class DdlRunner:
         dd.save_table(conn, t)
 
     def create_view(self, conn: sqlite3.Connection, c: _Cursor, or_replace: bool) -> None:
-        from .translate import translate
-
         name = c.qualified()
         cols = ""
         if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]

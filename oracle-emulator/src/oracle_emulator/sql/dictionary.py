@@ -366,7 +366,7 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
                 ix.name,
                 t.name,
                 "UNIQUE" if ix.unique else "NONUNIQUE",
-                "NORMAL" if all(_is_ident(c) for c, _ in ix.columns) else "FUNCTION-BASED NORMAL",
+                "NORMAL" if all(is_identifier(c) for c, _ in ix.columns) else "FUNCTION-BASED NORMAL",
             ),
         )
         for pos, (col, desc) in enumerate(ix.columns, 1):
@@ -376,7 +376,7 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
             )
 
 
-def _is_ident(text: str) -> bool:
+def is_identifier(text: str) -> bool:
     return text.replace("_", "").replace("$", "").replace("#", "").isalnum()
 
 

@@ -76,7 +76,7 @@ class Engine:
             raise
         except sqlite3.Error as e:
             log.debug("sqlite error %s in: %s", e, sql)
-            raise errors.from_sqlite(e, sql, self._db_or_none(ctx.session)) from e
+            raise errors.from_sqlite(e, sql, self.existing_db(ctx.session)) from e
         except Exception as e:
             log.exception("unexpected engine failure in: %s", sql)
             raise OracleError(
@@ -150,7 +150,8 @@ class Engine:
 
     # --- dispatch --------------------------------------------------------------------------------
 
-    def _db_or_none(self, session: SessionState) -> SessionDb | None:
+    def existing_db(self, session: SessionState) -> SessionDb | None:
+        """The session's database if it has opened one (no side effects)."""
         return self.storage.existing(session)
 
     def db(self, ctx: ExecutionContext) -> SessionDb:

@@ -19,13 +19,11 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..results import Bind, ExecutionContext, OracleError, Result, SessionState, Value
+from .hosts import PlsqlHost
 from .lexer import Tok, Token, significant, tokenize
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 
 @dataclass
@@ -91,7 +89,7 @@ def _sql_of(toks: list[Token]) -> str:
 
 
 class PlsqlRunner:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: PlsqlHost) -> None:
         self.engine = engine
         self.procedures: dict[str, Callable[[SessionState, list[Value], dict[str, Value]], None]] = {
             "DBMS_SESSION.SET_CONTEXT": _set_context,
@@ -139,14 +137,14 @@ class PlsqlRunner:
     @contextlib.contextmanager
     def _atomic(self, ctx: ExecutionContext) -> Iterator[None]:
         """A failing block undoes its own changes (Oracle's statement-level rollback for a block)."""
-        db = self.engine.storage.existing(ctx.session)
+        db = self.engine.existing_db(ctx.session)
         was_open = db is not None and db.in_transaction
         if was_open:
             db.conn.execute('SAVEPOINT "__block"')  # type: ignore[union-attr]
         try:
             yield
         except BaseException:
-            db = self.engine.storage.existing(ctx.session)
+            db = self.engine.existing_db(ctx.session)
             if db is not None and db.in_transaction:
                 if not was_open:
                     db.rollback()
@@ -156,7 +154,7 @@ class PlsqlRunner:
                         db.conn.execute('RELEASE "__block"')
             raise
         if was_open:
-            db = self.engine.storage.existing(ctx.session)
+            db = self.engine.existing_db(ctx.session)
             if db is not None and db.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     db.conn.execute('RELEASE "__block"')

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import functions
+from . import functions, hierarchy
 from .views import sys_context
 
 BUSY_TIMEOUT_MS = 5000
@@ -49,7 +49,7 @@ class SessionDb:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA case_sensitive_like = ON")  # Oracle LIKE is case-sensitive
         self.conn.execute("PRAGMA recursive_triggers = OFF")
-        for name, (nargs, fn) in functions.FUNCTIONS.items():
+        for name, (nargs, fn) in {**functions.FUNCTIONS, **hierarchy.FUNCTIONS}.items():
             self.conn.create_function(
                 name, nargs, self._guard(fn), deterministic=name not in functions.NONDETERMINISTIC
             )

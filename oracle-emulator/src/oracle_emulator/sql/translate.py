@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from ..results import OracleError
+from .hierarchy import is_level, source_names, unfold
 from .lexer import Tok, Token, significant, split_commas, tokenize
 from .views import VIEWS
 
@@ -471,6 +472,20 @@ def _apply_rownum(select: exp.Select, sql: str) -> None:
     select.set("limit", exp.Limit(expression=exp.Literal.number(max(limit, 0))))
 
 
+def _constant_outer_group_terms(tree: exp.Expression) -> None:
+    """``GROUP BY outer.col`` in a subquery (Django's ``Reverse()``): SQLite cannot resolve an outer column
+    there. It is one constant per evaluation of the subquery, so grouping by a constant is the same."""
+    for sel in tree.find_all(exp.Select):
+        group = sel.args.get("group")
+        if group is None or sel.find_ancestor(exp.Select) is None:
+            continue
+        names = source_names(sel)
+        for term in group.expressions:
+            table = term.args.get("table") if isinstance(term, exp.Column) else None
+            if table is not None and (table.name if table.quoted else table.name.upper()) not in names:
+                term.replace(exp.Literal.string("outer"))
+
+
 @functools.lru_cache(maxsize=2048)
 def translate(sql: str) -> Translated:
     toks, names, out_slots, for_update, views, returning = prepass(sql)
@@ -484,10 +499,20 @@ def translate(sql: str) -> Translated:
     original = tree.copy()
     for sel in list(tree.find_all(exp.Select)):
         _apply_rownum(sel, sql)
+    # Hierarchical blocks, innermost first (an unfolded block no longer contains its nested ones).
+    for sel in reversed([s for s in tree.find_all(exp.Select) if s.args.get("connect") is not None]):
+        new = unfold(sel, sql)
+        if sel is tree:
+            tree = new
+        else:
+            sel.replace(new)
     for col in tree.find_all(exp.Column):
-        if col.name.upper() in ("ROWNUM", "ROWID", "NEXTVAL", "CURRVAL", "LEVEL"):
+        if col.name.upper() in ("ROWNUM", "ROWID", "NEXTVAL", "CURRVAL"):
             raise _unsupported(sql, col.name.upper())
+        if is_level(col):
+            raise OracleError(1788, "CONNECT BY clause required in this query block")
     tree = rewrite(tree)
+    _constant_outer_group_terms(tree)
     kind = "select" if isinstance(tree, exp.Query) else "dml"
     if kind == "dml" and not isinstance(tree, exp.Insert | exp.Update | exp.Delete):
         raise _unsupported(sql)
