@@ -20,9 +20,11 @@ from django.utils.module_loading import import_string
 
 from drcp_multi.conf import (
     DEFAULTS,
+    POOL_DEFAULTS,
     drcp_setting,
     project_settings,
     tenancy_mode,
+    tenant_alias,
     tenant_catalog,
     tenant_not_found,
 )
@@ -173,6 +175,62 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
     return messages
 
 
+def _tenant_classes_and_pool_max() -> tuple[int | None, int]:
+    """How many tenants a static catalog lists (None for a dynamic catalog: unbounded), and the tenant
+    alias's POOL['max']."""
+    pool = (settings.DATABASES.get(tenant_alias(), {}).get("POOL") or {})
+    pool_max = pool.get("max", POOL_DEFAULTS["max"])
+    if tenant_catalog() is not None:
+        return None, pool_max if isinstance(pool_max, int) else POOL_DEFAULTS["max"]
+    static = drcp_setting("TENANTS")
+    count = len(static) if isinstance(static, dict) else 0
+    return count, pool_max if isinstance(pool_max, int) else POOL_DEFAULTS["max"]
+
+
+@register(Tags.compatibility)
+def check_thin_mode_capacity(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """Configurations where the thin driver turns checkouts into logins (docs/tenancy.md has the numbers):
+
+    * E120 ``shared_pool`` with more tenant classes than ``POOL['max']`` (or a dynamic catalog): a checkout
+      for a class with no idle connection drops one and logs in anew, serially, on the pool's one
+      background thread — about one login per checkout, slower than a connection per request;
+    * W121 ``pool_per_tenant`` with more static tenants than ``MAX_LIVE_POOLS``: under even load about
+      1 - MAX_LIVE_POOLS / tenants of checkouts rebuild an evicted pool (a login each).
+    """
+    try:
+        mode = tenancy_mode()
+    except Exception:  # reported by E009
+        return []
+    count, pool_max = _tenant_classes_and_pool_max()
+    messages: list[CheckMessage] = []
+    if mode == "shared_pool" and oracledb.is_thin_mode() and (count is None or count > pool_max):
+        many = "a dynamic catalog (any number of tenants)" if count is None else f"{count} tenants"
+        messages.append(
+            Error(
+                f"DRCP_MULTI['TENANCY_MODE'] is 'shared_pool' with {many} on POOL['max']={pool_max}: in thin "
+                "mode a checkout for a class with no idle connection drops one and logs in again, one login "
+                "at a time on the pool's background thread (about 1 / (login + new session) requests/s, "
+                "measured 22 req/s against 63 for a connection per request in bench/side_by_side.py).",
+                hint="Use 'shared_class' (tenants share the alias's class, stamped in CLIENT_IDENTIFIER) or "
+                "'pool_per_tenant' (a pool per tenant class), or keep the tenant classes <= POOL['max'].",
+                obj=WHERE,
+                id="drcp_multi.E120",
+            )
+        )
+    cap = drcp_setting("MAX_LIVE_POOLS")
+    if mode == "pool_per_tenant" and isinstance(cap, int) and count is not None and count > cap:
+        messages.append(
+            Warning(
+                f"DRCP_MULTI['MAX_LIVE_POOLS'] is {cap} for {count} tenants in 'pool_per_tenant': with all "
+                f"of them active about {1 - cap / count:.0%} of checkouts rebuild an evicted pool, a login "
+                "each.",
+                hint=f"Raise MAX_LIVE_POOLS to {count} (a thread and a socket per pool), leave it None and "
+                "let POOL_IDLE_TIMEOUT close idle pools, or use TENANCY_MODE 'shared_class'.",
+                obj=WHERE,
+                id="drcp_multi.W121",
+            )
+        )
+    return messages
 # -- one rule per setting: each takes settings.DRCP_MULTI and returns a Problem or None -------------------
 
 #: Every key of settings.DRCP_MULTI that drcp_multi reads (conf.DEFAULTS and the operations layer's own);

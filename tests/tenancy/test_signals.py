@@ -1,5 +1,6 @@
 """Lifecycle signals sent in-process: tenant_activated on context entry, and the lifecycle API's own
-(tenant_created, tenant_deleted; tenant_disabled comes from the catalog) on a static catalog (no database: migrate=False)."""
+(tenant_created, tenant_deleted; tenant_disabled comes from the catalog) on a static catalog (no
+database: migrate=False)."""
 
 from __future__ import annotations
 
