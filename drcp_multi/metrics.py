@@ -48,12 +48,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, is_dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from drcp_multi.conf import drcp_setting
 from drcp_multi.limits import AliasCapStats, get_alias_cap
 from drcp_multi.monitor import BrokerFigures, capacity_advice, capacity_figures, get_monitor
-from drcp_multi.registry import get_registry
+from drcp_multi.registry import CheckoutEvent, get_registry
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -88,16 +88,6 @@ OUTCOMES = {
     ),
     "error": ("drcp_multi_pool_checkout_errors", "Checkouts that failed otherwise (the database refused)."),
 }
-
-
-class CheckoutEventLike(Protocol):
-    """What the registry's listeners receive after each checkout attempt."""
-
-    alias: str
-    tenant: str | None
-    cclass: str
-    wait_seconds: float
-    outcome: str
 
 
 def _ensure_prometheus() -> None:
@@ -179,7 +169,7 @@ class PoolMetrics:
 
     # -- per event ------------------------------------------------------------------------------------
 
-    def on_checkout(self, event: CheckoutEventLike) -> None:
+    def on_checkout(self, event: CheckoutEvent) -> None:
         """The registry listener: one counter and one histogram observation (children cached per label
         set, so an event costs two increments)."""
         labels = (event.alias, event.tenant or "", event.cclass)

@@ -42,7 +42,7 @@ from django.utils.module_loading import import_string
 from drcp_multi.conf import drcp_setting, tenant_required, trace_module
 from drcp_multi.contrib.urls import urlconf_for
 from drcp_multi.debug import CredentialFilter
-from drcp_multi.exceptions import InvalidTenantName, PoolClosed, PoolTimeout, UnknownTenant
+from drcp_multi.exceptions import InvalidTenantName, MalformedTenant, PoolClosed, PoolTimeout, UnknownTenant
 from drcp_multi.lifecycle import get_request_gate
 from drcp_multi.limits import AliasBusy, TenantBusy
 from drcp_multi.tenancy.catalog import get_catalog
@@ -52,7 +52,7 @@ from drcp_multi.tenancy.context import (
     tenant_context,
     update_trace_attributes,
 )
-from drcp_multi.tenancy.resolvers import MalformedTenant, load_resolvers, resolve_tenant_ref
+from drcp_multi.tenancy.resolvers import load_resolvers, resolve_tenant_ref
 from drcp_multi.tenant import Tenant
 from drcp_multi.views import bad_tenant, tenant_not_found
 
