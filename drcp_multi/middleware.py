@@ -40,14 +40,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from drcp_multi.conf import drcp_setting, tenant_required, trace_module
+from drcp_multi.contrib.urls import urlconf_for
 from drcp_multi.debug import CredentialFilter
-from drcp_multi.exceptions import (
-    InvalidTenantName,
-    MalformedTenant,
-    PoolClosed,
-    PoolTimeout,
-    UnknownTenant,
-)
+from drcp_multi.exceptions import InvalidTenantName, MalformedTenant, PoolClosed, PoolTimeout, UnknownTenant
 from drcp_multi.lifecycle import get_request_gate
 from drcp_multi.limits import AliasBusy, TenantBusy
 from drcp_multi.tenancy.catalog import get_catalog
@@ -260,6 +255,9 @@ class TenantMiddleware:
     # -- the request ---------------------------------------------------------------------------------------
     def _context(self, request: HttpRequest, tenant: Tenant | None) -> tenant_context:
         request.tenant = tenant  # type: ignore[attr-defined]
+        urlconf = urlconf_for(tenant)
+        if urlconf is not None:  # Django's handler resolves (and reverse() works) with request.urlconf
+            request.urlconf = urlconf
         module = trace_module()
         trace = TraceAttributes(client_identifier=tenant.name if tenant else None, module=module)
         return tenant_context(tenant, trace)

@@ -116,7 +116,8 @@ class PoolConfig:
 
     def resized(self, **sizes: int | None) -> PoolConfig:
         """This configuration with some of ``min``, ``max``, ``increment`` replaced (None: kept)."""
-        return replace(self, **{k: v for k, v in sizes.items() if v is not None})
+        changes: dict[str, Any] = {k: v for k, v in sizes.items() if v is not None}
+        return replace(self, **changes)
 
     def describe(self) -> dict[str, Any]:
         """The configuration for stats and logs: never the password."""

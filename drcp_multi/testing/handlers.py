@@ -83,15 +83,15 @@ async def asgi_get(
         "client": ("127.0.0.1", 40000),
         "server": ("testserver", 80),
     }
-    comm = ApplicationCommunicator(app, scope)
-    await comm.send_input({"type": "http.request", "body": b"", "more_body": False})
-    start = await comm.receive_output(timeout=30)
+    comm = ApplicationCommunicator(app, scope)  # type: ignore[no-untyped-call]  # asgiref is untyped
+    await comm.send_input({"type": "http.request", "body": b"", "more_body": False})  # type: ignore[no-untyped-call]
+    start = await comm.receive_output(timeout=30)  # type: ignore[no-untyped-call]
     body = b""
     while True:
-        message = await comm.receive_output(timeout=30)
+        message = await comm.receive_output(timeout=30)  # type: ignore[no-untyped-call]
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
-    await comm.wait(timeout=30)
+    await comm.wait(timeout=30)  # type: ignore[no-untyped-call]
     response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
     return start["status"], response_headers, body
