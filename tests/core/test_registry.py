@@ -259,3 +259,25 @@ def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(regi
         assert run(conn) == (1,)
         registry.release(conn)
     assert get_limiter().busy(capped) == 0
+
+
+@pytest.mark.parametrize("mode", ["shared_class", "shared_pool", "alias"])
+def test_tenants_of_a_shared_pool_never_rebuild_it(registry: Any, emulator: Any, mode: str) -> None:
+    """Tenants sharing the alias's pool (same key, class asked per acquire or none) reuse that one pool:
+    no retirement, no login per change of tenant, counters kept per tenant."""
+    with override_settings(DRCP_MULTI={"TENANCY_MODE": mode}):
+        cclass = "APP_CC"  # the alias's own class: no per-acquire class even in shared_pool
+        tenants = [Tenant(name, "default", cclass) for name in ("a", "b")]
+        conn = registry.acquire("default", tenants[0])  # the pool's first connection: one login
+        registry.release(conn)
+        emulator.reset_stats()
+        for tenant in tenants * 3:
+            conn = registry.acquire("default", tenant)
+            assert run(conn) == (1,)
+            registry.release(conn)
+        stats = emulator.stats()
+        assert stats["logins"] == 0
+        (pool,) = registry.stats()
+        assert (pool.tenant, pool.checkouts, pool.logins) == (None, 7, 1)
+        per_tenant = {label[1]: c.checkouts for label, c in registry.counters().items() if c.checkouts}
+        assert per_tenant == {"a": 4, "b": 3}

@@ -380,6 +380,43 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_after_churn_the_server_holds_no_more_client_connections_than_the_pools(
+    wire: Wire, drcp_settings: Any, mode: str
+) -> None:
+    """8 threads, 24 tenants in random order (tenant classes churn through POOL['max'] = 4): once the load
+    has stopped, the server counts no more open client connections than this process's pools hold. (In
+    shared_pool the driver closes the connections it dropped from its pool thread, after the load: the
+    test waits for that, then asserts.)"""
+    tenants = configure(drcp_settings, wire, mode, 24)
+    handler = WSGIHandler()
+    rng = random.Random(3)
+    work: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for _ in range(120 if mode == "shared_pool" else 480):  # shared_pool: far below 1,024 descriptors
+        work.put(rng.choice(tenants))
+    errors: list[str] = []
+
+    def worker() -> None:
+        while True:
+            try:
+                tenant = work.get_nowait()
+            except queue.Empty:
+                return
+            status, _, body = wsgi_get(handler, "/one/?rid=0", {"X-Tenant": tenant})
+            if status != 200:
+                errors.append(f"{tenant}: {status} {body[:200]!r}")
+
+    run_threads(*[worker] * 8)
+    assert errors == []
+    wire.assert_nothing_busy()
+    held = sum(p.opened for p in get_registry().stats())
+    deadline = time.monotonic() + 30
+    while wire.srv.stats()["client_connections"]["open"] > held and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert wire.srv.stats()["client_connections"]["open"] <= held
+    assert wire.srv.stats()["client_connections"]["opened"] > 0
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mode: str) -> None:
     """Each request reads the application context the pooled server carries and leaves its own tenant's
     name in it: what a request finds is nothing (a new session) or its own tenant's, never another's;
