@@ -379,6 +379,7 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
     wire.assert_nothing_busy()
 
 
+@pytest.mark.emulator_only  # counts the wire server's client connections
 @pytest.mark.parametrize("mode", MODES)
 def test_after_churn_the_server_holds_no_more_client_connections_than_the_pools(
     wire: Wire, drcp_settings: Any, mode: str
