@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import random
 import sys
 import threading
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import django
 from django.conf import settings
 from django.urls import path
+from wire_server import ServerProcess
 
 MODES = ("pool_per_tenant", "shared_pool", "alias")
 USER, PASSWORD = "app", "secret"
@@ -194,53 +194,6 @@ def run(srv: Any, mode: str, n_tenants: int, n_requests: int, n_threads: int) ->
         "live_client_pools_at_end": live_pools,
         "peak_client_threads": peak_threads,
     }
-
-
-class ServerProcess:
-    """The wire server in a child process; ``call(name, *args)`` runs ``EmulatorServer.name`` there."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, kwargs), daemon=True)
-        self._process.start()
-        self.dsn: str = self._conn.recv()
-
-    def call(self, name: str, *args: Any) -> Any:
-        self._conn.send((name, args))
-        ok, value = self._conn.recv()
-        if not ok:
-            raise RuntimeError(f"wire server: {name}{args}: {value}")
-        return value
-
-    def stats(self) -> dict[str, Any]:
-        return self.call("stats")  # type: ignore[no-any-return]
-
-    def reset_stats(self) -> None:
-        self.call("reset_stats")
-
-    def add_user(self, user: str, password: str) -> None:
-        self.call("add_user", user, password)
-
-    def stop(self) -> None:
-        self.call("stop")
-        self._process.join(30)
-
-
-def _serve(conn: Any, kwargs: dict[str, Any]) -> None:
-    from oracle_emulator import EmulatorServer, LatencyModel
-
-    kwargs["latency"] = LatencyModel(**kwargs["latency"])
-    srv = EmulatorServer(**kwargs).start()
-    conn.send(srv.dsn)
-    while True:
-        name, args = conn.recv()
-        try:
-            conn.send((True, getattr(srv, name)(*args)))
-        except Exception as exc:
-            conn.send((False, repr(exc)))
-        if name == "stop":
-            return
 
 
 def main() -> None:

@@ -1,53 +1,65 @@
-"""Settings, read lazily through this one module.
+"""Settings: every default, one typed getter per ``settings.DRCP_MULTI`` key, and the parsers of values.
 
-Per alias, :func:`get_pool_config` turns a ``DATABASES`` entry into a typed :class:`PoolConfig`. It accepts
-the 2014 django-oracle-drcp settings verbatim (``OPTIONS: {"purity", "cclass"}`` and a top-level
-``POOL: {"min", "max", "increment", "timeout"}``, purity as a cx_Oracle-era or oracledb constant or a word)
-plus the keys documented in docs/configuration.md. Project-wide keys live in ``settings.DRCP_MULTI`` and are
-read with :func:`drcp_setting`.
+Read lazily, at call time: a getter on the request path costs two dict lookups. What is built from
+settings (pool configurations, routes) is cached and rebuilt when Django's ``setting_changed``
+(``override_settings``) bumps :func:`settings_generation`. Getters never validate beyond what they must to
+return their type; the rules
+live in :mod:`drcp_multi.problems` and the system checks report them (ids ``drcp_multi.E0xx``/``E1xx``).
 
-Validation lives here, once: :func:`find_problems` returns every problem with its stable check id;
-``checks.py`` reports them as system checks and :func:`get_pool_config` raises the first one as
-:class:`~drcp_multi.exceptions.ConfigurationError`, so nothing fails later with a driver traceback.
+The ``DATABASES`` side (``OPTIONS`` and ``POOL``, the seed's keys included) is typed by
+:mod:`drcp_multi.poolconfig` with the defaults and parsers defined here.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import oracledb
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.dispatch import receiver
 
 from drcp_multi.exceptions import ConfigurationError
-from drcp_multi.validation import CCLASS_PATTERN, is_valid_cclass, validate_cclass
 
 ENGINE = "drcp_multi.backends.oracle"
 
+TENANCY_MODES = ("alias", "pool_per_tenant", "shared_pool", "shared_class")
+TenancyMode = Literal["alias", "pool_per_tenant", "shared_pool", "shared_class"]
+SESSION_SETUPS = ("auto", "trigger", "checkout")
+SessionSetup = Literal["auto", "trigger", "checkout"]
 
-TENANCY_MODES = ("alias", "pool_per_tenant", "shared_pool")
-TenancyMode = Literal["alias", "pool_per_tenant", "shared_pool"]
-
-#: Built-in defaults of ``settings.DRCP_MULTI`` keys, returned by :func:`drcp_setting` when unset.
+#: Every key of ``settings.DRCP_MULTI`` and its default (docs/configuration.md says what each does).
 DEFAULTS: dict[str, Any] = {
     "TENANCY_MODE": "pool_per_tenant",
     "CCLASS_PREFIX": "",
     "MAX_LIVE_POOLS": None,  # pool_per_tenant: cap on live tenant pools (None: no cap)
     "POOL_IDLE_TIMEOUT": 300.0,  # pool_per_tenant: close a tenant's pool idle this long (seconds)
+    "TENANT_WAIT_TIMEOUT": 5.0,  # a tenant at its max_busy waits this long for a slot (seconds)
+    "SESSION_SETUP": "auto",  # who sets Django's NLS session state: a logon trigger or each checkout
+    "RESET_CONTEXTS": [],  # shared_class: application context namespaces cleared before a session goes back
+    "SHARED_ALIAS": "default",
+    "TENANT_ALIAS": "default",
+    "NO_TENANT": "error",
+    "TENANTS": {},
+    "TENANT_CATALOG": None,
+    "SHARED_APPS": ("auth", "contenttypes", "sessions", "admin"),
+    "RESOLVERS": [],
+    "TRACE_MODULE": None,
+    "TENANT_NOT_FOUND": None,
+    "TENANT_REQUIRED": True,
 }
 
-_POOL_DEFAULTS: dict[str, Any] = {
+#: Keys of ``DATABASES[alias]["POOL"]`` and their defaults (seconds everywhere, like Django); ``getmode``
+#: has none: it follows ``wait_timeout``.
+POOL_DEFAULTS: dict[str, Any] = {
     "min": 0,
     "max": 10,
     "increment": 1,
     "timeout": 0,
     "wait_timeout": 30.0,
+    "call_timeout": None,  # seconds a call may take, a wait at the DRCP broker included (None: no bound)
     "max_lifetime_session": 0,
     "ping_interval": 60,
     "ping_timeout": None,
@@ -55,28 +67,13 @@ _POOL_DEFAULTS: dict[str, Any] = {
     "pool_boundary": None,
     "pool_name": None,
 }
+POOL_KEYS = frozenset({*POOL_DEFAULTS, "getmode"})
 
-#: Keys of ``DATABASES[alias]["POOL"]`` (seconds everywhere, like Django): the defaults' keys, and getmode
-#: (its default follows wait_timeout).
-POOL_KEYS = frozenset({*_POOL_DEFAULTS, "getmode"})
-
-_GETMODES: dict[str, int] = {
-    "wait": int(oracledb.POOL_GETMODE_WAIT),
-    "nowait": int(oracledb.POOL_GETMODE_NOWAIT),
-    "forceget": int(oracledb.POOL_GETMODE_FORCEGET),
-    "timedwait": int(oracledb.POOL_GETMODE_TIMEDWAIT),
-}
-
-_PURITIES: dict[str, int] = {
-    "default": int(oracledb.ATTR_PURITY_DEFAULT),
-    "new": int(oracledb.ATTR_PURITY_NEW),
-    "self": int(oracledb.ATTR_PURITY_SELF),
-}
-
-# OPTIONS keys we consume ourselves or that only Django/cx_Oracle know; never passed to the driver.
-_OPTIONS_CONSUMED = frozenset({"purity", "cclass", "config_dir", "use_returning_into", "threaded", "pool"})
-# create_pool() parameters that users must not set through OPTIONS (we own them, or they belong in POOL).
-_OPTIONS_RESERVED = (
+#: ``OPTIONS`` keys consumed by drcp_multi itself or known only to Django/cx_Oracle: never passed on.
+OPTIONS_CONSUMED = frozenset({"purity", "cclass", "config_dir", "use_returning_into", "threaded", "pool"})
+#: ``create_pool()`` parameters users must not set through ``OPTIONS`` (drcp_multi owns them, or they
+#: belong in ``POOL``).
+OPTIONS_RESERVED = (
     frozenset(
         {
             "dsn",
@@ -94,107 +91,21 @@ _OPTIONS_RESERVED = (
     | POOL_KEYS
 )
 
-
-def _driver_connect_keys() -> frozenset[str]:
-    # Whatever this oracledb version's create_pool() accepts (the set differs between 2.x and 26.x).
-    return frozenset(inspect.signature(oracledb.create_pool).parameters) - {"args", "kwargs"}
-
-
-DRIVER_CONNECT_KEYS = _driver_connect_keys()
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One invalid setting: the system check id, a message naming the setting, and the fix."""
-
-    id: str
-    msg: str
-    hint: str
-    level: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        return f"{self.id}: {self.msg} HINT: {self.hint}"
-
-
-@dataclass(frozen=True)
-class PoolConfig:
-    """The pool configuration of one ``DATABASES`` alias (all durations in seconds)."""
-
-    alias: str
-    user: str
-    password: str = field(repr=False)
-    dsn: str
-    cclass: str
-    purity: oracledb.Purity
-    min: int = 0
-    max: int = 10
-    increment: int = 1
-    timeout: int = 0
-    wait_timeout: float | None = 30.0
-    getmode: oracledb.PoolGetMode = oracledb.PoolGetMode.TIMEDWAIT
-    max_lifetime_session: int = 0
-    ping_interval: int = 60
-    ping_timeout: float | None = None
-    stmtcachesize: int = 20
-    pool_boundary: str | None = None
-    pool_name: str | None = None
-    server_type: str = "pooled"
-    config_dir: str | None = None
-    cclass_configured: bool = True
-    connect_kwargs: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    def pool_kwargs(self, cclass: str | None = None, purity: oracledb.Purity | None = None) -> dict[str, Any]:
-        """Keyword arguments for ``oracledb.create_pool()`` (the registry is their only user)."""
-        kwargs: dict[str, Any] = dict(self.connect_kwargs)
-        kwargs.update(
-            user=self.user,
-            password=self.password,
-            dsn=self.dsn,
-            min=self.min,
-            max=self.max,
-            increment=self.increment,
-            timeout=self.timeout,
-            getmode=self.getmode,
-            max_lifetime_session=self.max_lifetime_session,
-            ping_interval=self.ping_interval,
-            stmtcachesize=self.stmtcachesize,
-            server_type=self.server_type,
-            cclass=validate_cclass(cclass or self.cclass, "cclass"),
-            purity=purity if purity is not None else self.purity,
-        )
-        if self.getmode == oracledb.PoolGetMode.TIMEDWAIT and self.wait_timeout is not None:
-            kwargs["wait_timeout"] = int(self.wait_timeout * 1000)  # the driver counts milliseconds
-        if self.ping_timeout is not None:
-            kwargs["ping_timeout"] = int(self.ping_timeout * 1000)
-        if self.config_dir:
-            kwargs["config_dir"] = self.config_dir
-        for key in ("pool_boundary", "pool_name"):
-            if getattr(self, key) is not None:
-                kwargs[key] = getattr(self, key)
-        return kwargs
-
-    def describe(self) -> dict[str, Any]:
-        """The configuration for stats and logs: never the password."""
-        return {
-            "alias": self.alias,
-            "user": self.user,
-            "dsn": self.dsn,
-            "cclass": self.cclass,
-            "purity": self.purity.name,
-            "min": self.min,
-            "max": self.max,
-            "increment": self.increment,
-            "timeout": self.timeout,
-            "wait_timeout": self.wait_timeout,
-            "getmode": self.getmode.name,
-            "max_lifetime_session": self.max_lifetime_session,
-            "ping_interval": self.ping_interval,
-            "stmtcachesize": self.stmtcachesize,
-        }
+_GETMODES: dict[str, int] = {
+    "wait": int(oracledb.POOL_GETMODE_WAIT),
+    "nowait": int(oracledb.POOL_GETMODE_NOWAIT),
+    "forceget": int(oracledb.POOL_GETMODE_FORCEGET),
+    "timedwait": int(oracledb.POOL_GETMODE_TIMEDWAIT),
+}
+_PURITIES: dict[str, int] = {
+    "default": int(oracledb.ATTR_PURITY_DEFAULT),
+    "new": int(oracledb.ATTR_PURITY_NEW),
+    "self": int(oracledb.ATTR_PURITY_SELF),
+}
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Parsers shared by conf, checks, the registry and the backend (names and classes: drcp_multi.validation).
+# Parsers (shared by the rules, the pool configuration and the catalog).
 
 
 def parse_purity(value: object) -> oracledb.Purity:
@@ -203,10 +114,8 @@ def parse_purity(value: object) -> oracledb.Purity:
     Raises ValueError for anything else.
     """
     if isinstance(value, str):
-        try:
+        if value.strip().lower() in _PURITIES:
             return oracledb.Purity(_PURITIES[value.strip().lower()])
-        except KeyError:
-            pass
     elif isinstance(value, int) and not isinstance(value, bool):
         try:
             return oracledb.Purity(int(value))
@@ -239,37 +148,150 @@ def build_dsn(settings_dict: Mapping[str, Any]) -> str:
     host = str(settings_dict.get("HOST") or "").strip()
     port = settings_dict.get("PORT")
     if port:
-        return oracledb.makedsn(host or "localhost", int(port), service_name=name)
+        return str(oracledb.makedsn(host or "localhost", int(port), service_name=name))
     if host:
         return f"{host}/{name}"
     return name
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Project-wide settings.
+# The project settings, read at call time (Django caches ``settings.DRCP_MULTI`` after its first access, so
+# a getter costs two lookups; a dict edited in place is seen at once, as scripts and tests expect).
+
+_lock = threading.Lock()
+#: Bumped whenever DATABASES or DRCP_MULTI change (``setting_changed``): caches built from settings compare
+#: it instead of re-reading them on every request.
+_generation = 0
 
 
-def drcp_setting(name: str, default: Any = None) -> Any:
-    """A key of ``settings.DRCP_MULTI``; ``default`` (or the built-in default) when it is unset."""
-    project: Mapping[str, Any] = getattr(settings, "DRCP_MULTI", None) or {}
+def settings_generation() -> int:
+    """A number that changes whenever ``DATABASES`` or ``DRCP_MULTI`` change through ``setting_changed``."""
+    return _generation
+
+
+def project_settings() -> Mapping[str, Any]:
+    """``settings.DRCP_MULTI`` as given (an empty mapping when unset or not a dict; check E014 says so)."""
+    raw = getattr(settings, "DRCP_MULTI", None)
+    return raw if isinstance(raw, dict) else {}
+
+
+def drcp_setting(name: str) -> Any:
+    """A key of ``settings.DRCP_MULTI``, or its default from :data:`DEFAULTS` (None for unknown keys).
+
+    For drcp_multi's own keys prefer the typed getters below.
+    """
+    project = project_settings()
     if name in project:
         return project[name]
-    return default if default is not None else DEFAULTS.get(name)
+    return DEFAULTS.get(name)
 
 
 def tenancy_mode() -> TenancyMode:
+    """``TENANCY_MODE``; raises ConfigurationError (an ImproperlyConfigured, check drcp_multi.E009)."""
     mode = drcp_setting("TENANCY_MODE")
     if mode not in TENANCY_MODES:
-        raise ConfigurationError(str(_tenancy_mode_problem(mode)))
-    return mode
+        raise ConfigurationError(
+            f"drcp_multi.E009: DRCP_MULTI['TENANCY_MODE'] is {mode!r}. "
+            f"HINT: Use one of {', '.join(repr(m) for m in TENANCY_MODES)}."
+        )
+    return cast(TenancyMode, mode)
 
 
-def _tenancy_mode_problem(mode: object) -> Problem:
-    return Problem(
-        "drcp_multi.E009",
-        f"DRCP_MULTI['TENANCY_MODE'] is {mode!r}.",
-        f"Use one of {', '.join(repr(m) for m in TENANCY_MODES)}.",
-    )
+def cclass_prefix() -> str:
+    """``CCLASS_PREFIX``: what tenant classes start with (``prefix + tenant name``)."""
+    return str(drcp_setting("CCLASS_PREFIX") or "")
+
+
+def max_live_pools() -> int | None:
+    """``MAX_LIVE_POOLS``: cap on live tenant pools in mode "pool_per_tenant" (None: no cap)."""
+    value = drcp_setting("MAX_LIVE_POOLS")
+    return None if value is None else int(value)
+
+
+def pool_idle_timeout() -> float | None:
+    """``POOL_IDLE_TIMEOUT``: seconds after which an idle tenant pool is closed (None: never)."""
+    value = drcp_setting("POOL_IDLE_TIMEOUT")
+    return None if value is None else float(value)
+
+
+def tenant_wait_timeout() -> float:
+    """``TENANT_WAIT_TIMEOUT``: seconds a tenant at its ``max_busy`` waits for a slot."""
+    value = drcp_setting("TENANT_WAIT_TIMEOUT")
+    return float(DEFAULTS["TENANT_WAIT_TIMEOUT"] if value is None else value)
+
+
+def session_setup() -> SessionSetup:
+    """``SESSION_SETUP``: "auto" (the logon trigger when installed, else each checkout), "trigger" (the
+    trigger must be installed) or "checkout" (one set-up round trip on every checkout)."""
+    value = drcp_setting("SESSION_SETUP")
+    if value not in SESSION_SETUPS:
+        raise ConfigurationError(
+            f"drcp_multi.E016: DRCP_MULTI['SESSION_SETUP'] is {value!r}. "
+            f"HINT: Use one of {', '.join(repr(v) for v in SESSION_SETUPS)}."
+        )
+    return cast(SessionSetup, value)
+
+
+def reset_contexts() -> tuple[str, ...]:
+    """``RESET_CONTEXTS``: application context namespaces that a "shared_class" request clears (with
+    ``DBMS_SESSION.RESET_PACKAGE``) before giving back a session it may have changed."""
+    value = drcp_setting("RESET_CONTEXTS") or ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def shared_alias() -> str:
+    """``SHARED_ALIAS``: where the catalog, auth, sessions and other shared apps live."""
+    return str(drcp_setting("SHARED_ALIAS") or DEFAULTS["SHARED_ALIAS"])
+
+
+def tenant_alias() -> str:
+    """``TENANT_ALIAS``: the alias tenants share in the modes other than "alias"."""
+    return str(drcp_setting("TENANT_ALIAS") or DEFAULTS["TENANT_ALIAS"])
+
+
+def no_tenant() -> str:
+    """``NO_TENANT``: "error" (tenant models outside a tenant raise NoTenant) or "shared"."""
+    return str(drcp_setting("NO_TENANT"))
+
+
+def tenants() -> Mapping[str, Any]:
+    """``TENANTS``: the static catalog, name -> spec."""
+    return cast(Mapping[str, Any], drcp_setting("TENANTS") or {})
+
+
+def tenant_catalog() -> Any:
+    """``TENANT_CATALOG``: a dynamic catalog (dotted path, model label, callable or instance), or None."""
+    return drcp_setting("TENANT_CATALOG")
+
+
+def shared_apps() -> tuple[str, ...]:
+    """``SHARED_APPS``: app labels always served from ``SHARED_ALIAS``. A bare string is one label (a check
+    reports it), never a set of letters."""
+    value = drcp_setting("SHARED_APPS")
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def resolver_specs() -> list[Any]:
+    """``RESOLVERS``: how requests name their tenant, first match wins."""
+    return list(drcp_setting("RESOLVERS") or [])
+
+
+def trace_module() -> str | None:
+    """``TRACE_MODULE``: the ``module`` stamped on every checkout of a request (None: none)."""
+    value = drcp_setting("TRACE_MODULE")
+    return None if value is None else str(value)
+
+
+def tenant_not_found() -> Any:
+    """``TENANT_NOT_FOUND``: the view (or dotted path) answering an unknown tenant, or None (404)."""
+    return drcp_setting("TENANT_NOT_FOUND")
+
+
+def tenant_required() -> bool:
+    """``TENANT_REQUIRED``: whether a request that names no tenant is refused."""
+    return bool(drcp_setting("TENANT_REQUIRED"))
 
 
 def drcp_aliases() -> list[str]:
@@ -277,360 +299,16 @@ def drcp_aliases() -> list[str]:
     return [alias for alias, d in settings.DATABASES.items() if d.get("ENGINE") == ENGINE]
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Validation.
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def find_problems(alias: str, settings_dict: Mapping[str, Any]) -> list[Problem]:
-    """Every problem in one ``DATABASES`` entry served by our engine (errors and warnings)."""
-    where = f"DATABASES[{alias!r}]"
-    problems: list[Problem] = []
-    options = settings_dict.get("OPTIONS") or {}
-    pool = settings_dict.get("POOL") or {}
-    if not isinstance(options, Mapping) or not isinstance(pool, Mapping):
-        return [
-            Problem(
-                "drcp_multi.E010",
-                f"{where}['OPTIONS'] and {where}['POOL'] must be dicts.",
-                "Write them as dicts, e.g. 'POOL': {'min': 1, 'max': 4, 'increment': 1}.",
-            )
-        ]
-
-    # POOL keys and values.
-    for key in sorted(set(pool) - POOL_KEYS):
-        problems.append(
-            Problem(
-                "drcp_multi.E008",
-                f"{where}['POOL'] has the unknown key {key!r}.",
-                f"Remove it or use one of: {', '.join(sorted(POOL_KEYS))} (see docs/configuration.md).",
-            )
-        )
-    ints = {"min": 0, "max": 1, "increment": 1, "stmtcachesize": 0}
-    for key, lowest in ints.items():
-        if key in pool and not (isinstance(pool[key], int) and not isinstance(pool[key], bool)):
-            problems.append(
-                Problem(
-                    "drcp_multi.E010",
-                    f"{where}['POOL'][{key!r}] is {pool[key]!r}, not an integer.",
-                    f"Set it to an integer >= {lowest}.",
-                )
-            )
-    lo, hi, inc = pool.get("min", 0), pool.get("max", _POOL_DEFAULTS["max"]), pool.get("increment", 1)
-    if isinstance(inc, int) and inc < 1:
-        problems.append(
-            Problem(
-                "drcp_multi.E002",
-                f"{where}['POOL']['increment'] is {inc}; it must be at least 1.",
-                "Set 'increment' to 1 or more (sessions opened at a time when the pool grows).",
-            )
-        )
-    if isinstance(lo, int) and lo < 0:
-        problems.append(
-            Problem("drcp_multi.E010", f"{where}['POOL']['min'] is {lo}.", "Set 'min' to 0 or more.")
-        )
-    if isinstance(hi, int) and hi < 1:
-        problems.append(
-            Problem("drcp_multi.E010", f"{where}['POOL']['max'] is {hi}.", "Set 'max' to 1 or more.")
-        )
-    if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
-        problems.append(
-            Problem(
-                "drcp_multi.E001",
-                f"{where}['POOL']['min'] ({lo}) is greater than 'max' ({hi}).",
-                "Make 'min' <= 'max'.",
-            )
-        )
-    for key in ("timeout", "wait_timeout", "max_lifetime_session", "ping_timeout"):
-        value = pool.get(key)
-        if value is None:
-            continue
-        if not _is_number(value) or value < 0:
-            problems.append(
-                Problem(
-                    "drcp_multi.E003",
-                    f"{where}['POOL'][{key!r}] is {value!r}; it must be a number of seconds >= 0.",
-                    f"Set {key!r} to 0 or more seconds, or remove it for the default.",
-                )
-            )
-    if "ping_interval" in pool and not (
-        isinstance(pool["ping_interval"], int) and not isinstance(pool["ping_interval"], bool)
-    ):
-        problems.append(
-            Problem(
-                "drcp_multi.E003",
-                f"{where}['POOL']['ping_interval'] is {pool['ping_interval']!r}.",
-                "Set it to whole seconds (0: ping on every acquire; negative: never ping).",
-            )
-        )
-    if "getmode" in pool:
-        try:
-            parse_getmode(pool["getmode"])
-        except ValueError:
-            problems.append(
-                Problem(
-                    "drcp_multi.E012",
-                    f"{where}['POOL']['getmode'] is {pool['getmode']!r}.",
-                    "Use 'wait', 'nowait', 'forceget' or 'timedwait' (or oracledb.POOL_GETMODE_*).",
-                )
-            )
-    if pool.get("pool_boundary") not in (None, "statement", "transaction"):
-        problems.append(
-            Problem(
-                "drcp_multi.E015",
-                f"{where}['POOL']['pool_boundary'] is {pool['pool_boundary']!r}.",
-                "Use 'statement', 'transaction' or leave it unset (explicit release at request end).",
-            )
-        )
-
-    # OPTIONS.
-    if "purity" in options:
-        try:
-            parse_purity(options["purity"])
-        except ValueError:
-            problems.append(
-                Problem(
-                    "drcp_multi.E004",
-                    f"{where}['OPTIONS']['purity'] is {options['purity']!r}.",
-                    "Use 'new', 'self' or 'default', or oracledb.ATTR_PURITY_NEW/SELF/DEFAULT "
-                    "(cx_Oracle's constants have the same values).",
-                )
-            )
-    cclass = options.get("cclass")
-    if cclass is not None and not is_valid_cclass(cclass):
-        problems.append(
-            Problem(
-                "drcp_multi.E005",
-                f"{where}['OPTIONS']['cclass'] is {cclass!r}, which does not match {CCLASS_PATTERN}.",
-                "Start with a letter, digit or '_'; then up to 127 letters, digits or '_.:$-'.",
-            )
-        )
-    if cclass is None:
-        problems.append(
-            Problem(
-                "drcp_multi.W001",
-                f"{where}['OPTIONS'] sets no 'cclass'; the class {default_cclass(alias)!r} is used.",
-                "Set OPTIONS['cclass'] to name this application's DRCP connection class.",
-                "warning",
-            )
-        )
-    if "pool" in options:
-        problems.append(
-            Problem(
-                "drcp_multi.E007",
-                f"{where}['OPTIONS']['pool'] turns on Django's own pool, which {ENGINE!r} replaces.",
-                f"Remove OPTIONS['pool'] and size the pool with {where}['POOL'].",
-            )
-        )
-    for key in sorted(set(options) - _OPTIONS_CONSUMED):
-        if key in _OPTIONS_RESERVED:
-            problems.append(
-                Problem(
-                    "drcp_multi.E011",
-                    f"{where}['OPTIONS'][{key!r}] is managed by drcp_multi.",
-                    f"Remove it; pool settings go in {where}['POOL'] and credentials in USER/PASSWORD/NAME.",
-                )
-            )
-        elif key not in DRIVER_CONNECT_KEYS:
-            problems.append(
-                Problem(
-                    "drcp_multi.E011",
-                    f"{where}['OPTIONS'][{key!r}] is not a python-oracledb connect parameter.",
-                    "Remove it or check its spelling against oracledb.create_pool()'s parameters.",
-                )
-            )
-
-    # CONN_MAX_AGE.
-    max_age = settings_dict.get("CONN_MAX_AGE", 0)
-    if max_age != 0:
-        problems.append(
-            Problem(
-                "drcp_multi.E006",
-                f"{where}['CONN_MAX_AGE'] is {max_age!r}; a pooled connection must go back to the pool at "
-                "the end of each request.",
-                "Set CONN_MAX_AGE to 0 (the pool keeps the sessions, not Django).",
-            )
-        )
-
-    # Where to connect.
-    if not settings_dict.get("NAME"):
-        problems.append(
-            Problem(
-                "drcp_multi.E013",
-                f"{where}['NAME'] is empty.",
-                "Set NAME to a tnsnames.ora alias, an Easy Connect string, or a service name with HOST/PORT.",
-            )
-        )
-    else:
-        port = settings_dict.get("PORT")
-        if port and not str(port).strip().isdigit():
-            problems.append(
-                Problem("drcp_multi.E013", f"{where}['PORT'] is {port!r}.", "Set PORT to a port number.")
-            )
-        else:
-            problems.extend(_dsn_problems(where, settings_dict, options))
-    return problems
-
-
-def _dsn_problems(where: str, settings_dict: Mapping[str, Any], options: Mapping[str, Any]) -> list[Problem]:
-    params = oracledb.ConnectParams(server_type="pooled")
-    if options.get("config_dir"):
-        params.set(config_dir=options["config_dir"])
-    try:
-        params.parse_connect_string(build_dsn(settings_dict))
-    except Exception as exc:  # the driver's message says which file or entry is wrong
-        return [
-            Problem(
-                "drcp_multi.E013",
-                f"{where}['NAME'] cannot be resolved: {exc}",
-                "Point TNS_ADMIN or OPTIONS['config_dir'] at the directory holding tnsnames.ora, or use an "
-                "Easy Connect string (host:port/service).",
-            )
-        ]
-    server_type = (params.server_type or "pooled").lower()
-    if server_type != "pooled":
-        return [
-            Problem(
-                "drcp_multi.W002",
-                f"{where}['NAME'] resolves to a descriptor with SERVER={server_type.upper()}: DRCP is off.",
-                "Remove SERVER=... from the descriptor; the engine asks for SERVER=POOLED itself.",
-                "warning",
-            )
-        ]
-    return []
-
-
-def project_problems() -> list[Problem]:
-    """Problems in ``settings.DRCP_MULTI`` that the core reads."""
-    problems: list[Problem] = []
-    project = getattr(settings, "DRCP_MULTI", None)
-    if project is None:
-        return problems
-    if not isinstance(project, Mapping):
-        return [Problem("drcp_multi.E014", "DRCP_MULTI must be a dict.", "Write it as a dict of settings.")]
-    mode = project.get("TENANCY_MODE", DEFAULTS["TENANCY_MODE"])
-    if mode not in TENANCY_MODES:
-        problems.append(_tenancy_mode_problem(mode))
-    prefix = project.get("CCLASS_PREFIX", "")
-    if not isinstance(prefix, str) or (prefix and not is_valid_cclass(prefix + "X")):
-        problems.append(
-            Problem(
-                "drcp_multi.E005",
-                f"DRCP_MULTI['CCLASS_PREFIX'] is {prefix!r}, which cannot start a valid connection class.",
-                f"Use a prefix such that prefix + tenant name matches {CCLASS_PATTERN}.",
-            )
-        )
-    cap = project.get("MAX_LIVE_POOLS")
-    if cap is not None and not (isinstance(cap, int) and not isinstance(cap, bool) and cap >= 1):
-        problems.append(
-            Problem(
-                "drcp_multi.E014",
-                f"DRCP_MULTI['MAX_LIVE_POOLS'] is {cap!r}.",
-                "Set it to an integer >= 1, or None for no cap.",
-            )
-        )
-    for key in ("POOL_IDLE_TIMEOUT", "TENANT_WAIT_TIMEOUT"):
-        value = project.get(key)
-        if value is not None and (not _is_number(value) or value < 0):
-            problems.append(
-                Problem(
-                    "drcp_multi.E014",
-                    f"DRCP_MULTI[{key!r}] is {value!r}.",
-                    "Set it to a number of seconds >= 0, or None.",
-                )
-            )
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Typed configuration, cached per alias and re-read when the settings change.
-
-
-def _freeze(value: Any) -> Any:
-    # A hashable snapshot: the test runner swaps USER/PASSWORD in place, without a setting_changed signal.
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(_freeze(v) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
-
-
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[Any, PoolConfig]] = {}
-
-
-def get_pool_config(alias: str, settings_dict: Mapping[str, Any] | None = None) -> PoolConfig:
-    """The typed pool configuration of ``alias``.
-
-    ``settings_dict`` defaults to ``settings.DATABASES[alias]``; the backend passes its own (Django's test
-    database creation uses a copy with another USER under the same alias). Raises
-    :class:`~drcp_multi.exceptions.ConfigurationError` (an ``ImproperlyConfigured``) naming the check id
-    when the entry is invalid.
-    """
-    if settings_dict is None:
-        settings_dict = settings.DATABASES[alias]
-    snapshot = _freeze(settings_dict)
-    cached = _cache.get(alias)
-    if cached is not None and cached[0] == snapshot:
-        return cached[1]
-    errors = [p for p in find_problems(alias, settings_dict) if p.level == "error"]
-    if errors:
-        raise ConfigurationError("; ".join(str(p) for p in errors))
-    config = _build(alias, settings_dict)
-    with _cache_lock:
-        _cache[alias] = (snapshot, config)
-    return config
-
-
-def _build(alias: str, settings_dict: Mapping[str, Any]) -> PoolConfig:
-    options: Mapping[str, Any] = settings_dict.get("OPTIONS") or {}
-    pool: dict[str, Any] = {**_POOL_DEFAULTS, **(settings_dict.get("POOL") or {})}
-    if "getmode" in pool:
-        getmode = parse_getmode(pool["getmode"])
-    else:
-        # A web request should fail with PoolTimeout rather than block forever on an exhausted pool.
-        getmode = oracledb.PoolGetMode.TIMEDWAIT if pool["wait_timeout"] else oracledb.PoolGetMode.WAIT
-    connect_kwargs = {k: v for k, v in options.items() if k not in _OPTIONS_CONSUMED}
-    cclass = options.get("cclass")
-    return PoolConfig(
-        alias=alias,
-        user=str(settings_dict.get("USER") or ""),
-        password=str(settings_dict.get("PASSWORD") or ""),
-        dsn=build_dsn(settings_dict),
-        cclass=cclass or default_cclass(alias),
-        cclass_configured=cclass is not None,
-        purity=parse_purity(options.get("purity", "self")),
-        min=pool["min"],
-        max=pool["max"],
-        increment=pool["increment"],
-        timeout=int(pool["timeout"]),
-        wait_timeout=pool["wait_timeout"],
-        getmode=getmode,
-        max_lifetime_session=int(pool["max_lifetime_session"]),
-        ping_interval=pool["ping_interval"],
-        ping_timeout=pool["ping_timeout"],
-        stmtcachesize=pool["stmtcachesize"],
-        pool_boundary=pool["pool_boundary"],
-        pool_name=pool["pool_name"],
-        server_type=str(options.get("server_type", "pooled")),
-        config_dir=options.get("config_dir"),
-        connect_kwargs=connect_kwargs,
-    )
-
-
 def reset_caches() -> None:
-    with _cache_lock:
-        _cache.clear()
+    """Invalidate every cache keyed on :func:`settings_generation`."""
+    global _generation
+    with _lock:
+        _generation += 1
 
 
-@receiver(setting_changed)
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("DATABASES", "DRCP_MULTI"):
         reset_caches()
+
+
+setting_changed.connect(_on_setting_changed, dispatch_uid="drcp_multi.conf")

@@ -1,17 +1,21 @@
 """The process-wide pool registry: the only caller of ``oracledb.create_pool``.
 
-One pool per key, created lazily under a lock and shared by every thread (never one per thread, as the
-2014 backend did). Keys follow ``DRCP_MULTI['TENANCY_MODE']``:
+One pool per :data:`PoolKey`, created lazily under a lock and shared by every thread (never one per thread,
+as the 2014 backend did). The registry knows keys, pool configurations, classes and trace attributes; it
+knows nothing of requests or tenants. What a checkout asks for is a :class:`Route`, built by
+:mod:`drcp_multi.routing` once per settings change and tenant; per-tenant quotas and caps come in through
+an :class:`Admission` hook (:mod:`drcp_multi.limits` provides it).
 
-* no tenant, ``"alias"`` and ``"shared_pool"``: one pool per alias; a tenant's class is asked for on each
-  ``acquire(cclass=...)``;
-* ``"pool_per_tenant"``: one pool per (alias, tenant) whose connections log in with the tenant's class.
-  Each thin pool runs a thread, so idle tenant pools are closed after ``POOL_IDLE_TIMEOUT`` seconds and at
-  most ``MAX_LIVE_POOLS`` are kept (least recently used idle ones are closed first).
+Each thin pool runs a thread, so pools keyed by a tenant are closed after ``POOL_IDLE_TIMEOUT`` seconds
+idle and at most ``MAX_LIVE_POOLS`` are kept (least recently used idle ones are closed first).
 
 Pools belong to the process that made them: after ``fork()`` the child forgets the parent's pools without
-touching their sockets and builds its own. Pools still open at interpreter exit are closed, so a thin pool
-never hangs the exit.
+touching their sockets and builds its own. Pools still open at interpreter exit are closed, so a thin
+pool never hangs the exit.
+
+The checkout path is kept short on purpose (DESIGN §6: a hot thin pool's acquire + release is about 44 µs,
+and anything added shows in requests/s): one dict lookup and one lock per checkout and per release, no
+settings read, a weak reference instead of a finalizer to notice connections dropped without release.
 """
 
 from __future__ import annotations
@@ -24,56 +28,164 @@ import os
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import oracledb
+from django.views.decorators.debug import sensitive_variables
 
-from drcp_multi.conf import (
-    PoolConfig,
-    drcp_setting,
-    get_pool_config,
-    tenancy_mode,
-)
-from drcp_multi.exceptions import PoolClosed, PoolTimeout
-from drcp_multi.tenancy.catalog import Tenant
-from drcp_multi.tenancy.context import get_trace_attributes
-from drcp_multi.validation import validate_cclass
+from drcp_multi.conf import max_live_pools, pool_idle_timeout
+from drcp_multi.exceptions import DrainingError, PoolClosed, PoolTimeout
+from drcp_multi.poolconfig import PoolConfig
+from drcp_multi.tenant import NO_TRACE, TraceAttributes
 
 logger = logging.getLogger("drcp_multi.registry")
 
-# (alias, tenant name or None, user, dsn): the user is part of the key because Django's test runner
+# (alias, pool tenant or None, user, dsn): the user is part of the key because Django's test runner
 # switches an alias to another USER in place, and its admin connection keeps the first one.
 PoolKey = tuple[str, str | None, str, str]
 
 # Parents' pools and connections in a forked child: made immortal (see orphan()) so that no finalizer
 # ever talks on a socket the parent still uses.
 _orphans: list[Any] = []
+_process_id = os.getpid()
 
 
-@dataclass(eq=False)
-class _Entry:
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where one checkout goes: the pool (its key, configuration, login class and purity) and what the
+    acquire asks of it. Built once per settings change and tenant by :mod:`drcp_multi.routing`."""
+
     key: PoolKey
+    config: PoolConfig
+    cclass: str  # the class the pool's connections log in with
+    purity: oracledb.Purity
+    label: str | None = None  # the tenant on whose behalf, for stats and metrics
+    acquire_cclass: str | None = None  # asked per acquire on a shared pool (mode "shared_pool")
+    acquire_purity: oracledb.Purity | None = None
+
+    @property
+    def alias(self) -> str:
+        return self.key[0]
+
+    @property
+    def pool_tenant(self) -> str | None:
+        return self.key[1]
+
+    def same_pool(self, other: Route) -> bool:
+        """Whether ``other`` is served by the same pool: same key, configuration, login class and purity
+        (the tenant it is for and the class asked per acquire do not make another pool)."""
+        return (
+            self.key == other.key
+            and self.cclass == other.cclass
+            and self.purity == other.purity
+            and (self.config is other.config or self.config == other.config)
+        )
+
+
+@dataclass(slots=True)
+class Counters:
+    """Named counters of one (alias, tenant, class): monotonic for the life of the process, across the
+    pools that serve it (a retired or resized pool's successor goes on counting)."""
+
+    checkouts: int = 0  # connections handed out
+    releases: int = 0  # connections given back
+    timeouts: int = 0  # PoolTimeout: no connection free within POOL['wait_timeout']
+    rejections: int = 0  # refused by the admission hook (tenant max_busy, alias cap) or while draining
+    errors: int = 0  # other failed checkouts (the database refused, the pool was closed)
+    logins: int = 0  # new physical connections (each a login through the DRCP broker)
+    wait_seconds: float = 0.0  # time spent inside acquire, admission included
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """One live pool of this process, its configuration and its counters. Never a password."""
+
     alias: str
     tenant: str | None
     cclass: str
-    purity: oracledb.Purity
-    config: PoolConfig
-    pool: oracledb.ConnectionPool
-    busy: int = 0  # our own count: the driver's changes only after acquire() returns
-    last_used: float = field(default_factory=time.monotonic)
-    retiring: bool = False  # removed from the registry; closed when the last connection comes back
+    purity: str
+    user: str
+    pid: int
+    opened: int
+    busy: int
+    min: int
+    max: int
+    increment: int
+    getmode: str
+    wait_timeout: float | None
+    call_timeout: float | None
+    timeout: int
+    ping_interval: int
+    checkouts: int
+    releases: int
+    timeouts: int
+    rejections: int
+    errors: int
+    logins: int
+    wait_seconds: float
 
 
-@dataclass(eq=False)
-class _Checkout:
+@dataclass(frozen=True)
+class CheckoutEvent:
+    """What a listener (``add_listener``) hears after every checkout attempt."""
+
+    alias: str
+    tenant: str | None
+    cclass: str
+    wait_seconds: float
+    outcome: str  # "ok", "timeout", "rejected", "error"
+
+
+class Admission(Protocol):
+    """A gate in front of every checkout (``PoolRegistry.set_admission``): ``enter`` may wait and may
+    raise (a :class:`~drcp_multi.exceptions.PoolTimeout` subclass to refuse); its token comes back to
+    ``leave`` once, when the connection is released or the checkout fails."""
+
+    def enter(self, alias: str, subject: object) -> object: ...
+
+    def leave(self, token: object) -> None: ...
+
+
+class _Entry:
+    __slots__ = ("busy", "counters", "key", "last_used", "pool", "retiring", "route")
+
+    def __init__(self, route: Route, pool: oracledb.ConnectionPool, counters: Counters) -> None:
+        self.route = route
+        self.key = route.key
+        self.pool = pool
+        self.counters = counters
+        self.busy = 0  # our own count: the driver's changes only after acquire() returns
+        self.last_used = time.monotonic()
+        self.retiring = False  # left the registry; closed when the last connection comes back
+
+
+class _Checkout(weakref.ref):  # type: ignore[type-arg]
+    """A checked-out connection, referenced weakly: the callback fires if the connection is collected
+    without release (a thread ended with its Django connection open)."""
+
+    __slots__ = ("counters", "entry", "key", "pid", "token")
+    counters: Counters  # of the route's (alias, tenant, class)
     entry: _Entry
-    limited_tenant: Tenant | None  # the tenant whose busy quota this checkout holds
-    key: int = 0  # id() of the connection
-    pid: int = field(default_factory=os.getpid)
-    # Fires when the connection is collected without release() (a thread ended with its Django connection
-    # open: the driver's __del__ gives the connection back, this gives back our counts and the slot).
-    finalizer: weakref.finalize | None = None
+    key: int  # id() of the connection
+    token: object
+    pid: int
+
+
+def _acquire_from(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
+    kwargs: dict[str, Any] = {}
+    if route.acquire_cclass is not None:
+        kwargs = {"cclass": route.acquire_cclass, "purity": route.acquire_purity}
+    try:
+        return pool.acquire(**kwargs)
+    except oracledb.Error as exc:
+        if not is_disconnect(exc):
+            raise
+        # Some driver versions (2.x) report an idle connection whose socket the network closed while
+        # handing it out, after dropping it: the next attempt gets a live one.
+        logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
+        return pool.acquire(**kwargs)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -97,148 +209,203 @@ class PoolRegistry:
     """Pools per key, shared by all threads of this process. Thread-safe."""
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._released = threading.Condition(self._lock)
         self._pools: dict[PoolKey, _Entry] = {}
         self._checkouts: dict[int, _Checkout] = {}
         self._abandoned: collections.deque[_Checkout] = collections.deque()
+        self._counters: dict[tuple[str, str | None, str], Counters] = {}
+        self._sizes: dict[tuple[str, str | None], dict[str, int]] = {}
+        self._admission: Admission | None = None
+        self._listeners: tuple[Callable[[CheckoutEvent], None], ...] = ()
+        self._draining = False
         self._pid = os.getpid()
         self._next_sweep = 0.0
         _instances.add(self)
 
+    # -- hooks ------------------------------------------------------------------------------------------
+
+    def set_admission(self, admission: Admission | None) -> None:
+        """Put ``admission`` in front of every checkout (None: none)."""
+        self._admission = admission
+
+    def add_listener(self, listener: Callable[[CheckoutEvent], None]) -> None:
+        """Call ``listener(CheckoutEvent)`` after every checkout attempt (metrics histograms). It runs in
+        the checking-out thread and must not raise or block."""
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
+
+    def remove_listener(self, listener: Callable[[CheckoutEvent], None]) -> None:
+        with self._lock:
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
+
     # -- checkout ---------------------------------------------------------------------------------------
 
     def acquire(
-        self,
-        alias: str,
-        tenant: Tenant | None = None,
-        *,
-        settings_dict: dict[str, Any] | None = None,
+        self, route: Route, trace: TraceAttributes = NO_TRACE, subject: object = None
     ) -> oracledb.Connection:
-        """A connection for ``alias`` (and ``tenant``), with the trace attributes of the current context.
+        """A connection for ``route``, stamped with ``trace`` (client identifier, module, action: no round
+        trip, the driver piggybacks them on the next call).
 
-        Raises :class:`~drcp_multi.exceptions.PoolTimeout` when the pool stays exhausted for
-        ``POOL['wait_timeout']`` seconds, ``drcp_multi.limits.TenantBusy`` when the tenant's ``max_busy``
-        quota stays full, :class:`~drcp_multi.exceptions.ConfigurationError` for invalid
-        settings or classes, and the driver's errors for anything the database refuses.
+        ``subject`` goes to the admission hook (the tenant whose quota applies). Raises
+        :class:`~drcp_multi.exceptions.PoolTimeout` when the pool stays exhausted for
+        ``POOL['wait_timeout']`` seconds, whatever the admission hook raises (e.g.
+        :class:`~drcp_multi.exceptions.TenantBusy`), :class:`~drcp_multi.exceptions.DrainingError` while
+        :meth:`drain` runs, :class:`~drcp_multi.exceptions.PoolClosed` when the pool was closed meanwhile,
+        :class:`~drcp_multi.exceptions.ConfigurationError` for an invalid class, and the driver's errors for
+        anything the database refuses.
         """
-        self._check_pid()
-        self._reap_abandoned()
-        config = get_pool_config(alias, settings_dict)
-        mode = tenancy_mode() if tenant is not None else None
-        pool_tenant: str | None = None
-        cclass, purity = config.cclass, config.purity
-        acquire_kwargs: dict[str, Any] = {}
-        if tenant is not None:
-            cclass = validate_cclass(tenant.cclass or _tenant_cclass(tenant), "tenant connection class")
-            purity = oracledb.Purity(tenant.purity) if tenant.purity is not None else config.purity
-            if mode == "pool_per_tenant":
-                pool_tenant = tenant.name
-            elif cclass != config.cclass or purity != config.purity:
-                acquire_kwargs = {"cclass": cclass, "purity": purity}
-
-        limited = tenant if tenant is not None and tenant.max_busy is not None else None
-        if limited is not None:
-            from drcp_multi.limits import get_limiter  # written by the tenancy side; only needed here
-
-            get_limiter().acquire(limited)  # waits DRCP_MULTI["TENANT_WAIT_TIMEOUT"] at most
-        try:
-            if pool_tenant is None:
-                entry = self._reserve(config, None, config.cclass, config.purity)
-            else:
-                entry = self._reserve(config, pool_tenant, cclass, purity)
+        if self._pid != _process_id:
+            self._after_fork_in_child()
+        if self._abandoned:
+            self._reap_abandoned()
+        started = time.monotonic()
+        if self._draining:
+            self._count_failure(route, started, "rejected")
+            raise DrainingError(
+                f"The pools are draining (shutdown): no new checkout of {route.alias!r}/{route.label or '-'}."
+            )
+        admission = self._admission
+        token: object = None
+        if admission is not None:
             try:
-                conn = self._acquire_live(entry, acquire_kwargs)
+                token = admission.enter(route.alias, subject)
+            except BaseException:
+                self._count_failure(route, started, "rejected")
+                raise
+        try:
+            entry = self._reserve(route)
+            try:
+                conn = _acquire_from(entry.pool, route)
             except BaseException:
                 self._unreserve(entry)
                 raise
         except oracledb.Error as exc:
-            if limited is not None:
-                get_limiter().release(limited)
-            code = _error_code(exc)
-            if code == "DPY-4005":
-                waited = (
-                    "at once (POOL['getmode'] is 'nowait')"
-                    if config.getmode == oracledb.PoolGetMode.NOWAIT
-                    else f"within POOL['wait_timeout'] ({config.wait_timeout} s)"
-                )
-                raise PoolTimeout(
-                    f"No connection of pool {alias!r}/{pool_tenant or '-'} (cclass {cclass!r}) was free "
-                    f"{waited}: all POOL['max']={config.max} are checked out in this process. Raise "
-                    "POOL['max'] or shorten the work done while holding a connection."
-                ) from exc
-            if code == "DPY-1002":
-                raise PoolClosed(f"The pool of {alias!r}/{pool_tenant or '-'} was closed.") from exc
-            raise
+            if admission is not None:
+                admission.leave(token)
+            raise self._translate(route, exc, started) from exc
         except BaseException:
-            if limited is not None:
-                get_limiter().release(limited)
+            if admission is not None:
+                admission.leave(token)
+            self._count_failure(route, started, "error")
             raise
         try:
-            _stamp(conn)
+            # None (not ""): the driver then sends "clear" with no value bytes, as Oracle expects. They stay
+            # on the session after release, so leaving them unset would leak the previous user's values.
+            conn.client_identifier = trace.client_identifier  # type: ignore[assignment]
+            conn.module = trace.module  # type: ignore[assignment]
+            conn.action = trace.action  # type: ignore[assignment]
+            if route.config.call_timeout is not None:
+                conn.call_timeout = int(route.config.call_timeout * 1000)
         except BaseException:  # e.g. a trace attribute that is not a string: give everything back
             _quiet_close(conn)
             self._unreserve(entry)
-            if limited is not None:
-                get_limiter().release(limited)
+            if admission is not None:
+                admission.leave(token)
+            self._count_failure(route, started, "error")
             raise
-        checkout = _Checkout(entry, limited, id(conn))
-        # The callback only queues (it may run inside the GC, in any thread, even one holding our locks);
-        # the queue is worked off by the next acquire, release or stats.
-        checkout.finalizer = weakref.finalize(conn, self._abandoned.append, checkout)
-        checkout.finalizer.atexit = False
-        with self._lock:
-            self._checkouts[checkout.key] = checkout
+        checkout = _Checkout(conn, self._abandoned.append)
+        counters = self._counters_for(route)
+        checkout.counters = counters
+        checkout.entry = entry
+        checkout.token = token
+        checkout.pid = _process_id
+        checkout.key = id(conn)
+        self._checkouts[checkout.key] = checkout
+        waited = time.monotonic() - started
+        # A lost increment under a race only blurs a figure; no lock on this path.
+        counters.checkouts += 1
+        counters.wait_seconds += waited
+        entry.counters.checkouts += 1
+        entry.counters.wait_seconds += waited
+        if self._listeners:
+            self._notify(route, waited, "ok")
         return conn
 
-    @staticmethod
-    def _acquire_live(entry: _Entry, kwargs: dict[str, Any]) -> oracledb.Connection:
-        try:
-            return entry.pool.acquire(**kwargs)
-        except oracledb.Error as exc:
-            # Some driver versions (2.x) report an idle connection whose socket the network closed while
-            # handing it out, after dropping it: the next attempt gets a live one.
-            if not is_disconnect(exc):
-                raise
-            logger.info("dropped a dead pooled connection of %s/%s: %s", entry.alias, entry.tenant, exc)
-            return entry.pool.acquire(**kwargs)
+    def _translate(self, route: Route, exc: oracledb.Error, started: float) -> BaseException:
+        code = _error_code(exc)
+        config = route.config
+        where = f"{route.alias!r}/{route.label or '-'} (cclass {route.acquire_cclass or route.cclass!r})"
+        if code == "DPY-4005":
+            self._count_failure(route, started, "timeout")
+            waited = (
+                "at once (POOL['getmode'] is 'nowait')"
+                if config.getmode == oracledb.PoolGetMode.NOWAIT
+                else f"within POOL['wait_timeout'] ({config.wait_timeout} s)"
+            )
+            return PoolTimeout(
+                f"No connection of pool {where} was free {waited}: all POOL['max']={config.max} are checked "
+                "out in this process. Raise POOL['max'] or shorten the work done while holding a connection."
+            )
+        self._count_failure(route, started, "error")
+        if code == "DPY-1002":
+            return PoolClosed(f"The pool of {where} was closed.")
+        return exc
 
-    def release(self, conn: oracledb.Connection) -> None:
-        """Give ``conn`` back to its pool (a one-way DRCP release; any open transaction is rolled back).
+    def _count_failure(self, route: Route, started: float, outcome: str) -> None:
+        counters = self._counters_for(route)  # the pool's own counters count only checkouts made
+        if outcome == "timeout":
+            counters.timeouts += 1
+        elif outcome == "rejected":
+            counters.rejections += 1
+        else:
+            counters.errors += 1
+        waited = time.monotonic() - started
+        counters.wait_seconds += waited
+        if self._listeners:
+            self._notify(route, waited, outcome)
+
+    def _notify(self, route: Route, waited: float, outcome: str) -> None:
+        event = CheckoutEvent(route.alias, route.label, route.acquire_cclass or route.cclass, waited, outcome)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a metrics bug must never fail a request
+                logger.exception("checkout listener %r failed", listener)
+
+    def release(self, conn: oracledb.Connection, *, discard: bool = False) -> None:
+        """Give ``conn`` back to its pool (a one-way DRCP release; any open transaction is rolled back), or
+        with ``discard`` drop it from the pool (its physical connection closes).
 
         Connections this registry did not hand out are simply closed. Never raises for a connection that
         is already dead: the driver drops it from its pool.
         """
-        self._reap_abandoned()
-        with self._lock:
-            checkout = self._checkouts.pop(id(conn), None)
+        checkout = self._checkouts.pop(id(conn), None)
         if checkout is None:
             if os.getpid() == self._pid:
                 _quiet_close(conn)
             return
-        if checkout.finalizer is not None:
-            checkout.finalizer.detach()
         try:
-            _quiet_close(conn)
+            if discard:
+                _quiet_drop(checkout.entry.pool, conn)
+            else:
+                _quiet_close(conn)
         finally:
             self._finish(checkout)
-            self._maybe_sweep()
+            # Drop the weak reference before the caller drops the connection: a dead weakref never calls
+            # back, so a released connection is never taken for an abandoned one.
+            del checkout
+        if self._abandoned:
+            self._reap_abandoned()
+        if time.monotonic() >= self._next_sweep:
+            self._sweep()
 
     def _finish(self, checkout: _Checkout) -> None:
         """Give back what a checkout held: its pool's busy count (closing a retired pool it was the last
-        user of) and its tenant's slot."""
+        user of) and its admission token."""
         entry = checkout.entry
-        to_close = None
         with self._lock:
             entry.busy -= 1
+            entry.counters.releases += 1
+            checkout.counters.releases += 1
             entry.last_used = time.monotonic()
-            if entry.retiring and entry.busy == 0:
-                to_close = entry
-        if checkout.limited_tenant is not None:
-            from drcp_multi.limits import get_limiter
-
-            get_limiter().release(checkout.limited_tenant)
-        if to_close is not None:
-            _close_pool(to_close)
+            to_close = entry.retiring and entry.busy == 0
+            if self._draining:
+                self._released.notify_all()
+        if self._admission is not None:
+            self._admission.leave(checkout.token)
+        if to_close:
+            _close_pool(entry)
 
     def _reap_abandoned(self) -> None:
         """Finish the checkouts whose connections were collected without release()."""
@@ -247,51 +414,84 @@ class PoolRegistry:
                 checkout = self._abandoned.popleft()
             except IndexError:  # another thread took the last one
                 return
-            if checkout.pid != os.getpid():
+            if checkout.pid != _process_id:
                 continue
             with self._lock:
-                if self._checkouts.get(checkout.key) is checkout:  # not already reused by a new connection
+                # Still ours: not released meanwhile (a released checkout's callback may still fire, when
+                # the connection dies just after release()) and not a new connection with a reused id.
+                abandoned = self._checkouts.get(checkout.key) is checkout
+                if abandoned:
                     del self._checkouts[checkout.key]
+            if not abandoned:
+                continue
             logger.warning(
                 "a connection of %s/%s was garbage-collected without being released (a thread ended with "
                 "its Django connection open? call django.db.connections.close_all() at its end)",
-                checkout.entry.alias,
-                checkout.entry.tenant or "-",
+                checkout.entry.route.alias,
+                checkout.entry.route.label or "-",
             )
             self._finish(checkout)
 
     # -- pools ------------------------------------------------------------------------------------------
 
-    def _reserve(
-        self, config: PoolConfig, tenant: str | None, cclass: str, purity: oracledb.Purity
-    ) -> _Entry:
-        """The entry for the key, created if needed, with one more busy slot (so it is never evicted while
-        a caller is acquiring from it)."""
-        key: PoolKey = (config.alias, tenant, config.user, config.dsn)
+    def _counters_for(self, route: Route) -> Counters:
+        return self._counters_for_label((route.alias, route.label, route.acquire_cclass or route.cclass))
+
+    def _counters_for_label(self, label: tuple[str, str | None, str]) -> Counters:
+        counters = self._counters.get(label)
+        if counters is None:
+            counters = self._counters.setdefault(label, Counters())
+        return counters
+
+    def _reserve(self, route: Route) -> _Entry:
+        """The entry for the route's key, created if needed, with one more busy slot (so it is never
+        evicted while a caller is acquiring from it)."""
+        key = route.key
         evicted: list[_Entry] = []
         with self._lock:
             entry = self._pools.get(key)
-            if entry is not None and (
-                entry.config != config or (entry.cclass, entry.purity) != (cclass, purity)
-            ):
-                # Settings changed (override_settings, a tenant's new class): retire the old pool.
-                self._pools.pop(key)
-                entry.retiring = True
-                if entry.busy == 0:
-                    evicted.append(entry)
-                entry = None
+            if entry is not None and entry.route is not route:
+                if entry.route.same_pool(route):
+                    pass  # another tenant of a shared pool, or a route rebuilt for the same settings
+                else:
+                    # Settings changed (override_settings, a new password, a tenant's new class): retire the
+                    # old pool; it closes when its last connection comes back.
+                    del self._pools[key]
+                    entry.retiring = True
+                    if entry.busy == 0:
+                        evicted.append(entry)
+                    entry = None
             if entry is None:
-                if tenant is not None:
+                if route.pool_tenant is not None:
                     evicted.extend(self._evict_for_new_pool())
-                _ensure_exit_closer()
-                pool = oracledb.create_pool(**config.pool_kwargs(cclass=cclass, purity=purity))
-                entry = _Entry(key, config.alias, tenant, cclass, purity, config, pool)
-                self._pools[key] = entry
-                logger.debug("created pool %s/%s cclass=%s", config.alias, tenant or "-", cclass)
+                entry = self._create(route)
             entry.busy += 1
             entry.last_used = time.monotonic()
         for old in evicted:
             _close_pool(old)
+        return entry
+
+    @sensitive_variables("kwargs")
+    def _create(self, route: Route) -> _Entry:
+        """Under the lock: a new pool for ``route`` (with any size set by :meth:`resize`)."""
+        _ensure_exit_closer()
+        config = route.config.resized(**self._sizes.get((route.alias, route.pool_tenant), {}))
+        counters = Counters()  # the pool's own; the label's (alias, pool tenant, class) counts logins too
+        label_counters = self._counters_for_label((route.alias, route.pool_tenant, route.cclass))
+
+        def count_login(connection: oracledb.Connection, requested_tag: str | None) -> None:
+            # The thin driver calls the session callback once per new physical connection: a login.
+            counters.logins += 1
+            label_counters.logins += 1
+
+        kwargs = config.pool_kwargs(route.cclass, route.purity, session_callback=count_login)
+        dsn = kwargs.pop("dsn")
+        # The password travels inside PoolParams, whose repr leaves it out: it never shows among the frame
+        # locals of a traceback (Django's DEBUG page) below this point.
+        pool = oracledb.create_pool(dsn=dsn, params=oracledb.PoolParams(**kwargs))
+        entry = _Entry(route, pool, counters)
+        self._pools[route.key] = entry
+        logger.debug("created pool %s/%s cclass=%s", route.alias, route.pool_tenant or "-", route.cclass)
         return entry
 
     def _unreserve(self, entry: _Entry) -> None:
@@ -307,17 +507,17 @@ class PoolRegistry:
         """Under the lock: make room for one more tenant pool under ``MAX_LIVE_POOLS`` by removing the least
         recently used idle tenant pools. A soft cap: when every tenant pool is busy, the new one is made
         anyway and the excess is closed as soon as pools go idle."""
-        cap = drcp_setting("MAX_LIVE_POOLS")
+        cap = max_live_pools()
         if cap is None:
             return []
         return self._evict_over(cap - 1)
 
     def _evict_over(self, keep: int) -> list[_Entry]:
-        tenant_pools = [e for e in self._pools.values() if e.tenant is not None]
+        tenant_pools = [e for e in self._pools.values() if e.route.pool_tenant is not None]
         excess = len(tenant_pools) - keep
-        removed: list[_Entry] = []
         if excess <= 0:
-            return removed
+            return []
+        removed: list[_Entry] = []
         for entry in sorted((e for e in tenant_pools if e.busy == 0), key=lambda e: e.last_used)[:excess]:
             del self._pools[entry.key]
             entry.retiring = True
@@ -327,37 +527,44 @@ class PoolRegistry:
     def evict_idle(self, idle_for: float | None = None) -> int:
         """Close tenant pools with nothing checked out and unused for ``idle_for`` seconds (default
         ``DRCP_MULTI['POOL_IDLE_TIMEOUT']``), and idle ones above ``MAX_LIVE_POOLS``. Returns how many were
-        closed. Also runs by itself from ``acquire``/``release``, at most every few seconds."""
+        closed. Also runs by itself from ``release``, at most every few seconds."""
         if idle_for is None:
-            idle_for = drcp_setting("POOL_IDLE_TIMEOUT")
+            idle_for = pool_idle_timeout()
         now = time.monotonic()
         with self._lock:
             removed: list[_Entry] = []
             if idle_for is not None:
                 for entry in list(self._pools.values()):
-                    if entry.tenant is not None and entry.busy == 0 and now - entry.last_used >= idle_for:
+                    if (
+                        entry.route.pool_tenant is not None
+                        and entry.busy == 0
+                        and now - entry.last_used >= idle_for
+                    ):
                         del self._pools[entry.key]
                         entry.retiring = True
                         removed.append(entry)
-            cap = drcp_setting("MAX_LIVE_POOLS")
+            cap = max_live_pools()
             if cap is not None:
                 removed.extend(self._evict_over(cap))
         for entry in removed:
             _close_pool(entry)
         return len(removed)
 
-    def _maybe_sweep(self) -> None:
-        now = time.monotonic()
-        if now < self._next_sweep:
-            return
-        idle_for = drcp_setting("POOL_IDLE_TIMEOUT")
-        self._next_sweep = now + min(5.0, (idle_for or 10.0) / 2)
+    def _sweep(self) -> None:
+        idle_for = pool_idle_timeout()
+        self._next_sweep = time.monotonic() + min(5.0, (idle_for or 10.0) / 2)
         self.evict_idle(idle_for)
 
-    def close(
-        self, alias: str | None = None, tenant: Tenant | str | None = None, *, force: bool = False
-    ) -> int:
-        """Close the pools of ``alias`` (all aliases when None) and ``tenant`` (all when None).
+    def _matching(self, alias: str | None, tenant: str | None) -> list[_Entry]:
+        return [
+            e
+            for e in self._pools.values()
+            if (alias is None or e.route.alias == alias) and (tenant is None or e.route.pool_tenant == tenant)
+        ]
+
+    def close(self, alias: str | None = None, tenant: str | None = None, *, force: bool = False) -> int:
+        """Close the pools of ``alias`` (all aliases when None) and ``tenant`` (a tenant name; all when
+        None).
 
         The pools leave the registry at once, so the next ``acquire`` builds a new one. Pools with
         connections still checked out are drained: closed when their last connection comes back, or at
@@ -365,13 +572,8 @@ class PoolRegistry:
         when a tenant is removed or disabled, by Django's test database teardown and by
         ``manage.py drcp_pools close``.
         """
-        tenant_name = tenant.name if isinstance(tenant, Tenant) else tenant
         with self._lock:
-            matched = [
-                e
-                for e in self._pools.values()
-                if (alias is None or e.alias == alias) and (tenant is None or e.tenant == tenant_name)
-            ]
+            matched = self._matching(alias, tenant)
             now_closing: list[_Entry] = []
             for entry in matched:
                 del self._pools[entry.key]
@@ -382,16 +584,93 @@ class PoolRegistry:
             _close_pool(entry)
         return len(matched)
 
+    def retire(self, alias: str | None = None, tenant: str | None = None) -> int:
+        """Replace the pools of ``alias``/``tenant``: the next checkout builds new ones, reading the
+        settings (and a callable or file ``PASSWORD``) again, while the old pools finish the connections
+        they lent and then close. Credential rotation without a failed request. Returns how many."""
+        return self.close(alias, tenant)
+
+    def resize(
+        self,
+        alias: str,
+        tenant: str | None = None,
+        *,
+        min: int | None = None,
+        max: int | None = None,
+        increment: int | None = None,
+    ) -> int:
+        """Change the size of the pools of ``alias`` (and ``tenant``; None: the alias's own pool and every
+        tenant pool of the alias) in this process, now and for the pools made later. Uses the driver's
+        ``reconfigure()`` where it applies; otherwise the pool is retired and rebuilt at the new size.
+        Raises ValueError for sizes the pool cannot take. Returns how many live pools changed."""
+        sizes = {k: v for k, v in {"min": min, "max": max, "increment": increment}.items() if v is not None}
+        if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in sizes.values()):
+            raise ValueError(f"pool sizes must be integers >= 0, not {sizes}")
+        with self._lock:
+            targets = (
+                [(alias, tenant)]
+                if tenant is not None
+                else [(alias, None)]
+                + [
+                    (alias, e.route.pool_tenant)
+                    for e in self._pools.values()
+                    if e.route.alias == alias and e.route.pool_tenant is not None
+                ]
+            )
+            for target in targets:
+                merged = {**self._sizes.get(target, {}), **sizes}
+                self._sizes[target] = merged
+            matched = self._matching(alias, tenant)
+        changed = 0
+        for entry in matched:
+            wanted = entry.route.config.resized(**self._sizes.get((alias, entry.route.pool_tenant), {}))
+            if wanted.min > wanted.max or wanted.max < 1 or wanted.increment < 1:
+                raise ValueError(
+                    f"pool of {alias!r}/{entry.route.pool_tenant or '-'}: min <= max, max >= 1 "
+                    f"and increment >= 1 are required, not {sizes}"
+                )
+            try:
+                entry.pool.reconfigure(min=wanted.min, max=wanted.max, increment=wanted.increment)
+            except oracledb.Error as exc:  # not supported by this driver or mode: rebuild instead
+                logger.info("reconfigure() of %s/%s refused (%s): retiring it", alias, entry.key[1], exc)
+                self.close(alias, entry.route.pool_tenant)
+            changed += 1
+        return changed
+
+    def drain(self, timeout: float) -> bool:
+        """Stop new checkouts (they raise :class:`~drcp_multi.exceptions.DrainingError` at once), wait up to
+        ``timeout`` seconds for every checked-out connection to come back, then close every pool (busy
+        ones too). Returns whether everything came back in time. Graceful shutdown calls it on SIGTERM."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            self._draining = True
+            while any(e.busy for e in self._pools.values()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._released.wait(remaining)
+            clean = not any(e.busy for e in self._pools.values())
+        self.close(force=True)
+        return clean
+
+    def reopen(self) -> None:
+        """Accept checkouts again after :meth:`drain` (tests, or a worker that keeps serving)."""
+        self._draining = False
+
+    @property
+    def draining(self) -> bool:
+        return self._draining
+
     def close_all(self) -> None:
         """Close every pool of this process at once, busy connections included (interpreter exit)."""
         if os.getpid() != self._pid:
             return
         self.close(force=True)
 
-    def stats(self) -> list[dict[str, Any]]:
-        """One dict per live pool: alias, tenant, cclass, purity, opened, busy, min, max, increment, pid,
-        user, getmode, wait_timeout, ping_interval, timeout. Never a password."""
-        self._check_pid()
+    def stats(self) -> list[PoolStats]:
+        """One :class:`PoolStats` per live pool of this process. Never a password."""
+        if self._pid != _process_id:
+            self._after_fork_in_child()
         self._reap_abandoned()
         with self._lock:
             entries = list(self._pools.values())
@@ -401,47 +680,60 @@ class PoolRegistry:
                 opened, busy = e.pool.opened, e.pool.busy
             except oracledb.Error:  # closed meanwhile
                 continue
+            config, counters = e.route.config, e.counters
             rows.append(
-                {
-                    "alias": e.alias,
-                    "tenant": e.tenant,
-                    "cclass": e.cclass,
-                    "purity": e.purity.name,
-                    "opened": opened,
-                    "busy": busy,
-                    "min": e.config.min,
-                    "max": e.config.max,
-                    "increment": e.config.increment,
-                    "pid": self._pid,
-                    "user": e.config.user,
-                    "getmode": e.config.getmode.name,
-                    "wait_timeout": e.config.wait_timeout,
-                    "ping_interval": e.config.ping_interval,
-                    "timeout": e.config.timeout,
-                }
+                PoolStats(
+                    alias=e.route.alias,
+                    tenant=e.route.pool_tenant,
+                    cclass=e.route.cclass,
+                    purity=e.route.purity.name,
+                    user=config.user,
+                    pid=self._pid,
+                    opened=opened,
+                    busy=busy,
+                    min=e.pool.min,
+                    max=e.pool.max,
+                    increment=e.pool.increment,
+                    getmode=config.getmode.name,
+                    wait_timeout=config.wait_timeout,
+                    call_timeout=config.call_timeout,
+                    timeout=config.timeout,
+                    ping_interval=config.ping_interval,
+                    checkouts=counters.checkouts,
+                    releases=counters.releases,
+                    timeouts=counters.timeouts,
+                    rejections=counters.rejections,
+                    errors=counters.errors,
+                    logins=counters.logins,
+                    wait_seconds=counters.wait_seconds,
+                )
             )
         return rows
 
-    # -- processes --------------------------------------------------------------------------------------
+    def counters(self) -> dict[tuple[str, str | None, str], Counters]:
+        """The counters of every (alias, tenant, class) this process has served, live pool or not (for
+        metrics, whose counters must never go down when a pool is retired)."""
+        return dict(self._counters)
 
-    def _check_pid(self) -> None:
-        if os.getpid() != self._pid:
-            self._after_fork_in_child()
+    # -- processes --------------------------------------------------------------------------------------
 
     def _after_fork_in_child(self) -> None:
         # The parent's pools share their sockets with the parent: never use, close or finalize them here.
         for entry in self._pools.values():
             orphan(entry.pool)
-        self._lock = threading.RLock()  # another thread may have held the old one at fork time
+        self._lock = threading.Lock()  # another thread may have held the old one at fork time
+        self._released = threading.Condition(self._lock)
         self._pools = {}
         self._checkouts = {}
         self._abandoned = collections.deque()
-        self._pid = os.getpid()
+        self._counters = {}
+        self._draining = False
+        self._pid = _process_id
         self._next_sweep = 0.0
 
     def owns(self, conn: oracledb.Connection) -> bool:
         """Whether ``conn`` was handed out by this registry in this process and is still checked out."""
-        return os.getpid() == self._pid and id(conn) in self._checkouts
+        return self._pid == _process_id and id(conn) in self._checkouts
 
 
 def orphan(obj: object) -> None:
@@ -455,22 +747,6 @@ def orphan(obj: object) -> None:
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
 
 
-def _tenant_cclass(tenant: Tenant) -> str:
-    return f"{drcp_setting('CCLASS_PREFIX') or ''}{tenant.name}"
-
-
-def _stamp(conn: oracledb.Connection) -> None:
-    """Set (or clear) the end-to-end tracing attributes on every checkout.
-
-    The driver sends them with the next call, so this costs no round trip; they stay on the session after
-    release, so leaving them unset would leak the previous user's values."""
-    trace = get_trace_attributes()
-    # None (not ""): the driver then sends "clear" with no value bytes, which is what Oracle expects.
-    conn.client_identifier = (trace.client_identifier if trace else None) or None  # type: ignore[assignment]
-    conn.module = (trace.module if trace else None) or None  # type: ignore[assignment]
-    conn.action = (trace.action if trace else None) or None  # type: ignore[assignment]
-
-
 def _quiet_close(conn: oracledb.Connection) -> None:
     try:
         conn.close()
@@ -478,11 +754,18 @@ def _quiet_close(conn: oracledb.Connection) -> None:
         logger.debug("release of a dead connection ignored: %s", exc)
 
 
+def _quiet_drop(pool: oracledb.ConnectionPool, conn: oracledb.Connection) -> None:
+    try:
+        pool.drop(conn)
+    except oracledb.Error as exc:
+        logger.debug("drop of a dead connection ignored: %s", exc)
+
+
 def _close_pool(entry: _Entry) -> None:
     try:
         entry.pool.close(force=True)
     except oracledb.Error as exc:
-        logger.debug("closing pool %s/%s: %s", entry.alias, entry.tenant, exc)
+        logger.debug("closing pool %s/%s: %s", entry.route.alias, entry.route.pool_tenant, exc)
 
 
 _instances: weakref.WeakSet[PoolRegistry] = weakref.WeakSet()
@@ -500,8 +783,14 @@ def get_registry() -> PoolRegistry:
     return _registry
 
 
+def registries() -> Iterable[PoolRegistry]:
+    """Every registry of this process (the process-wide one and any a test made)."""
+    return list(_instances)
+
+
 def _after_fork_in_child() -> None:
-    global _registry_lock, _closer_pid
+    global _registry_lock, _closer_pid, _process_id
+    _process_id = os.getpid()
     _registry_lock = threading.Lock()
     _closer_pid = None
     for registry in list(_instances):
@@ -516,10 +805,9 @@ _closer_pid: int | None = os.getpid()
 
 def _ensure_exit_closer() -> None:
     global _closer_pid
-    with _registry_lock:
-        if _closer_pid == os.getpid():
-            return
-        _closer_pid = os.getpid()
+    if _closer_pid == _process_id:
+        return
+    _closer_pid = _process_id
     threading.Thread(target=_close_when_main_thread_ends, name="drcp_multi-exit-closer").start()
 
 

@@ -15,25 +15,18 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Model
 
-from drcp_multi.tenancy.catalog import (
-    get_catalog,
-    get_shared_alias,
-    get_tenancy_mode,
-    get_tenant_alias,
-    tenancy_setting,
-)
+from drcp_multi.conf import no_tenant, shared_alias, tenancy_mode, tenant_alias
+from drcp_multi.conf import shared_apps as conf_shared_apps
+from drcp_multi.exceptions import NoTenant
+from drcp_multi.tenancy.catalog import get_catalog
 from drcp_multi.tenancy.context import get_current_tenant
 
-DEFAULT_SHARED_APPS = ("auth", "contenttypes", "sessions", "admin")
-
-
-class NoTenant(RuntimeError):
-    """A tenant model was used outside any tenant (no request tenant, no ``tenant_context()``)."""
+__all__ = ["NoTenant", "TenantRouter", "shared_apps", "tenant_aliases"]
 
 
 def shared_apps() -> frozenset[str]:
     """App labels served from the shared alias: ``SHARED_APPS`` plus a model catalog's own app."""
-    apps = set(tenancy_setting("SHARED_APPS", DEFAULT_SHARED_APPS))
+    apps = set(conf_shared_apps())
     model = getattr(get_catalog(), "model", None)
     if model is not None:
         apps.add(model._meta.app_label)
@@ -50,9 +43,9 @@ def tenant_aliases() -> set[str]:
     """
     catalog = get_catalog()
     static = {t.alias for t in catalog.all()} if catalog.async_safe else set()
-    if get_tenancy_mode() == "alias":
-        return static if catalog.async_safe else set(settings.DATABASES) - {get_shared_alias()}
-    return {get_tenant_alias(), *static}
+    if tenancy_mode() == "alias":
+        return static if catalog.async_safe else set(settings.DATABASES) - {shared_alias()}
+    return {tenant_alias(), *static}
 
 
 class TenantRouter:
@@ -60,12 +53,12 @@ class TenantRouter:
 
     def _alias_for(self, model: type[Model]) -> str:
         if model._meta.app_label in shared_apps():
-            return get_shared_alias()
+            return shared_alias()
         tenant = get_current_tenant()
         if tenant is not None:
             return tenant.alias
-        if tenancy_setting("NO_TENANT", "error") == "shared":
-            return get_shared_alias()
+        if no_tenant() == "shared":
+            return shared_alias()
         raise NoTenant(
             f"{model._meta.label} is a tenant model and no tenant is active: run it inside "
             "tenant_context(...), behind TenantMiddleware, or with `manage.py tenant_command <tenant> ...`; "
@@ -82,10 +75,8 @@ class TenantRouter:
         """Shared apps on the shared alias; tenant apps on the current tenant's alias, or, with no tenant
         active, on every alias some tenant uses (so plain ``migrate --database X`` works per alias)."""
         if app_label in shared_apps():
-            return db == get_shared_alias()
+            return db == shared_alias()
         tenant = get_current_tenant()
         if tenant is not None:
             return db == tenant.alias
-        return db in tenant_aliases() or (
-            tenancy_setting("NO_TENANT", "error") == "shared" and db == get_shared_alias()
-        )
+        return db in tenant_aliases() or (no_tenant() == "shared" and db == shared_alias())

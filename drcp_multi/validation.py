@@ -18,7 +18,16 @@ IDENTIFIER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
 # 128 characters at most, well under Oracle's limit.
 CCLASS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:$-]{0,127}"
 
+# An Oracle application context namespace (a nonquoted identifier: SQL Language Reference, "Database Object
+# Naming Rules"), written into PL/SQL as a string literal.
+NAMESPACE_PATTERN = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
+
+# An unquoted Oracle identifier (a user/schema, a tablespace) as the tenant lifecycle puts it in DDL.
+ORACLE_IDENTIFIER_PATTERN = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
+
 _IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+_ORACLE_IDENTIFIER_RE = re.compile(ORACLE_IDENTIFIER_PATTERN)
+_NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 _CCLASS_RE = re.compile(CCLASS_PATTERN)
 
 
@@ -27,6 +36,19 @@ def validate_identifier(value: object) -> str:
     if not isinstance(value, str) or not _IDENTIFIER_RE.fullmatch(value):
         raise ValueError(f"invalid tenant name {value!r}: it must match {IDENTIFIER_PATTERN}")
     return value
+
+
+def is_valid_namespace(value: object) -> bool:
+    return isinstance(value, str) and _NAMESPACE_RE.fullmatch(value) is not None
+
+
+def validate_namespace(value: object) -> str:
+    """Return ``value`` if it is a valid application context namespace; raise :class:`InvalidIdentifier`."""
+    if not is_valid_namespace(value):
+        raise InvalidIdentifier(
+            f"invalid application context namespace {value!r}: it must match {NAMESPACE_PATTERN}"
+        )
+    return value  # type: ignore[return-value]
 
 
 def is_valid_cclass(value: object) -> bool:
@@ -42,3 +64,13 @@ def validate_cclass(value: object, what: str = "DRCP connection class") -> str:
             "(a letter, digit or '_', then up to 127 letters, digits, '_', '.', ':', '$' or '-')"
         )
     return value  # type: ignore[return-value]
+
+
+def validate_oracle_identifier(value: object, what: str) -> str:
+    """Return ``value`` if it is an unquoted Oracle identifier; raise :class:`InvalidIdentifier` naming
+    ``what`` (e.g. the setting it came from) and the pattern otherwise."""
+    if not isinstance(value, str) or not _ORACLE_IDENTIFIER_RE.fullmatch(value):
+        raise InvalidIdentifier(
+            f"{what} is {value!r}: it must match {ORACLE_IDENTIFIER_PATTERN} to be used in SQL"
+        )
+    return value

@@ -3,97 +3,86 @@
 Static from ``DRCP_MULTI["TENANTS"]``, or dynamic from ``DRCP_MULTI["TENANT_CATALOG"]``: a dotted path to a
 :class:`TenantCatalog` (class or instance), a model (``"app.Model"``), or a callable ``name -> Tenant |
 mapping | None``. A tenant the catalog starts knowing at runtime gets its pool on first use (the registry
-creates pools lazily); disabling or removing one closes its pools through ``registry.close(tenant=…)``.
+creates pools lazily); disabling or removing one sends :data:`drcp_multi.signals.tenant_disabled`, to which
+the app config connects the registry (its pools close): the catalog knows nothing of pools.
 """
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled")
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
 
+from drcp_multi.conf import (
+    cclass_prefix,
+    default_cclass,
+    parse_purity,
+    shared_alias,
+    tenancy_mode,
+    tenant_alias,
+    tenant_catalog,
+    tenants,
+)
+from drcp_multi.exceptions import CatalogReadOnly, InvalidTenantName, UnknownTenant
+from drcp_multi.signals import tenant_disabled
+from drcp_multi.tenant import Tenant
+from drcp_multi.validation import validate_cclass, validate_identifier
 
-@dataclass(frozen=True)
-class Tenant:
-    """One tenant as the catalog knows it.
+TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled", "created")
 
-    ``cclass`` is the DRCP connection class its sessions run under; ``alias`` the DATABASES alias its
-    queries go to; ``max_busy`` caps the connections it may hold at once in this process (None: only the
-    pool's own maximum applies).
-    """
-
-    name: str
-    alias: str
-    cclass: str
-    purity: int | None = None  # an oracledb.Purity value; None: the alias's configured purity
-    max_busy: int | None = None
-    enabled: bool = True
-
-
-class UnknownTenant(LookupError):
-    """No enabled tenant of that name in the catalog (the middleware answers 404 or TENANT_NOT_FOUND)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"unknown or disabled tenant {name!r}")
-        self.name = name
-
-
-class InvalidTenantName(ValueError):
-    """A tenant name or connection class outside the allowed pattern (the middleware answers 400)."""
-
-
-class CatalogReadOnly(TypeError):
-    """The configured catalog cannot add, enable, disable or remove tenants (e.g. a callable)."""
-
-
-def tenancy_setting(name: str, default: Any = None) -> Any:
-    """A key of ``settings.DRCP_MULTI``, read at call time through drcp_multi.conf."""
-    from drcp_multi.conf import drcp_setting  # lazy: importing Tenant needs neither settings nor oracledb
-
-    return drcp_setting(name, default)
-
-
-def get_tenancy_mode() -> str:
-    """``TENANCY_MODE``; raises ConfigurationError (an ImproperlyConfigured, check drcp_multi.E009)."""
-    from drcp_multi.conf import tenancy_mode
-
-    return tenancy_mode()
-
-
-def get_shared_alias() -> str:
-    """``SHARED_ALIAS``: where the catalog, auth, sessions and other shared apps live ("default")."""
-    return str(tenancy_setting("SHARED_ALIAS", "default"))
-
-
-def get_tenant_alias() -> str:
-    """``TENANT_ALIAS``: the alias tenants share in modes "pool_per_tenant" and "shared_pool" ("default")."""
-    return str(tenancy_setting("TENANT_ALIAS", "default"))
+__all__ = [
+    "CachedCatalog",
+    "CallableCatalog",
+    "CatalogReadOnly",
+    "InvalidTenantName",
+    "ModelCatalog",
+    "StaticCatalog",
+    "Tenant",
+    "TenantCatalog",
+    "UnknownTenant",
+    "build_tenant",
+    "get_catalog",
+    "get_tenant",
+    "load_catalog",
+    "reset_catalog",
+]
 
 
 def _parse_purity(value: Any) -> int | None:
-    if value is None:
-        return None
-    from drcp_multi.conf import parse_purity  # words, oracledb and cx_Oracle-era constants; ValueError
-
-    return int(parse_purity(value))
+    return None if value is None else int(parse_purity(value))
 
 
 def _default_cclass(name: str, alias: str) -> str:
     # Mode "alias", a tenant on its own alias: the alias's own class (OPTIONS["cclass"] or the core's
     # default for it), so the registry never asks that pool for another class per acquire. Tenants that
     # share an alias get a class each, so their sessions still never mix.
-    if alias == name and get_tenancy_mode() == "alias":
-        from django.conf import settings
-
-        from drcp_multi.conf import default_cclass
-
-        cclass = (settings.DATABASES.get(alias, {}).get("OPTIONS") or {}).get("cclass")
+    if alias == name and tenancy_mode() == "alias":
+        entry: dict[str, Any] = settings.DATABASES.get(alias) or {}
+        cclass = (entry.get("OPTIONS") or {}).get("cclass")
         return str(cclass or default_cclass(alias))
-    return f"{tenancy_setting('CCLASS_PREFIX', '')}{name}"
+    return f"{cclass_prefix()}{name}"
+
+
+def _parse_created(name: str, value: Any) -> datetime.datetime | None:
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"tenant {name!r}: created must be a datetime, a date or ISO 8601 text: {value!r}")
 
 
 def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
@@ -104,10 +93,8 @@ def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
     class. Raises :class:`InvalidTenantName` for a bad name or cclass, and ValueError for unknown keys, a
     bad purity or a bad ``max_busy``.
     """
-    from drcp_multi.validation import validate_cclass, validate_identifier
-
     spec = dict(spec or {})
-    alias = str(spec.get("alias") or (name if get_tenancy_mode() == "alias" else get_tenant_alias()))
+    alias = str(spec.get("alias") or (name if tenancy_mode() == "alias" else tenant_alias()))
     unknown = set(spec) - set(TENANT_FIELDS) - {"name"}
     if unknown:
         raise ValueError(f"tenant {name!r}: unknown keys {sorted(unknown)}; allowed: {TENANT_FIELDS}")
@@ -127,6 +114,7 @@ def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
         purity=_parse_purity(spec.get("purity")),
         max_busy=max_busy,
         enabled=bool(spec.get("enabled", True)),
+        created=_parse_created(name, spec.get("created")),
     )
 
 
@@ -136,11 +124,10 @@ def _as_tenant(name: str, value: Tenant | Mapping[str, Any] | None) -> Tenant | 
     return build_tenant(name, value)
 
 
-def close_tenant_pools(tenant: Tenant) -> None:
-    """Drain and close the tenant's pools in this process (busy connections finish first)."""
-    from drcp_multi.registry import get_registry  # imports oracledb: only when a tenant goes
-
-    get_registry().close(tenant=tenant)
+def announce_tenant_gone(tenant: Tenant) -> None:
+    """Tell every listener the tenant is gone: the registry drains and closes its pools in this process
+    (busy connections finish first)."""
+    tenant_disabled.send(sender=TenantCatalog, tenant=tenant)
 
 
 class TenantCatalog:
@@ -163,8 +150,6 @@ class TenantCatalog:
 
     def get(self, name: str) -> Tenant:
         """The enabled tenant ``name``; raises InvalidTenantName or UnknownTenant."""
-        from drcp_multi.validation import validate_identifier
-
         try:
             validate_identifier(name)
         except ValueError as exc:
@@ -218,7 +203,7 @@ class StaticCatalog(TenantCatalog):
                 raise UnknownTenant(name)
             tenant = self._tenants[name] = replace(self._tenants[name], enabled=enabled)
         if not enabled:
-            close_tenant_pools(tenant)
+            announce_tenant_gone(tenant)
         return tenant
 
     def remove(self, name: str) -> None:
@@ -227,7 +212,7 @@ class StaticCatalog(TenantCatalog):
             tenant = self._tenants.pop(name, None)
         if tenant is None:
             raise UnknownTenant(name)
-        close_tenant_pools(tenant)
+        announce_tenant_gone(tenant)
 
 
 class CachedCatalog(TenantCatalog):
@@ -257,7 +242,7 @@ class CachedCatalog(TenantCatalog):
             else:
                 self._cache.pop(name, None)
         if cached is not None and cached[1].enabled and (tenant is None or not tenant.enabled):
-            close_tenant_pools(cached[1])
+            announce_tenant_gone(cached[1])
         return tenant
 
     def invalidate(self, name: str | None = None) -> None:
@@ -308,8 +293,6 @@ class ModelCatalog(CachedCatalog):
     @property
     def model(self) -> Any:
         if isinstance(self._model, str):
-            from django.apps import apps
-
             self._model = apps.get_model(self._model)
         return self._model
 
@@ -318,7 +301,7 @@ class ModelCatalog(CachedCatalog):
         return [f for f in TENANT_FIELDS if f in names]
 
     def _queryset(self) -> Any:
-        return self.model._default_manager.using(get_shared_alias())
+        return self.model._default_manager.using(shared_alias())
 
     def _from_row(self, row: Mapping[str, Any]) -> Tenant:
         name = row[self.name_field]
@@ -359,7 +342,7 @@ class ModelCatalog(CachedCatalog):
         tenant = self.fetch(name)
         assert tenant is not None
         if not enabled:
-            close_tenant_pools(tenant)
+            announce_tenant_gone(tenant)
         return tenant
 
     def remove(self, name: str) -> None:
@@ -369,7 +352,7 @@ class ModelCatalog(CachedCatalog):
             raise UnknownTenant(name)
         self._queryset().filter(**{self.name_field: name}).delete()
         self.invalidate(name)
-        close_tenant_pools(tenant)
+        announce_tenant_gone(tenant)
 
 
 _catalog: TenantCatalog | None = None
@@ -379,18 +362,14 @@ _catalog_lock = threading.Lock()
 def load_catalog() -> TenantCatalog:
     """A new catalog from settings (``TENANT_CATALOG``, else ``TENANTS``); raises ImproperlyConfigured,
     ImportError, InvalidTenantName or ValueError for what cannot be one."""
-    from django.utils.module_loading import import_string
-
-    spec = tenancy_setting("TENANT_CATALOG")
+    spec = tenant_catalog()
     if spec is None:
-        return StaticCatalog(tenancy_setting("TENANTS", {}))
+        return StaticCatalog(tenants())
     kwargs: dict[str, Any] = {}
     if isinstance(spec, (tuple, list)):
         spec, kwargs = spec[0], dict(spec[1])
     if isinstance(spec, str) and spec.count(".") == 1 and not spec.startswith("."):
         try:  # "app_label.Model"
-            from django.apps import apps
-
             return ModelCatalog(apps.get_model(spec), **kwargs)
         except (LookupError, ValueError):
             pass
@@ -403,8 +382,6 @@ def load_catalog() -> TenantCatalog:
         return ModelCatalog(obj, **kwargs)
     if callable(obj):
         return CallableCatalog(obj, **kwargs)
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         f"DRCP_MULTI['TENANT_CATALOG'] = {spec!r} is neither a TenantCatalog, a model nor a callable"
     )
@@ -437,9 +414,4 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         reset_catalog()
 
 
-try:
-    from django.core.signals import setting_changed
-
-    setting_changed.connect(_on_setting_changed, dispatch_uid="drcp_multi.tenancy.catalog")
-except ImportError:  # pragma: no cover - Django is a dependency; the wire server's tests run without it
-    pass
+setting_changed.connect(_on_setting_changed, dispatch_uid="drcp_multi.tenancy.catalog")

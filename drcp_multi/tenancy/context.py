@@ -18,25 +18,29 @@ import inspect
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import iscoroutinefunction
 
-from drcp_multi.tenancy.catalog import Tenant
+from drcp_multi.signals import tenant_activated
+from drcp_multi.tenancy.catalog import get_tenant
+from drcp_multi.tenant import Tenant, TraceAttributes
+
+__all__ = [
+    "TenantThreadPoolExecutor",
+    "TraceAttributes",
+    "get_current_tenant",
+    "get_trace_attributes",
+    "submit_with_context",
+    "tenant_context",
+    "update_trace_attributes",
+    "wrap_with_context",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class TraceAttributes:
-    """What the backend stamps on each checkout (piggybacked by the driver, no extra round trip)."""
-
-    client_identifier: str | None = None
-    module: str | None = None
-    action: str | None = None
 
 
 _current_tenant: ContextVar[Tenant | None] = ContextVar("drcp_multi_tenant", default=None)
@@ -86,8 +90,6 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
     def __enter__(self) -> Tenant | None:
         tenant = self._tenant
         if isinstance(tenant, str):
-            from drcp_multi.tenancy.catalog import get_tenant
-
             tenant = get_tenant(tenant)
         trace = self._trace_arg
         if trace is None:
@@ -95,6 +97,13 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
                 _trace.get() or TraceAttributes(), client_identifier=tenant.name if tenant else None
             )
         self._tokens.append((_current_tenant.set(tenant), _trace.set(trace)))
+        if tenant is not None and tenant_activated.receivers:
+            # A receiver that raises leaves the block unentered, as a failed lookup would.
+            try:
+                tenant_activated.send(sender=Tenant, tenant=tenant)
+            except BaseException:
+                self.__exit__(None, None, None)
+                raise
         return tenant
 
     def __exit__(
@@ -124,7 +133,7 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
             @functools.wraps(func)
             async def async_inner(*args: P.args, **kwargs: P.kwargs) -> Any:
                 with self._fresh():
-                    return await func(*args, **kwargs)  # type: ignore[misc]
+                    return await func(*args, **kwargs)
 
             return async_inner  # type: ignore[return-value]
 

@@ -23,14 +23,12 @@ from django.http.request import split_domain_port
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils.module_loading import import_string
 
-from drcp_multi.tenancy.catalog import Tenant, tenancy_setting
+from drcp_multi.conf import resolver_specs
+from drcp_multi.exceptions import MalformedTenant
+from drcp_multi.tenant import Tenant
 from drcp_multi.validation import validate_identifier
 
 TenantRef = str | Tenant | None
-
-
-class MalformedTenant(ValueError):
-    """The request names a tenant in a malformed way (bad Host, header or path segment): HTTP 400."""
 
 
 @runtime_checkable
@@ -206,7 +204,7 @@ def load_resolver(spec: Any) -> TenantResolver:
 def load_resolvers(specs: Iterable[Any] | None = None) -> list[TenantResolver]:
     """The resolvers of ``specs`` (default: ``DRCP_MULTI["RESOLVERS"]``); at least one is required."""
     if specs is None:
-        specs = tenancy_setting("RESOLVERS", [])
+        specs = resolver_specs()
     resolvers = [load_resolver(spec) for spec in specs]
     if not resolvers:
         raise ImproperlyConfigured(

@@ -7,6 +7,7 @@ demand, at most once a second however many dashboards poll.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -70,7 +71,7 @@ def pool_rows() -> list[dict[str, Any]]:
         rows.append(
             {
                 k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
-                for k, v in dict(stats).items()
+                for k, v in dataclasses.asdict(stats).items()
             }
         )
     rows.sort(key=lambda r: (str(r.get("tenant") or ""), str(r.get("alias") or "")))

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import oracle_emulator
 
 PACKAGE = "oracle_emulator"
@@ -164,10 +162,6 @@ def test_no_cycle_through_the_sql_engine() -> None:
     assert [c for c in _cycles(_graph()) if any(_in_sql(m) for m in c)] == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="protocol.py <-> server.py: the server-side layering is issue #10 item 4, on branch server-drcp",
-)
 def test_no_import_cycle_in_the_package() -> None:
     assert _cycles(_graph()) == []
 

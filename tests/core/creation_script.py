@@ -53,7 +53,7 @@ def main() -> dict[str, Any]:
         report: dict[str, Any] = {
             "test_user": connection.settings_dict["USER"],
             "rows": User.objects.count(),
-            "pool_users_during": sorted(r["user"] for r in get_registry().stats()),
+            "pool_users_during": sorted(r.user for r in get_registry().stats()),
         }
         connection.creation.destroy_test_db(old_name, verbosity=0)
         report["pools_after"] = get_registry().stats()

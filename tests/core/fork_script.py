@@ -34,16 +34,18 @@ def main(dsn: str) -> dict[str, Any]:
     )
     django.setup()
     from drcp_multi.registry import get_registry
+    from drcp_multi.routing import route_for
 
     registry = get_registry()
-    idle = registry.acquire("default")
+    route = route_for("default", None)
+    idle = registry.acquire(route)
     idle.cursor().execute("SELECT 1 FROM DUAL")
-    held = registry.acquire("default")
+    held = registry.acquire(route)
     held.cursor().execute("SELECT 1 FROM DUAL")
     registry.release(idle)
     pid = os.fork()
     if pid == 0:
-        conn = registry.acquire("default")
+        conn = registry.acquire(route)
         conn.cursor().execute("SELECT 2 FROM DUAL")
         registry.release(conn)
         sys.exit(0)  # a normal exit: the child's own pool must not keep it waiting
@@ -53,7 +55,7 @@ def main(dsn: str) -> dict[str, Any]:
         cursor.execute("SELECT 3 FROM DUAL")
         report["held"] = cursor.fetchone()[0]
     registry.release(held)
-    conn = registry.acquire("default")
+    conn = registry.acquire(route)
     with conn.cursor() as cursor:
         cursor.execute("SELECT 4 FROM DUAL")
         report["pooled"] = cursor.fetchone()[0]

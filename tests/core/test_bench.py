@@ -6,12 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.drcp
 @pytest.mark.emulator_only
 def test_roundtrips_bench() -> None:
     result = subprocess.run(
@@ -34,3 +36,97 @@ def test_roundtrips_bench() -> None:
     assert tenancy["pool_per_tenant"]["logins_per_request"] == 0
     assert tenancy["pool_per_tenant"]["round_trips_per_request"] <= 2
     assert tenancy["shared_pool"]["logins_per_request"] > 0
+
+
+def run_bench(script: str, *args: str) -> dict[str, Any]:
+    """Run ``bench/<script>`` with ``args``; its JSON document (what precedes the tables)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,  # turns a hang into a failure; nothing is measured
+    )
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout[: result.stdout.index("\n}\n") + 2])
+    return document
+
+
+NO_LATENCY = ("--rtt-ms", "0", "--login-ms", "0", "--new-session-ms", "0")
+
+
+@pytest.mark.emulator_only
+def test_side_by_side_bench() -> None:
+    # One thread, so every figure below is exact: the warm-up serves each tenant once, leaving one
+    # connection per pool, and each later request meets the state the previous one left.
+    document = run_bench(
+        "side_by_side.py", "--rounds", "2", "--requests", "12", "--warmup", "3", "--threads", "1",
+        "--tenants", "3", *NO_LATENCY,
+    )  # fmt: skip
+    (experiment,) = document["experiments"]
+    assert experiment["tenants"] == 3 and experiment["rounds"] == 2
+    assert len(experiment["runs"]) == 2
+    summary = experiment["summary"]
+    assert {"pool_per_tenant", "shared_pool", "alias", "native_pool", "persistent", "per_request"} <= set(
+        summary
+    )
+    for name, row in summary.items():
+        assert row["errors"] == 0, (name, row["first_error"])
+        assert set(row["requests_per_s"]) == {"median", "min", "max"}
+        assert set(row["x_persistent"]) == {"of_medians", "round_min", "round_max"}
+        assert row["x_native_pool"] is not None
+    assert summary["persistent"]["x_persistent"]["of_medians"] == 1
+
+    def median(name: str, key: str) -> float:
+        return float(summary[name][key]["median"])
+
+    # A tenant pool (or alias pool) per tenant: one client connection and one pooled server each, no login.
+    for name in ("pool_per_tenant", "alias"):
+        assert median(name, "logins_per_request") == 0
+        assert median(name, "round_trips_per_request") == 2  # the session set-up and the SELECT
+        assert median(name, "one_way_per_request") == 1  # the DRCP release
+        assert median(name, "drcp_hits_per_request") == 1 and median(name, "drcp_misses_per_request") == 0
+        assert median(name, "client_connections_held") == 3
+        assert median(name, "pooled_servers_held") == 3
+    # One pool of one connection asked for another class each time: a login per change of tenant.
+    assert median("shared_pool", "logins_per_request") > 0
+    assert median("shared_pool", "client_connections_held") == 1
+    assert median("native_pool", "logins_per_request") == 0
+    assert median("native_pool", "round_trips_per_request") == 3
+    assert median("native_pool", "drcp_misses_per_request") == 0
+    assert median("native_pool", "client_connections_held") == 1
+    assert median("persistent", "round_trips_per_request") == 1
+    assert median("persistent", "logins_per_request") == 0
+    assert median("persistent", "client_connections_held") == 1
+    assert median("persistent", "pooled_servers_held") == 0
+    assert median("per_request", "logins_per_request") == 1
+    assert median("per_request", "client_connections_held") == 0
+
+
+@pytest.mark.emulator_only
+def test_side_by_side_sensitivity() -> None:
+    document = run_bench(
+        "side_by_side.py", "--rounds", "1", "--requests", "6", "--warmup", "1", "--threads", "1",
+        "--tenants", "2", "--configs", "native_pool,persistent", "--sensitivity",
+        "--rtt-ms", "0", "--login-ms", "1", "--new-session-ms", "0",
+    )  # fmt: skip
+    # Only the non-zero cost moves: halved, then doubled, each a full experiment.
+    assert [(v["cost"], v["factor"]) for v in document["sensitivity"]] == [
+        ("login_ms", 0.5),
+        ("login_ms", 2.0),
+    ]
+    for variant in document["sensitivity"]:
+        assert set(variant["summary"]) == {"native_pool", "persistent"}
+        assert variant["summary"]["native_pool"]["logins_per_request"]["median"] == 0
+
+
+@pytest.mark.emulator_only
+def test_checkout_micro_bench() -> None:
+    document = run_bench("checkout_micro.py", "--rounds", "2", "--iterations", "20", "--warmup", "5")
+    results = document["results"]
+    assert {"raw", "registry_alias", "registry_tenant"} <= set(results)
+    for name, row in results.items():
+        # Hot pools: no login, no round trip; each release is one one-way DRCP message.
+        assert row["server"] == {"round_trips": 0, "one_way": 40, "logins": 0, "checkouts": 40}, name
+        assert set(row["x_raw"]) == {"of_medians", "round_min", "round_max"}
+    assert results["raw"]["x_raw"]["of_medians"] == 1

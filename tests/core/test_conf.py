@@ -8,15 +8,10 @@ import oracledb
 import pytest
 from django.test import override_settings
 
-from drcp_multi.conf import (
-    ConfigurationError,
-    build_dsn,
-    drcp_setting,
-    find_problems,
-    get_pool_config,
-    parse_purity,
-)
-from drcp_multi.exceptions import InvalidIdentifier
+from drcp_multi.conf import build_dsn, drcp_setting, parse_purity
+from drcp_multi.exceptions import ConfigurationError, InvalidIdentifier
+from drcp_multi.poolconfig import get_pool_config
+from drcp_multi.problems import find_problems
 from drcp_multi.validation import validate_cclass
 
 
@@ -165,7 +160,7 @@ def test_cclass_validator() -> None:
 def test_drcp_setting_defaults_and_overrides() -> None:
     with override_settings(DRCP_MULTI={}):
         assert drcp_setting("TENANCY_MODE") == "pool_per_tenant"
-        assert drcp_setting("NOT_A_KEY", 3) == 3
+        assert drcp_setting("NOT_A_KEY") is None
     with override_settings(DRCP_MULTI={"TENANCY_MODE": "alias", "MAX_LIVE_POOLS": 5}):
         assert drcp_setting("TENANCY_MODE") == "alias"
         assert drcp_setting("MAX_LIVE_POOLS") == 5

@@ -16,6 +16,8 @@ import pytest
 from django.db import connection
 
 from drcp_multi.registry import get_registry
+from drcp_multi.routing import acquire_for
+from drcp_multi.testing.database_side import session_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -50,29 +52,39 @@ def query(sql: str = "SELECT 1 FROM DUAL") -> Any:
 
 # Python 3.12+ warns on fork() with threads running; pool threads are exactly what the registry handles.
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
+@pytest.mark.drcp
+def test_fork_child_builds_its_own_pool(oracle_server: Any) -> None:
     assert query() == 1
     held = connection.connection  # the parent keeps this one checked out across the fork
+    with connection.cursor() as cursor:
+        parent_session = session_facts(cursor).identity
     parent_pid = os.getpid()
-    logins_before = emulator.stats()["logins"]
+    logins_before = oracle_server.stats()["logins"] if oracle_server else 0
 
     def child() -> dict[str, Any]:
         # The inherited wrapper's connection is the parent's socket: it is set aside, not used.
         value = query("SELECT 2 FROM DUAL")
+        with connection.cursor() as cursor:
+            session = session_facts(cursor).identity
         rows = get_registry().stats()
         connection.close()
-        return {"value": value, "pids": [r["pid"] for r in rows], "opened": [r["opened"] for r in rows]}
+        return {"value": value, "session": session, "pids": [r.pid for r in rows]}
 
     pid, report = run_forked(child)
     assert report["value"] == 2
     assert report["pids"] == [pid]  # the child's registry has only its own pool
-    assert emulator.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
+    # The database's side: the child ran on a session of its own, not the one the parent holds.
+    assert report["session"] != parent_session
+    if oracle_server is not None:
+        assert oracle_server.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
     # The parent's checked-out connection and pool are intact.
     assert connection.connection is held
     assert query("SELECT 3 FROM DUAL") == 3
+    with connection.cursor() as cursor:
+        assert session_facts(cursor).identity == parent_session  # still the parent's own session
     connection.close()
     (row,) = get_registry().stats()
-    assert row["pid"] == parent_pid and row["busy"] == 0
+    assert row.pid == parent_pid and row.busy == 0
 
 
 def test_forked_child_exiting_normally_leaves_the_parent_intact(emulator: Any) -> None:
@@ -104,10 +116,11 @@ def test_interpreter_exit_with_open_pools_is_prompt() -> None:
         settings.configure(DATABASES={"default": %r}, USE_TZ=True)
         django.setup()
         from drcp_multi.registry import get_registry
+        from drcp_multi.routing import acquire_for
         registry = get_registry()
-        conn = registry.acquire("default")
+        conn = acquire_for("default")
         conn.cursor().execute("SELECT 1 FROM DUAL")
-        held = registry.acquire("default")  # still checked out at exit
+        held = acquire_for("default")  # still checked out at exit
         registry.release(conn)
         print("done", flush=True)
         """
@@ -121,6 +134,7 @@ def test_interpreter_exit_with_open_pools_is_prompt() -> None:
     assert result.stdout.strip() == "done"
 
 
+@pytest.mark.drcp
 def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -> None:
     host, _, rest = emulator.dsn.partition(":")
     port, _, service = rest.partition("/")
@@ -148,7 +162,7 @@ def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
+def test_fork_child_starts_with_no_tenant_slot_held() -> None:
     """A tenant's max_busy slots held by the parent's checkouts are not the child's: the child never
     gives those connections back, so inheriting the count would leave the tenant at its cap forever."""
     from django.test import override_settings
@@ -158,13 +172,13 @@ def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
 
     capped = Tenant(name="capped", alias="default", cclass="T_CAPPED", max_busy=1)
     registry = get_registry()
-    held = registry.acquire("default", capped)  # the parent holds the tenant's only slot across the fork
+    held = acquire_for("default", capped)  # the parent holds the tenant's only slot across the fork
 
     def child() -> dict[str, Any]:
         report: dict[str, Any] = {"busy_at_start": get_limiter().busy(capped)}
         with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
             try:
-                conn = registry.acquire("default", capped)
+                conn = acquire_for("default", capped)
             except Exception as exc:
                 report["error"] = repr(exc)
             else:

@@ -111,7 +111,7 @@ def run(srv: EmulatorServer) -> dict[str, object]:
     for conn in connections.all(initialized_only=True):
         conn.close()
     result["task_counts"] = counts
-    result["busy_after"] = sum(p["busy"] for p in get_registry().stats())
+    result["busy_after"] = sum(p.busy for p in get_registry().stats())
     return result
 
 

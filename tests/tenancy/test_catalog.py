@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import oracledb
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from drcp_multi.tenancy import catalog as catalog_module
+from drcp_multi.signals import tenant_disabled
 from drcp_multi.tenancy.catalog import (
     CallableCatalog,
     InvalidTenantName,
@@ -24,11 +25,16 @@ from drcp_multi.validation import validate_cclass, validate_identifier
 
 
 @pytest.fixture
-def closed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of tenants whose pools the catalog asked the registry to close."""
+def closed() -> Iterator[list[str]]:
+    """Names of tenants the catalog announced gone (tenant_disabled: the registry closes their pools)."""
     calls: list[str] = []
-    monkeypatch.setattr(catalog_module, "close_tenant_pools", lambda t: calls.append(t.name))
-    return calls
+
+    def receiver(sender: object, tenant: Tenant, **kwargs: Any) -> None:
+        calls.append(tenant.name)
+
+    tenant_disabled.connect(receiver)
+    yield calls
+    tenant_disabled.disconnect(receiver)
 
 
 @pytest.mark.parametrize("bad", ["", "-x", "a b", "a'b", "a)(b", "x" * 64, "ü", None, 3, "a.b"])

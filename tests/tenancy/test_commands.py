@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from drcp_multi.management.commands import tenant_command
+from drcp_multi.signals import tenant_disabled
 from drcp_multi.tenancy import catalog as catalog_module
 from drcp_multi.tenancy.catalog import StaticCatalog
 from drcp_multi.tenancy.commands import TenantCommand
@@ -50,7 +51,12 @@ class MemoryCatalog(StaticCatalog):
 
 def test_writes_through_a_writable_catalog(tenants: None, monkeypatch: pytest.MonkeyPatch) -> None:
     closed: list[str] = []
-    monkeypatch.setattr(catalog_module, "close_tenant_pools", lambda t: closed.append(t.name))
+
+    def receiver(sender: object, tenant: Any, **kwargs: Any) -> None:
+        closed.append(tenant.name)
+
+    monkeypatch.setattr(tenant_disabled, "receivers", list(tenant_disabled.receivers))  # restored after
+    tenant_disabled.connect(receiver)
     memory = MemoryCatalog()
     monkeypatch.setattr(catalog_module, "_catalog", memory)
     assert "added tenant newco (alias default, cclass T_newco)" in run(

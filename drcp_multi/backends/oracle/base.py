@@ -5,52 +5,79 @@ Subclasses (does not fork) ``django.db.backends.oracle.base.DatabaseWrapper``:
 * ``get_new_connection()`` acquires from :func:`drcp_multi.registry.get_registry` under the current
   tenant's connection class and purity; ``close()`` releases it (a one-way DRCP release, no logoff), so
   with ``CONN_MAX_AGE = 0`` each request is one checkout.
-* Session set-up costs one round trip per checkout: Django's two ``ALTER SESSION`` run in one anonymous
-  PL/SQL block. Never zero, because behind DRCP the server session may be brand new after any release.
+* Session set-up: with the logon trigger installed (``manage.py drcp_session_trigger install``), none —
+  every session DRCP creates is set up by the trigger, and a reused one keeps it; otherwise one round trip
+  per checkout (Django's two ``ALTER SESSION`` in one anonymous PL/SQL block), because behind DRCP the
+  server session may be brand new after any release. ``DRCP_MULTI['SESSION_SETUP']`` chooses.
 * When the current tenant changes between cursors, the connection is swapped for one of the new class;
   inside ``atomic()`` that raises :class:`~drcp_multi.exceptions.TenantSwitchInTransaction` instead.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, ClassVar
 
 import oracledb
 from django.conf import settings
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
+from django.db.backends.oracle.base import FormatStylePlaceholderCursor
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 
-from drcp_multi.conf import drcp_setting, tenancy_mode
-from drcp_multi.exceptions import TenantSwitchInTransaction
-from drcp_multi.registry import get_registry, is_disconnect, orphan
-from drcp_multi.tenancy.catalog import Tenant
-from drcp_multi.tenancy.context import get_current_tenant
+from drcp_multi.conf import reset_contexts, session_setup, settings_generation, shared_alias, tenancy_mode
+from drcp_multi.exceptions import ConfigurationError, TenantSwitchInTransaction
+from drcp_multi.registry import Route, get_registry, is_disconnect, orphan
+from drcp_multi.routing import route_for
+from drcp_multi.tenancy.context import get_current_tenant, get_trace_attributes
+from drcp_multi.tenant import NO_TRACE, Tenant
+from drcp_multi.wiring import connect_layers
 
 from .creation import DatabaseCreation
+from .django_internals import (
+    init_connection_state_without_oracle_setup,
+    like_operators,
+)
+from .session import (
+    TRIGGER_NAME,
+    TRIGGER_STATE_SQL,
+    TriggerState,
+    may_leave_session_state,
+    session_reset_sql,
+    session_setup_sql,
+    trigger_state,
+)
 
+__all__ = ["DatabaseWrapper", "session_setup_sql"]
 
-def _plsql_literal(sql: str) -> str:
-    return "'" + sql.replace("'", "''") + "'"
-
-
-def session_setup_sql(use_tz: bool) -> str:
-    """Django's two ``ALTER SESSION`` statements (territory first: it resets the formats) as one block."""
-    formats = (
-        "ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS'"
-        " NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF'" + (" TIME_ZONE = 'UTC'" if use_tz else "")
-    )
-    territory = "ALTER SESSION SET NLS_TERRITORY = 'AMERICA'"
-    return (
-        f"BEGIN EXECUTE IMMEDIATE {_plsql_literal(territory)}; "
-        f"EXECUTE IMMEDIATE {_plsql_literal(formats)}; END;"
-    )
+logger = logging.getLogger("drcp_multi.backends.oracle")
+connect_layers()  # the tenant limiter and the catalog's signals, with or without the app installed
 
 
 def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
     return None if tenant is None else (tenant.name, tenant.cclass, tenant.purity)
+
+
+class SessionStateCursor(FormatStylePlaceholderCursor):
+    """Django's Oracle cursor that notes statements which may leave state on the session (PL/SQL, ALTER
+    SESSION, procedure calls), so a tenant sharing its class with others cleans up before release."""
+
+    database: DatabaseWrapper
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if may_leave_session_state(query):
+            self.database.drcp_session_dirty = True
+        return super().execute(query, params)
+
+    def executemany(self, query: str, params: Any = None) -> Any:
+        if may_leave_session_state(query):
+            self.database.drcp_session_dirty = True
+        return super().executemany(query, params)
+
+    def callproc(self, *args: Any, **kwargs: Any) -> Any:
+        self.database.drcp_session_dirty = True
+        return self.cursor.callproc(*args, **kwargs)
 
 
 class DatabaseWrapper(OracleDatabaseWrapper):
@@ -62,15 +89,20 @@ class DatabaseWrapper(OracleDatabaseWrapper):
     # no extra checkout or round trip.
     _like_probe: ClassVar[dict[tuple[str, ...], bool]] = {}
     _versions: ClassVar[dict[tuple[str, ...], tuple[int, ...]]] = {}
-    # Set by Django's Oracle DatabaseWrapper (not in django-stubs).
-    _standard_operators: ClassVar[dict[str, str]]
-    _standard_pattern_ops: ClassVar[dict[str, str]]
-    _likec_operators: ClassVar[dict[str, str]]
-    _likec_pattern_ops: ClassVar[dict[str, str]]
+    # (generation, alias, user, dsn) -> whether the logon trigger sets new sessions up: asked once per
+    # process and settings change, on the first checkout.
+    _set_up_by_trigger: ClassVar[dict[tuple[int, str, str, str], bool]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.drcp_tenant: Tenant | None = None  # the tenant the current connection was acquired for
+        self.drcp_route: Route | None = None  # the route it was acquired by
+        # Mode "shared_class": the session is shared with other tenants of the class, and this request ran
+        # a statement that may have left state on it (reset before release).
+        self.drcp_shared_session = False
+        self.drcp_session_dirty = False
+        # id(tenant) -> (what the route depends on, the tenant, the route, shared); per wrapper (thread).
+        self._drcp_routes: dict[int, tuple[tuple[Any, ...], Tenant | None, Route, bool]] = {}
         self._drcp_pid: int | None = None
         self._drcp_may_switch = True
 
@@ -93,7 +125,7 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         tenant = get_current_tenant()
         if tenant is None or tenant.alias == self.alias:
             return tenant
-        if tenancy_mode() == "alias" or self.alias == (drcp_setting("SHARED_ALIAS") or "default"):
+        if tenancy_mode() == "alias" or self.alias == shared_alias():
             return None
         return tenant
 
@@ -109,51 +141,126 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             version = self._versions[key] = super().oracle_version
         return version
 
+    def _route(self, tenant: Tenant | None) -> tuple[Route, bool]:
+        """The route of this checkout, and whether its session is shared with other tenants (mode
+        "shared_class"), from this wrapper's cache when nothing they depend on changed.
+
+        The hot path: no settings dict among its frame's locals (a DEBUG page shows locals, and Django's
+        ``sensitive_variables`` costs more than the rest of this), a generation and three values compared.
+        """
+        mode = tenancy_mode()
+        settings_dict = self.settings_dict
+        fingerprint = (settings_generation(), mode, settings_dict.get("USER"), settings_dict.get("NAME"))
+        del settings_dict
+        cached = self._drcp_routes.get(id(tenant))
+        if cached is not None and cached[0] == fingerprint and cached[1] is tenant:
+            return cached[2], cached[3]
+        route = route_for(self.alias, tenant, self.settings_dict)
+        shared = mode == "shared_class" and tenant is not None
+        if len(self._drcp_routes) > 1000:  # tenants come and go
+            self._drcp_routes.clear()
+        self._drcp_routes[id(tenant)] = (fingerprint, tenant, route, shared)
+        return route, shared
+
+    def _checkout(self, tenant: Tenant | None) -> Any:
+        route, shared = self._route(tenant)
+        conn = get_registry().acquire(route, get_trace_attributes() or NO_TRACE, tenant)
+        self.drcp_tenant = tenant
+        self.drcp_route = route
+        self.drcp_shared_session = shared
+        return conn
+
     @async_unsafe
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
-        tenant = self.tenant_for_checkout()
-        conn = get_registry().acquire(self.alias, tenant, settings_dict=self.settings_dict)
-        self.drcp_tenant = tenant
+        conn = self._checkout(self.tenant_for_checkout())
         self._drcp_pid = os.getpid()
         return conn
 
     def init_connection_state(self) -> None:
-        BaseDatabaseWrapper.init_connection_state(self)  # the version check, once per alias
-        try:
-            self._set_up_session()
-        except oracledb.Error as exc:
-            # The set-up is the checkout's first round trip, so it doubles as its health check at no cost:
-            # a connection that died idle in the pool (and that the driver did not catch) is dropped and
-            # replaced once, instead of failing the request.
-            if not is_disconnect(exc):
-                raise
-            registry = get_registry()
-            registry.release(self.connection)
-            self.connection = registry.acquire(self.alias, self.drcp_tenant, settings_dict=self.settings_dict)
-            self.connection.autocommit = self.autocommit
-            self._set_up_session()
+        init_connection_state_without_oracle_setup(self)  # the version check, once per alias
+        if not self.session_set_up_by_trigger():
+            try:
+                self._set_up_session()
+            except oracledb.Error as exc:
+                # The set-up is the checkout's first round trip, so it doubles as its health check at no
+                # cost: a connection that died idle in the pool (and that the driver did not catch) is
+                # dropped and replaced once, instead of failing the request.
+                if not is_disconnect(exc):
+                    raise
+                get_registry().release(self.connection)
+                self.connection = self._checkout(self.drcp_tenant)
+                self.connection.autocommit = self.autocommit
+                self._set_up_session()
         if "operators" not in self.__dict__:
             standard = self._like_probe.get(self._server_key())
             if standard is None:
                 standard = self._probe_like()
                 self._like_probe[self._server_key()] = standard
-            if standard:
-                self.operators, self.pattern_ops = self._standard_operators, self._standard_pattern_ops
-            else:
-                self.operators, self.pattern_ops = self._likec_operators, self._likec_pattern_ops
+            self.operators, self.pattern_ops = like_operators(self, standard)
         # The statement cache size comes from POOL["stmtcachesize"]; Django's override is not repeated.
         if not self.get_autocommit():
             self.commit()
+        self.drcp_session_dirty = False  # what the set-up did is the same for every tenant
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        if self.drcp_shared_session:
+            return SessionStateCursor(self.connection, self)
+        return super().create_cursor(name)
 
     def _set_up_session(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(session_setup_sql(settings.USE_TZ))
 
-    def _probe_like(self) -> bool:
-        # Ticket #14149, as in Django: can this database use LIKE ... ESCAPE with TRANSLATE?
+    def session_set_up_by_trigger(self) -> bool:
+        """Whether this checkout's session was set up by the logon trigger, so no set-up round trip is
+        needed. Asks the database once per process and settings change (``DRCP_MULTI['SESSION_SETUP']``:
+        never with "checkout"; raises ConfigurationError with "trigger" when it is not installed)."""
+        mode = session_setup()
+        if mode == "checkout":
+            return False
+        config = self.drcp_route.config if self.drcp_route is not None else None
+        key = (settings_generation(), self.alias, config.user if config else "", config.dsn if config else "")
+        known = self._set_up_by_trigger.get(key)
+        if known is None:
+            state = self.session_trigger_state()
+            known = state == "installed"
+            if mode == "trigger" and not known:
+                raise ConfigurationError(
+                    f"drcp_multi.E017: DRCP_MULTI['SESSION_SETUP'] is 'trigger' but the logon trigger "
+                    f"{TRIGGER_NAME} of DATABASES[{self.alias!r}] is {state}. HINT: run `manage.py "
+                    f"drcp_session_trigger install --database {self.alias}`, or set SESSION_SETUP to 'auto'."
+                )
+            self._set_up_by_trigger[key] = known
+        return known
+
+    @classmethod
+    def forget_session_trigger_state(cls) -> None:
+        """Ask the database again on the next checkout (after installing or dropping the trigger)."""
+        cls._set_up_by_trigger.clear()
+
+    def session_trigger_state(self) -> TriggerState:
+        """The logon trigger's state for this alias's user: "installed", "missing", "disabled" or
+        "outdated" (its set-up differs from what these settings need, e.g. after changing USE_TZ). One
+        round trip."""
+        if self.connection is None:
+            self.ensure_connection()
         cursor = self.create_cursor()
         try:
-            cursor.execute(f"SELECT 1 FROM DUAL WHERE DUMMY {self._standard_operators['contains']}", ["X"])
+            cursor.execute(TRIGGER_STATE_SQL, [TRIGGER_NAME])
+            row = cursor.fetchone()
+        except self.Database.DatabaseError as exc:  # a server without the view: as good as no trigger
+            logger.info("DATABASES[%r]: USER_TRIGGERS cannot be read (%s)", self.alias, exc)
+            row = None
+        finally:
+            cursor.close()
+        return trigger_state(row, settings.USE_TZ)
+
+    def _probe_like(self) -> bool:
+        # Ticket #14149, as in Django: can this database use LIKE ... ESCAPE with TRANSLATE?
+        operators, _ = like_operators(self, standard=True)
+        cursor = self.create_cursor()
+        try:
+            cursor.execute(f"SELECT 1 FROM DUAL WHERE DUMMY {operators['contains']}", ["X"])
         except self.Database.DatabaseError:
             return False
         finally:
@@ -200,8 +307,28 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         if self._drcp_pid != os.getpid():
             orphan(conn)
             return
+        discard = False
+        if self.drcp_shared_session and self.drcp_session_dirty:
+            discard = not self._reset_shared_session(conn)
         with self.wrap_database_errors:
-            get_registry().release(conn)
+            get_registry().release(conn, discard=discard)
+
+    def _reset_shared_session(self, conn: Any) -> bool:
+        """Clear package state and ``RESET_CONTEXTS`` before a shared-class session goes back (one round
+        trip, only after a statement that may have left state). False when the reset failed."""
+        self.drcp_session_dirty = False
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(session_reset_sql(reset_contexts()))
+        except oracledb.Error as exc:
+            logger.warning(
+                "DATABASES[%r]: the shared-class session could not be reset before release (%s); it is "
+                "dropped instead",
+                self.alias,
+                exc,
+            )
+            return False
+        return True
 
     def close_if_health_check_failed(self) -> None:
         # The pool pings connections idle longer than POOL["ping_interval"] and drops dead ones.

@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rtt-ms", type=float, default=0)
     parser.add_argument("--login-ms", type=float, default=0)
     parser.add_argument("--new-session-ms", type=float, default=0)
+    parser.add_argument("--spawn-server-ms", type=float, default=0)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--log-level", default="WARNING")
     return parser
@@ -51,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         service=args.service,
         users=dict(args.user),
         max_pooled_servers=args.max_pooled_servers,
-        latency=LatencyModel(rtt_ms=args.rtt_ms, login_ms=args.login_ms, new_session_ms=args.new_session_ms),
+        latency=LatencyModel(
+            rtt_ms=args.rtt_ms,
+            login_ms=args.login_ms,
+            new_session_ms=args.new_session_ms,
+            spawn_server_ms=args.spawn_server_ms,
+        ),
         broker_wait_timeout=args.broker_wait_timeout,
         data_dir=args.data_dir,
     )

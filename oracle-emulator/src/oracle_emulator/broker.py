@@ -93,18 +93,16 @@ class Broker:
         service: str,
         max_pooled_servers: int = 40,
         wait_timeout: float = 30.0,
-        on_new_session: Callable[[], None] | None = None,
+        on_new_session: Callable[[bool], None] | None = None,
         on_destroy: Callable[[ServerSession], None] | None = None,
-        on_create_user: Callable[[str, str], None] | None = None,
-        on_drop_user: Callable[[str], None] | None = None,
     ) -> None:
         self.service = service
         self.max_pooled_servers = max_pooled_servers
         self.wait_timeout = wait_timeout
-        self._on_new_session = on_new_session or (lambda: None)
+        # Called with True when a server process is started (the pool grows), False when a free
+        # server gets a new session (another class, or purity NEW).
+        self._on_new_session = on_new_session or (lambda spawned: None)
         self._on_destroy = on_destroy or (lambda s: None)
-        self._on_create_user = on_create_user
-        self._on_drop_user = on_drop_user
         self._cond = threading.Condition()
         self._free: list[ServerSession] = []  # oldest release first
         self._busy: set[ServerSession] = set()
@@ -208,7 +206,7 @@ class Broker:
         try:
             if victim is not None:
                 self._on_destroy(victim)
-            self._on_new_session()
+            self._on_new_session(victim is None)
             session = ServerSession(
                 username=user,
                 service_name=self.service,
@@ -272,18 +270,6 @@ class Broker:
             self._dedicated.clear()
             self._cond.notify_all()
             return sessions
-
-    # -- users created through SQL (the engine calls these on ``ctx.server``) ------------------
-
-    def create_user(self, name: str, password: str) -> None:
-        """``CREATE USER … IDENTIFIED BY …`` / ``ALTER USER``: the listener accepts the login."""
-        if self._on_create_user is not None:
-            self._on_create_user(name, password)
-
-    def drop_user(self, name: str) -> None:
-        """``DROP USER``: later logins fail with ORA-01017."""
-        if self._on_drop_user is not None:
-            self._on_drop_user(name)
 
     # -- figures -----------------------------------------------------------------------------
 

@@ -92,11 +92,12 @@ class LobStore:
         self._lobs[lob_id] = TempLob(ora_type, csfrm, value)
         return self._make_locator(lob_id, ora_type)
 
-    def value_of(self, locator: bytes) -> Any:
+    def value_of(self, locator: bytes) -> str | bytes:
         lob = self._lobs.get(self._id_of(locator))
         if lob is None:
             raise OracleError(22922, "nonexistent LOB value")
-        return lob.value
+        value: str | bytes = lob.value
+        return value
 
     def free(self, locator: bytes) -> None:
         self._lobs.pop(self._id_of(locator), None)

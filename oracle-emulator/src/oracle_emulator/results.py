@@ -135,12 +135,18 @@ class ServerView(Protocol):
     def sessions(self) -> list[dict[str, Any]]:
         """Rows of V$SESSION."""
 
+    def triggers(self) -> list[dict[str, Any]]:
+        """Rows of ALL_TRIGGERS (logon triggers, with OWNER)."""
+
 
 class ExecutionContext(Protocol):
     """Everything an engine call may touch besides the SQL text and binds."""
 
-    session: SessionState
-    server: ServerView
+    @property
+    def session(self) -> SessionState: ...
+
+    @property
+    def server(self) -> ServerView: ...
 
 
 class SqlEngine(Protocol):

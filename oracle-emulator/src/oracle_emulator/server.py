@@ -9,81 +9,22 @@ Example::
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import datetime
 import logging
 import socket
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .auth import UserStore
 from .broker import Broker
+from .instance import Instance, LatencyModel, StatementRecord, default_engine
 from .protocol import ClientConnection
-from .results import Bind, ExecutionContext, OracleError, Result, SqlEngine
-from .session import ExecutionCtx, ServerSession
+from .results import SqlEngine
+
+__all__ = ["EmulatorServer", "LatencyModel", "StatementRecord"]
 
 log = logging.getLogger("oracle_emulator.server")
-
-
-@dataclass(frozen=True)
-class LatencyModel:
-    """Artificial delays (milliseconds) so benchmarks see the costs that make pooling matter.
-
-    ``rtt_ms`` is added to every response (handshake included), ``login_ms`` once per
-    authentication, ``new_session_ms`` whenever a server session is created (a pooled server or a
-    dedicated connection's session).
-    """
-
-    rtt_ms: float = 0
-    login_ms: float = 0
-    new_session_ms: float = 0
-
-
-@dataclass(frozen=True)
-class StatementRecord:
-    """One executed statement, as the server saw it."""
-
-    sql: str
-    username: str
-    cclass: str | None
-    purity: str | None
-    sid: int
-    serial: int
-    session_kind: str  # "pooled" / "dedicated"
-    client_identifier: str | None
-    module: str | None
-    action: str | None
-    ts: datetime.datetime
-    error_code: int | None = None  # ORA code when the statement failed
-
-
-class _FallbackEngine:
-    """Used only when ``oracle_emulator.sql`` is not importable: every statement is ORA-00900."""
-
-    def execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
-        raise OracleError(900, f"invalid SQL statement (no SQL engine installed): {sql[:200]}")
-
-    def commit(self, ctx: ExecutionContext) -> None:
-        return None
-
-    def rollback(self, ctx: ExecutionContext) -> None:
-        return None
-
-    def close_session(self, ctx: ExecutionContext) -> None:
-        return None
-
-
-def _default_engine(data_dir: str | None) -> SqlEngine:
-    try:
-        from .sql import Engine  # type: ignore[attr-defined]
-    except ImportError:
-        log.warning("oracle_emulator.sql is not available: every statement will fail with ORA-00900")
-        return _FallbackEngine()
-    return Engine(data_dir=data_dir)  # type: ignore[no-any-return]
 
 
 class EmulatorServer:
@@ -92,6 +33,10 @@ class EmulatorServer:
     It is a test substrate, not a database: SQL is delegated to ``engine`` (by default
     ``oracle_emulator.sql.Engine``). Use it as a context manager or call :meth:`start` /
     :meth:`stop`. All figures are exact and thread-safe.
+
+    This module is the listener (transport's accept loop) and the composition root: it builds the
+    :class:`~.instance.Instance` (sessions, broker, SQL) and one
+    :class:`~.protocol.ClientConnection` per accepted socket.
     """
 
     def __init__(
@@ -109,39 +54,49 @@ class EmulatorServer:
     ) -> None:
         self.host = host
         self.port = port
-        self.service = service
-        self.latency = latency or LatencyModel()
         self.data_dir = data_dir
-        self.users = UserStore()
+        user_store = UserStore()
         for user, password in (users or {}).items():
-            self.users.add(user, password)
-        self._engine = engine
-        self.broker = Broker(
+            user_store.add(user, password)
+        self.instance = Instance(
             service=service,
+            users=user_store,
+            latency=latency or LatencyModel(),
             max_pooled_servers=max_pooled_servers,
-            wait_timeout=broker_wait_timeout,
-            on_new_session=self._new_session_latency,
-            on_destroy=self._destroy_session,
-            on_create_user=self.add_user,
-            on_drop_user=self.drop_user,
+            broker_wait_timeout=broker_wait_timeout,
+            engine=(lambda: engine) if engine is not None else (lambda: default_engine(data_dir)),
+            statement_log_size=statement_log_size,
         )
         self._lock = threading.Lock()
-        self._counters: dict[str, int] = {}
-        self._reset_counters()
         self._opened = 0
         self._open: set[ClientConnection] = set()
-        self._log: collections.deque[StatementRecord] = collections.deque(maxlen=statement_log_size)
         self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
-    # -- lifecycle -------------------------------------------------------------------------------
+    # -- what the instance holds -----------------------------------------------------------------
+
+    @property
+    def service(self) -> str:
+        return self.instance.service
+
+    @property
+    def latency(self) -> LatencyModel:
+        return self.instance.latency
+
+    @property
+    def users(self) -> UserStore:
+        return self.instance.users
+
+    @property
+    def broker(self) -> Broker:
+        return self.instance.broker
 
     @property
     def engine(self) -> SqlEngine:
-        if self._engine is None:
-            self._engine = _default_engine(self.data_dir)
-        return self._engine
+        return self.instance.engine
+
+    # -- lifecycle -------------------------------------------------------------------------------
 
     @property
     def dsn(self) -> str:
@@ -186,8 +141,7 @@ class EmulatorServer:
             connections = list(self._open)
         for conn in connections:
             conn.close()
-        for session in self.broker.shutdown():
-            self._destroy_session(session)
+        self.instance.shutdown()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
@@ -218,62 +172,15 @@ class EmulatorServer:
                 continue
             sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn = ClientConnection(self, sock, addr)
+            conn = ClientConnection(self.instance, sock, addr, on_closed=self._connection_closed)
             with self._lock:
                 self._opened += 1
                 self._open.add(conn)
             threading.Thread(target=conn.run, name=f"oracle-emulator-{addr}", daemon=True).start()
 
-    # -- hooks used by protocol / broker ---------------------------------------------------------
-
     def _connection_closed(self, conn: ClientConnection) -> None:
         with self._lock:
             self._open.discard(conn)
-
-    def _count(self, name: str, n: int = 1) -> None:
-        with self._lock:
-            self._counters[name] += n
-
-    def _reset_counters(self) -> None:
-        self._counters = {"round_trips": 0, "one_way": 0, "logins": 0, "sessions_created": 0}
-
-    def _new_session_latency(self) -> None:
-        self._count("sessions_created")
-        if self.latency.new_session_ms:
-            time.sleep(self.latency.new_session_ms / 1000)
-
-    def _new_session(
-        self, username: str, cclass: str | None, purity: str | None, pooled: bool
-    ) -> ServerSession:
-        """A dedicated connection's session (pooled servers are made by the broker)."""
-        self._new_session_latency()
-        return ServerSession(
-            username=username, service_name=self.service, cclass=cclass, purity=purity, pooled=pooled
-        )
-
-    def _destroy_session(self, session: ServerSession) -> None:
-        try:
-            self.engine.close_session(ExecutionCtx(session=session, server=self.broker))
-        except Exception:
-            log.exception("engine.close_session failed for SID %s", session.sid)
-
-    def _log_statement(self, sql: str, session: ServerSession, error_code: int | None) -> None:
-        record = StatementRecord(
-            sql=sql,
-            username=session.username,
-            cclass=session.cclass,
-            purity=session.purity,
-            sid=session.sid,
-            serial=session.serial,
-            session_kind=session.kind,
-            client_identifier=session.client_identifier,
-            module=session.module,
-            action=session.action,
-            ts=datetime.datetime.now(datetime.UTC),
-            error_code=error_code,
-        )
-        with self._lock:
-            self._log.append(record)
 
     # -- observability ---------------------------------------------------------------------------
 
@@ -282,16 +189,20 @@ class EmulatorServer:
 
         ``round_trips`` counts request→response calls after login (the 4-exchange connect
         handshake is not included; see ``logins``), ``one_way`` counts one-way calls
-        (SESSION_RELEASE), ``classes`` holds the V$CPOOL_CC_STATS figures per ``USER.CCLASS``.
+        (SESSION_RELEASE), ``sessions_created`` every server session created and ``servers_started``
+        those that needed a server process started (dedicated connections, a pool that grows; the
+        rest are pooled servers reclaimed for another class or purity NEW), ``classes`` holds the
+        V$CPOOL_CC_STATS figures per ``USER.CCLASS``.
         """
+        counters = self.instance.counters()
         with self._lock:
-            counters = dict(self._counters)
             opened, open_now = self._opened, len(self._open)
         return {
             "round_trips": counters["round_trips"],
             "one_way": counters["one_way"],
             "logins": counters["logins"],
             "sessions_created": counters["sessions_created"],
+            "servers_started": counters["servers_started"],
             "client_connections": {"opened": opened, "open": open_now},
             "pooled_servers": self.broker.pool_figures(),
             "classes": self.broker.class_figures(),
@@ -319,13 +230,10 @@ class EmulatorServer:
 
     def statements(self) -> list[StatementRecord]:
         """The most recent statements (bounded by ``statement_log_size``), oldest first."""
-        with self._lock:
-            return list(self._log)
+        return self.instance.statements()
 
     def reset_stats(self) -> None:
         """Zero every counter and clear the statement log (open connections stay counted as open)."""
         with self._lock:
-            self._reset_counters()
             self._opened = len(self._open)
-            self._log.clear()
-        self.broker.reset_stats()
+        self.instance.reset_stats()

@@ -86,6 +86,30 @@ class ServerSession:
 
 
 @dataclass
+class LoginSettings:
+    """What a client's connect data and login ask of every server session it is given."""
+
+    program: str | None = None
+    machine: str | None = None
+    terminal: str | None = None
+    osuser: str | None = None
+    time_zone: str | None = None  # from the login's AUTH_ALTER_SESSION
+    contexts: list[tuple[str, str, str]] = field(default_factory=list)  # (namespace, attribute, value)
+
+    def apply(self, session: ServerSession, new: bool) -> None:
+        """Stamp ``session`` for this client; the time zone only when the session is new (a reused
+        pooled session keeps what it had, as under DRCP)."""
+        session.program = self.program
+        session.machine = self.machine
+        session.terminal = self.terminal
+        session.osuser = self.osuser
+        if new and self.time_zone:
+            session.nls["TIME_ZONE"] = self.time_zone
+        for namespace, attribute, value in self.contexts:
+            session.contexts[(namespace.upper(), attribute.upper())] = value
+
+
+@dataclass
 class ExecutionCtx:
     """Implements :class:`oracle_emulator.results.ExecutionContext` for one engine call."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import select
 import socket
 import struct
 from collections.abc import Callable
@@ -154,6 +155,54 @@ class PacketStream:
     def send_marker(self, marker_type: int) -> None:
         self.send_packet(PACKET_MARKER, bytes((1, 0, marker_type)))
 
+    def read_data(self) -> bytes:
+        """Next DATA payload (after the data flags); a MARKER raises, and so does the client's EOF."""
+        while True:
+            ptype, _flags, body = self.read_packet()
+            if ptype == PACKET_MARKER:
+                raise MarkerReceived(body[2] if len(body) >= 3 else 0)
+            if ptype != PACKET_DATA or len(body) < 2:
+                raise ProtocolError(f"unexpected packet type {ptype}")
+            data_flags = struct.unpack(">H", body[:2])[0]
+            if data_flags & DATA_FLAGS_EOF:
+                raise ConnectionClosed("client sent EOF")
+            if len(body) > 2:
+                return body[2:]
+
+    def readable(self) -> bool:
+        """True if bytes (or EOF) wait unread on the socket; never blocks."""
+        return socket_readable(self.sock)
+
+    def peek_marker(self) -> int | None:
+        """The type of a MARKER packet waiting on the socket (consumed), else None; never blocks.
+
+        -1 means the peer vanished (EOF or a dead socket). During a call the client sends nothing
+        but markers, so peeking is safe then.
+        """
+        try:
+            if not socket_readable(self.sock):
+                return None
+            head = self.sock.recv(8, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return -1
+        if not head:
+            return -1
+        if len(head) < 8 or head[4] != PACKET_MARKER:
+            return None
+        _ptype, _flags, body = self.read_packet()
+        return body[2] if len(body) >= 3 else 0
+
+
+def socket_readable(sock: socket.socket) -> bool:
+    """Bytes or EOF wait on ``sock`` (no blocking). poll(), not select(): select() refuses descriptors
+    numbered 1024 and above, which a busy test process reaches."""
+    if not hasattr(select, "poll"):  # Windows
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
 
 # ---------------------------------------------------------------------------------------------
 # TTC buffers
@@ -202,10 +251,10 @@ class TTCReader:
         return self.buf[self.pos]
 
     def u16be(self) -> int:
-        return struct.unpack(">H", self.raw(2))[0]
+        return int(struct.unpack(">H", self.raw(2))[0])
 
     def u16le(self) -> int:
-        return struct.unpack("<H", self.raw(2))[0]
+        return int(struct.unpack("<H", self.raw(2))[0])
 
     def _universal(self, max_len: int, signed: bool) -> int:
         length = self.u8()

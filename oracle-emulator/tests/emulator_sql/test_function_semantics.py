@@ -205,6 +205,29 @@ CASES: dict[str, list[tuple[str, object]]] = {
         ("TO_CHAR(TIMESTAMP '2024-06-05 13:04:05', 'HH24:MI:SS')", "13:04:05"),
         ("TO_CHAR(TIMESTAMP '2024-06-05 13:04:05', 'HH:MI AM')", "01:04 PM"),
     ],
+    "TO_DATE/TO_TIMESTAMP": [
+        ("TO_DATE('05/06/2024', 'DD/MM/YYYY')", datetime.datetime(2024, 6, 5)),
+        ("TO_DATE('5-JUN-2024 01:02 PM', 'DD-MON-YYYY HH:MI AM')", datetime.datetime(2024, 6, 5, 13, 2)),
+        ("TO_DATE('20240605', 'YYYYMMDD')", datetime.datetime(2024, 6, 5)),
+        ("TO_DATE('2024-06-05', 'YYYY-MM-DD HH24:MI:SS')", datetime.datetime(2024, 6, 5)),  # text ends early
+        # Django's TextField -> DateTimeField / TimeField migration (single-digit hour, short fraction)
+        (
+            "TO_TIMESTAMP('1988-05-05 3:16:17.4567', 'YYYY-MM-DD HH24:MI:SS.FF')",
+            datetime.datetime(1988, 5, 5, 3, 16, 17, 456700),
+        ),
+        (
+            "TO_TIMESTAMP(CONCAT('1900-01-01 ', '3:16:17'), 'YYYY-MM-DD HH24:MI:SS.FF')",
+            datetime.datetime(1900, 1, 1, 3, 16, 17),
+        ),
+        ("TO_DATE('0005-01-02', 'YYYY-MM-DD')", datetime.datetime(5, 1, 2)),
+        ("TO_DATE(NULL, 'YYYY-MM-DD')", NULL),
+        ("TO_DATE('garbage', 'YYYY-MM-DD')", Raises(1861)),
+        ("TO_DATE('2024-06-05 12:00 extra', 'YYYY-MM-DD HH24:MI')", Raises(1861)),
+        ("TO_DATE('2024-13-01', 'YYYY-MM-DD')", Raises(1843)),
+        ("TO_DATE('2024-02-30', 'YYYY-MM-DD')", Raises(1847)),
+        ("TO_DATE('2024-01-01 24:00', 'YYYY-MM-DD HH24:MI')", Raises(1850)),
+        ("TO_DATE('garbage')", Raises(1861)),
+    ],
     "EXTRACT": [
         ("EXTRACT(YEAR FROM DATE '1998-03-07')", 1998),  # doc
         ("EXTRACT(MONTH FROM DATE '1998-03-07')", 3),

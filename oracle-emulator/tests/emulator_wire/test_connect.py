@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import oracledb
 import pytest
@@ -118,6 +119,61 @@ def test_latency_model_and_ipv6_listener() -> None:
         assert srv.stats()["sessions_created"] == 1
     finally:
         srv.stop()
+
+
+def test_each_modelled_cost_is_charged_where_oracle_pays_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct powers of ten per cost, so the sum of the charges names the events (no timing)."""
+    from oracle_emulator import LatencyModel, instance
+
+    from .stub_engine import StubEngine
+
+    charges: list[float] = []
+    monkeypatch.setattr(instance, "pause", charges.append)
+    latency = LatencyModel(rtt_ms=1, login_ms=10, new_session_ms=100, spawn_server_ms=1000)
+    srv = EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), latency=latency, max_pooled_servers=1)
+    with srv:
+
+        def charged(action: Callable[[], object]) -> float:
+            srv.wait_idle()
+            charges.clear()
+            action()
+            srv.wait_idle()
+            return sum(charges)
+
+        dedicated = charged(lambda: oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn).close())
+        assert dedicated == 1 + 10 + 1000 + 100 + 1  # accept, login, a process and its session, logoff
+        pooled = srv.dsn + ":pooled"
+        a = oracledb.connect(
+            user=USER, password=PASSWORD, dsn=pooled, cclass="A", purity=oracledb.PURITY_SELF
+        )
+        assert charged(a.ping) == 1000 + 100 + 1  # a pooled server started, its session, the reply
+        a.close()
+        a = oracledb.connect(
+            user=USER, password=PASSWORD, dsn=pooled, cclass="A", purity=oracledb.PURITY_SELF
+        )
+        assert charged(a.ping) == 1  # a hit: only the round trip
+        a.close()
+        b = oracledb.connect(
+            user=USER, password=PASSWORD, dsn=pooled, cclass="B", purity=oracledb.PURITY_SELF
+        )
+        assert charged(b.ping) == 100 + 1  # the pool is full: A's server reclaimed, a new session
+        b.close()
+        login = charged(
+            lambda: oracledb.connect(user=USER, password=PASSWORD, dsn=pooled, cclass="C").close()
+        )
+        assert login == 1 + 10  # a DRCP connect: the accept and the login through the broker
+        assert srv.stats()["servers_started"] == 2 and srv.stats()["sessions_created"] == 3
+
+
+def test_latency_model_presets() -> None:
+    from oracle_emulator import LatencyModel
+
+    assumed = LatencyModel.assumed()
+    assert assumed.spawn_server_ms > assumed.new_session_ms > assumed.rtt_ms > 0
+    halved = assumed.scaled(login_ms=0.5)
+    assert halved.login_ms == assumed.login_ms / 2 and halved.rtt_ms == assumed.rtt_ms
+    with pytest.raises(TypeError, match="no cost"):
+        assumed.scaled(think_ms=2)
 
 
 def test_appcontext_given_at_connect(server: EmulatorServer) -> None:

@@ -302,3 +302,22 @@ def test_character_compared_with_a_numeric_expression_is_converted(cur: oracledb
     cur.execute("INSERT INTO dt VALUES (TIMESTAMP '2015-06-15 14:10:00', TIMESTAMP '2016-06-15 14:10:00')")
     cur.execute("INSERT INTO dt VALUES (TIMESTAMP '2016-06-15 14:10:00', TIMESTAMP '2015-06-15 14:10:00')")
     assert one(cur, "SELECT COUNT(*) FROM dt WHERE TO_CHAR(e, 'IYYY') >= EXTRACT(YEAR FROM s)") == (1,)
+
+
+def test_to_date_and_to_timestamp_read_the_format_model(cur: oracledb.Cursor) -> None:
+    # Django's TextField -> DateTimeField / TimeField migration converts the text this way.
+    assert one(
+        cur,
+        "SELECT TO_TIMESTAMP('1988-05-05 3:16:17.4567', 'YYYY-MM-DD HH24:MI:SS.FF'),"
+        " TO_TIMESTAMP(CONCAT('1900-01-01 ', '3:16:17'), 'YYYY-MM-DD HH24:MI:SS.FF'),"
+        " TO_DATE('05/06/2024', 'DD/MM/YYYY') FROM dual",
+    ) == (
+        datetime.datetime(1988, 5, 5, 3, 16, 17, 456700),
+        datetime.datetime(1900, 1, 1, 3, 16, 17),
+        datetime.datetime(2024, 6, 5),
+    )
+    # Text that fits no date is an error, never a garbled value on the wire.
+    for text, code in (("garbage", "ORA-01861"), ("2024-13-01", "ORA-01843"), ("2024-02-30", "ORA-01847")):
+        with pytest.raises(oracledb.DatabaseError, match=code):
+            cur.execute("SELECT TO_DATE(:1, 'YYYY-MM-DD') FROM dual", [text])
+    assert one(cur, "SELECT 1 FROM dual") == (1,)

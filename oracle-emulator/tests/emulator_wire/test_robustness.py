@@ -236,8 +236,8 @@ def test_a_socket_numbered_above_1024_is_not_taken_for_a_cancel() -> None:
     high = os.dup2(ours.fileno(), 1500)
     sock = socket.socket(fileno=high)
     try:
-        conn = ClientConnection(server=None, sock=sock, addr=None)  # type: ignore[arg-type]
-        assert not conn._interrupted()  # nothing sent: no cancel
+        conn = ClientConnection(instance=None, sock=sock, addr=None)  # type: ignore[arg-type]
+        assert not conn.interrupted()  # nothing sent: no cancel
         assert not conn.has_pending_input()
         theirs.sendall(b"x")
         wait_until(conn.has_pending_input)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import math
@@ -216,6 +217,143 @@ def ora_extract(part: str, value: object) -> object:
     return {"YEAR": dt.year, "MONTH": dt.month, "DAY": dt.day, "HOUR": dt.hour, "MINUTE": dt.minute}.get(p)
 
 
+_PARSE_TOKENS = re.compile(
+    r'YYYY|RRRR|YY|RR|MONTH|MON|MM|DDD|DD|HH24|HH12|HH|MI|SS|FF[1-9]?|AM|PM|A\.M\.|P\.M\.|"[^"]*"|.',
+    re.IGNORECASE | re.DOTALL,
+)
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_FIELD = {
+    "YYYY": r"(?P<year>[+-]?\d{1,4})",
+    "RRRR": r"(?P<year>\d{1,4})",
+    "YY": r"(?P<yy>\d{1,2})",
+    "RR": r"(?P<rr>\d{1,2})",
+    "MM": r"(?P<month>\d{1,2})",
+    "MON": r"(?P<mon>[A-Za-z]{3})",
+    "MONTH": r"(?P<monthname>[A-Za-z]+)",
+    "DD": r"(?P<day>\d{1,2})",
+    "DDD": r"(?P<yday>\d{1,3})",
+    "HH24": r"(?P<hour24>\d{1,2})",
+    "HH": r"(?P<hour12>\d{1,2})",
+    "HH12": r"(?P<hour12>\d{1,2})",
+    "MI": r"(?P<minute>\d{1,2})",
+    "SS": r"(?P<second>\d{1,2})",
+    "AM": r"(?P<meridian>[AaPp]\.?[Mm]\.?)",
+    "PM": r"(?P<meridian>[AaPp]\.?[Mm]\.?)",
+    "A.M.": r"(?P<meridian>[AaPp]\.?[Mm]\.?)",
+    "P.M.": r"(?P<meridian>[AaPp]\.?[Mm]\.?)",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _format_pattern(fmt: str) -> re.Pattern[str]:
+    """A datetime format model as a regular expression. As Oracle's TO_DATE does without FX: numeric
+    fields take fewer digits than the model has, punctuation or blanks in the model match any (or
+    none), and the text may end before the model does (the fields left out take their defaults)."""
+    steps: list[str] = []  # one per field: the separators and literals before it, then the field
+    pending = ""
+    seen: set[str] = set()
+    for tok in _PARSE_TOKENS.findall(fmt):
+        u = tok.upper()
+        field = _FIELD.get(u) or (r"(?P<fraction>\d{1,9})" if u.startswith("FF") else None)
+        if field is not None:
+            group = field.split(">")[0][4:]
+            if group in seen:
+                raise ValueError("ORA-01810: format code appears twice")
+            seen.add(group)
+            steps.append(pending + field)
+            pending = ""
+        elif tok.startswith('"'):
+            pending += re.escape(tok[1:-1])
+        elif tok.isalnum():
+            raise ValueError(f"ORA-01821: date format not recognized: {fmt}")
+        else:
+            pending += r"[^A-Za-z0-9]*"
+    body = ""
+    for step in reversed(steps[1:]):
+        body = f"(?:{step}{body})?"
+    first = steps[0] if steps else ""
+    return re.compile(r"\s*" + first + body + r"[^A-Za-z0-9]*", re.IGNORECASE)
+
+
+def _parse_datetime(text: str, fmt: str) -> datetime.datetime:
+    """TO_DATE / TO_TIMESTAMP of ``text`` by the format model ``fmt`` (SQL Language Reference,
+    "Datetime Format Models"); the ORA errors Oracle raises for text that does not fit."""
+    m = _format_pattern(fmt).fullmatch(text)
+    if m is None:
+        raise ValueError("ORA-01861: literal does not match format string")
+    g = {k: v for k, v in m.groupdict().items() if v is not None}
+    now = datetime.datetime.now(datetime.UTC)
+    if "year" in g:
+        year = int(g["year"])
+    elif "yy" in g:
+        year = now.year // 100 * 100 + int(g["yy"])
+    elif "rr" in g:  # RR: 00-49 in this century's half nearest to now
+        rr, century = int(g["rr"]), now.year // 100 * 100
+        year = (
+            century + rr if (rr < 50) == (now.year % 100 < 50) else century + rr + (100 if rr < 50 else -100)
+        )
+    else:
+        year = now.year
+    if "month" in g:
+        month = int(g["month"])
+    elif "mon" in g or "monthname" in g:
+        name = (g.get("mon") or g["monthname"])[:3].upper()
+        if name not in _MONTHS:
+            raise ValueError("ORA-01843: not a valid month")
+        month = _MONTHS.index(name) + 1
+    else:
+        month = now.month  # Oracle: the current month when the model has none
+    day = int(g.get("day", 1))
+    if "hour24" in g:
+        hour = int(g["hour24"])
+        if hour > 23:
+            raise ValueError("ORA-01850: hour must be between 0 and 23")
+    elif "hour12" in g:
+        hour = int(g["hour12"])
+        if not 1 <= hour <= 12:
+            raise ValueError("ORA-01849: hour must be between 1 and 12")
+        hour %= 12
+        if g.get("meridian", "A")[0].upper() == "P":
+            hour += 12
+    else:
+        hour = 0
+    minute, second = int(g.get("minute", 0)), int(g.get("second", 0))
+    if minute > 59:
+        raise ValueError("ORA-01851: minutes must be between 0 and 59")
+    if second > 59:
+        raise ValueError("ORA-01852: seconds must be between 0 and 59")
+    if not 1 <= month <= 12:
+        raise ValueError("ORA-01843: not a valid month")
+    if not 1 <= year <= 9999:
+        raise ValueError("ORA-01841: (full) year must be between -4713 and +9999, and not be 0")
+    micro = int(g.get("fraction", "0").ljust(9, "0")[:6])
+    try:
+        if "yday" in g:
+            base = datetime.datetime(year, 1, 1) + datetime.timedelta(days=int(g["yday"]) - 1)
+            if base.year != year:
+                raise ValueError
+            return base.replace(hour=hour, minute=minute, second=second, microsecond=micro)
+        return datetime.datetime(year, month, day, hour, minute, second, micro)
+    except ValueError as e:
+        raise ValueError("ORA-01847: day of month must be between 1 and last day of month") from e
+
+
+def _to_datetime(value: object, fmt: object) -> datetime.datetime:
+    """The datetime TO_DATE / TO_TIMESTAMP make of ``value`` (a stored datetime, or text)."""
+    if fmt is not None and isinstance(value, str):
+        try:
+            return _parse_datetime(value, str(fmt))
+        except ValueError:
+            stored = _dt(value)  # already a datetime (TO_DATE(date_column, fmt))
+            if stored is None or not re.match(r"\d{4}-\d\d-\d\d", value):
+                raise
+            return stored
+    dt = _dt(value)
+    if dt is None:
+        raise ValueError("ORA-01861: literal does not match format string")
+    return dt
+
+
 def ora_to_ts(value: object, fmt: object = None) -> object:
     """TO_DATE / TO_TIMESTAMP / CAST(x AS DATE|TIMESTAMP): normalise to the stored text form.
 
@@ -223,8 +361,7 @@ def ora_to_ts(value: object, fmt: object = None) -> object:
     """
     if value is None or value == "":
         return None
-    dt = _dt(value)
-    return format_datetime(dt.replace(tzinfo=None)) if dt is not None else value
+    return format_datetime(_to_datetime(value, fmt).replace(tzinfo=None))
 
 
 def _zone(name: str) -> datetime.tzinfo:
@@ -263,8 +400,7 @@ def ora_to_date(value: object, fmt: object = None) -> object:
     """TO_DATE: a DATE has no fractional seconds."""
     if value is None or value == "":
         return None
-    dt = _dt(value)
-    return format_datetime(dt.replace(tzinfo=None, microsecond=0)) if dt is not None else value
+    return format_datetime(_to_datetime(value, fmt).replace(tzinfo=None, microsecond=0))
 
 
 def _interval(value: object) -> datetime.timedelta | None:

@@ -456,6 +456,8 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 
 def _is_character(node: exp.Expression) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
     if isinstance(node, exp.Literal):
         return bool(node.is_string) and not numeric.is_encoded(node.this)
     if isinstance(node, exp.Anonymous):
@@ -504,6 +506,8 @@ _NUMERIC_CALLS = frozenset(
 
 
 def _is_numeric_expression(node: exp.Expression) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
     if isinstance(node, exp.Anonymous):
         return str(node.this).upper() in _NUMERIC_CALLS
     return isinstance(node, exp.Count)

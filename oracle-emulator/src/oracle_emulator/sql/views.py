@@ -157,6 +157,49 @@ VIEWS: dict[str, ViewDef] = {
 }
 VIEWS["GV$SESSION"] = VIEWS["V$SESSION"]
 
+_TRIGGER_COLUMNS = (
+    "TRIGGER_NAME",
+    "TRIGGER_TYPE",
+    "TRIGGERING_EVENT",
+    "TABLE_OWNER",
+    "BASE_OBJECT_TYPE",
+    "TABLE_NAME",
+    "COLUMN_NAME",
+    "REFERENCING_NAMES",
+    "WHEN_CLAUSE",
+    "STATUS",
+    "DESCRIPTION",
+    "ACTION_TYPE",
+    "TRIGGER_BODY",
+)
+
+
+def _user_triggers(ctx: ExecutionContext) -> list[dict[str, Any]]:
+    owner = ctx.session.username
+    return [
+        {k: v for k, v in row.items() if k != "OWNER"}
+        for row in _server(ctx).triggers()
+        if row["OWNER"] == owner
+    ]
+
+
+def _all_triggers(ctx: ExecutionContext) -> list[dict[str, Any]]:
+    """The user's own triggers and those on its schema (CREATE ANY TRIGGER is not modelled)."""
+    user = ctx.session.username
+    return [r for r in _server(ctx).triggers() if user in (r["OWNER"], r["TABLE_OWNER"])]
+
+
+def _trigger_type(column: str) -> OraType:
+    if column == "TRIGGER_BODY":
+        return OraType("LONG")
+    return OraType("VARCHAR2", length=4000) if column == "DESCRIPTION" else _STR
+
+
+VIEWS["USER_TRIGGERS"] = ViewDef(tuple((c, _trigger_type(c)) for c in _TRIGGER_COLUMNS), _user_triggers)
+VIEWS["ALL_TRIGGERS"] = ViewDef(
+    tuple((c, _trigger_type(c)) for c in ("OWNER", *_TRIGGER_COLUMNS)), _all_triggers
+)
+
 
 def materialize(conn: sqlite3.Connection, name: str, ctx: ExecutionContext) -> None:
     """(Re)create TEMP table ``name`` holding the view's current rows."""

@@ -1,0 +1,199 @@
+"""Checkout + release through drcp_multi's registry against the raw driver, on hot thin pools.
+
+``raw``: ``pool.acquire()`` + ``conn.close()`` on a python-oracledb pool created with exactly the keyword
+arguments the registry gives ``create_pool`` for the alias (``PoolConfig.pool_kwargs``). Against it:
+
+* ``registry_alias``: ``PoolRegistry.acquire(alias)`` + ``release(conn)``, no tenant (one pool per alias);
+* ``registry_tenant``: the same for a tenant in mode ``"pool_per_tenant"`` (the tenant's own pool);
+* ``registry_shared_class``: a tenant in mode ``"shared_class"``, when this drcp_multi has it.
+
+Every pool is warmed up first (its one connection logged in, the settings cache filled), so nothing but
+the checkout path is timed: a hot acquire makes no round trip and the release is one one-way DRCP
+message, which the wire server counts per phase (in the JSON: ``server``). The wire server runs in a
+child process, so it does not share this process's GIL. Rounds interleave the variants (order rotated
+each round); figures are the median µs per checkout + release over rounds with min-max, and the ratio to
+``raw`` as the ratio of medians with the min-max of per-round ratios.
+
+    python bench/checkout_micro.py [--rounds 7] [--iterations 3000]
+
+Prints one JSON document, then a short table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+import oracledb
+from django.conf import settings
+from wire_server import ServerProcess
+
+USER, PASSWORD = "micro", "secret"
+ALIAS = "default"
+
+
+def configure(dsn: str) -> None:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench",
+        USE_TZ=True,
+        INSTALLED_APPS=["drcp_multi"],
+        DATABASES={
+            ALIAS: {
+                "ENGINE": "drcp_multi.backends.oracle",
+                "NAME": dsn,
+                "USER": USER,
+                "PASSWORD": PASSWORD,
+                "HOST": "",
+                "PORT": "",
+                "OPTIONS": {"purity": "self", "cclass": "MICRO"},
+                "POOL": {"min": 1, "max": 2, "increment": 1},
+            }
+        },
+        DRCP_MULTI={"TENANCY_MODE": "pool_per_tenant", "CCLASS_PREFIX": "T_", "TENANTS": {"acme": {}}},
+    )
+    django.setup()
+
+
+def variants() -> dict[str, Callable[[], None]]:
+    """One checkout + release per call, for each variant this drcp_multi supports."""
+    from django.db import connections
+
+    from drcp_multi.conf import TENANCY_MODES
+    from drcp_multi.poolconfig import get_pool_config
+    from drcp_multi.registry import get_registry
+    from drcp_multi.tenancy.catalog import Tenant
+    from drcp_multi.tenancy.context import tenant_context
+    from drcp_multi.tenant import TraceAttributes
+
+    registry = get_registry()
+    config = get_pool_config(ALIAS)
+    kwargs = config.pool_kwargs()
+    pool = oracledb.create_pool(dsn=kwargs.pop("dsn"), params=oracledb.PoolParams(**kwargs))
+    tenant = Tenant("acme", ALIAS, "T_acme")
+    trace = TraceAttributes(client_identifier="acme")
+
+    def raw() -> None:
+        pool.acquire().close()
+
+    wrapper = connections[ALIAS]
+
+    # What the backend does per checkout (DatabaseWrapper.get_new_connection): the route from the
+    # wrapper's cache, the registry's acquire with the trace attributes stamped; then the release.
+    def registry_alias() -> None:
+        registry.release(wrapper._checkout(None))
+
+    def registry_tenant() -> None:
+        with tenant_context(tenant, trace):
+            registry.release(wrapper._checkout(tenant))
+
+    found: dict[str, Callable[[], None]] = {
+        "raw": raw,
+        "registry_alias": registry_alias,
+        "registry_tenant": registry_tenant,
+    }
+    if "shared_class" in TENANCY_MODES:
+        found["registry_shared_class"] = registry_tenant  # the mode is switched around its phase
+    return found
+
+
+def mode_for(name: str) -> str:
+    return "shared_class" if name == "registry_shared_class" else "pool_per_tenant"
+
+
+def timed(call: Callable[[], None], iterations: int) -> float:
+    """Seconds per call."""
+    started = time.perf_counter()
+    for _ in range(iterations):
+        call()
+    return (time.perf_counter() - started) / iterations
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--iterations", type=int, default=3000, help="checkouts per variant per round")
+    parser.add_argument("--warmup", type=int, default=300)
+    args = parser.parse_args(argv)
+
+    from django.test import override_settings
+
+    server = ServerProcess(port=0, service="FREEPDB1", users={USER: PASSWORD}, statement_log_size=100)
+    try:
+        configure(server.dsn)
+        calls = variants()
+        names = list(calls)
+        for name in names:
+            with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "TENANCY_MODE": mode_for(name)}):
+                timed(calls[name], args.warmup)
+        micros: dict[str, list[float]] = {name: [] for name in names}
+        counts: dict[str, dict[str, int]] = {}
+        for number in range(args.rounds):
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                mode = mode_for(name)
+                with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "TENANCY_MODE": mode}):
+                    server.wait_idle(30)
+                    server.reset_stats()
+                    micros[name].append(timed(calls[name], args.iterations) * 1e6)
+                    server.wait_idle(30)
+                stats = server.stats()
+                seen = counts.setdefault(name, {"round_trips": 0, "one_way": 0, "logins": 0, "checkouts": 0})
+                seen["round_trips"] += stats["round_trips"]
+                seen["one_way"] += stats["one_way"]
+                seen["logins"] += stats["logins"]
+                seen["checkouts"] += args.iterations
+    finally:
+        from drcp_multi.registry import get_registry
+
+        get_registry().close_all()
+        server.stop()
+    results = {}
+    for name in names:
+        per_round = [a / b for a, b in zip(micros[name], micros["raw"], strict=True)]
+        results[name] = {
+            "us_per_checkout": spread(micros[name]),
+            "x_raw": {
+                "of_medians": round(statistics.median(micros[name]) / statistics.median(micros["raw"]), 3),
+                "round_min": round(min(per_round), 3),
+                "round_max": round(max(per_round), 3),
+            },
+            "server": counts[name],
+        }
+    document = {
+        "bench": "checkout_micro",
+        "rounds": args.rounds,
+        "iterations": args.iterations,
+        "python": sys.version.split()[0],
+        "oracledb": oracledb.__version__,
+        "results": results,
+    }
+    print(json.dumps(document, indent=2))
+    print(f"\n{'variant':<24} {'us/checkout median (min-max)':>30} {'x raw (per-round min-max)':>28}")
+    for name, r in results.items():
+        us, x = r["us_per_checkout"], r["x_raw"]
+        print(
+            f"{name:<24} {us['median']:>12.1f} ({us['min']:.1f}-{us['max']:.1f}){'':>6}"
+            f" {x['of_medians']:>10.2f} ({x['round_min']:.2f}-{x['round_max']:.2f})"
+        )
+    return document
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Builders of the TTC response messages: end of call (ERROR), DESCRIBE_INFO, ROW_DATA, piggybacks."""
+
+from __future__ import annotations
+
+from . import wire
+from .cursors import BindMeta, Cursor
+from .lobs import LobStore
+from .results import Column, OracleError, Value
+from .values import describe_column, encode_column_value, encode_typed
+from .wire import TTCWriter
+
+CALL_STATUS_TXN = 0x02
+SESS_RET_OPCODE = 4
+NO_DATA_FOUND = 1403
+
+
+def end_of_call(exc: OracleError | None, cursor_id: int, call_status: int, rowcount: int = 0) -> TTCWriter:
+    """The end-of-call ERROR message (type 4); number 0 means success."""
+    code = exc.code if exc else 0
+    w = TTCWriter().u8(wire.MSG_ERROR)
+    w.ub4(call_status).ub2(0).ub4(0).ub2(code & 0xFFFF).ub2(0).ub2(0)
+    w.ub2(cursor_id).sb2(max(min(exc.offset if exc else 0, 32767), -32768))
+    w.u8(0).u8(0).u8(0).u8(0).u8(0).u8(0)
+    w.ub4(0).ub2(0).u8(0).ub4(0).ub2(0)  # rowid
+    w.ub4(0).u8(0).u8(0).ub2(0).ub4(0)
+    w.ub4(0)  # oerrdd
+    w.ub2(0).ub4(0).ub2(0)  # batch errors
+    w.ub4(code).ub8(rowcount)
+    if exc is not None:
+        w.bytes_(exc.full_message.encode("utf-8"))
+    return w
+
+
+def write_end_of_fetch(w: TTCWriter, cursor: Cursor, call_status: int) -> None:
+    if cursor.pos >= len(cursor.rows):
+        exc = OracleError(NO_DATA_FOUND, "no data found")
+        w.raw(end_of_call(exc, cursor.cursor_id, call_status, cursor.pos).getvalue())
+        if not cursor.scrollable:
+            cursor.rows = []  # exhausted: free the rows now (the cursor lives until closed)
+    else:
+        w.raw(end_of_call(None, cursor.cursor_id, call_status, cursor.pos).getvalue())
+
+
+def write_rows(w: TTCWriter, cursor: Cursor, rows_wanted: int) -> None:
+    columns = cursor.columns or []
+    end = min(len(cursor.rows), cursor.pos + max(rows_wanted, 0))
+    for row in cursor.rows[cursor.pos : end]:
+        w.u8(wire.MSG_ROW_DATA)
+        for i, column in enumerate(columns):
+            value = row[i] if i < len(row) else None
+            w.bytes_(encode_column_value(column, value))
+    cursor.pos = end
+
+
+def write_describe(w: TTCWriter, columns: list[Column]) -> None:
+    w.u8(wire.MSG_DESCRIBE_INFO).bytes_(None).ub4(0).ub4(len(columns))
+    if columns:
+        w.u8(0)
+    for position, column in enumerate(columns, 1):
+        ora_type, csfrm, precision, scale, buffer_size, max_size = describe_column(column)
+        w.u8(ora_type).u8(0).sb1(precision).sb1(scale).ub4(buffer_size).ub4(0).ub8(0)
+        w.ub4(0).ub2(0)  # OID, version
+        w.ub2(wire.CHARSET_UTF16 if csfrm == 2 else wire.CHARSET_UTF8 if csfrm == 1 else 0)
+        w.u8(csfrm).ub4(max_size)
+        w.u8(1 if column.nullable else 0).u8(0)
+        w.str_wl(column.name).ub4(0).ub4(0).ub2(position).ub4(0)
+    w.ub4(0).ub4(0).ub4(0).ub4(0).ub4(0).ub4(0)  # current date, dcb* fields, dcbqcky
+
+
+def encode_bind_out(lobs: LobStore, meta: BindMeta, value: Value) -> bytes:
+    """An out-bind value in the bind's own wire type, length-prefixed."""
+    w = TTCWriter()
+    if value is None:
+        return w.u8(0).getvalue()
+    t = meta.ora_type
+    if t in (wire.ORA_CLOB, wire.ORA_BLOB):
+        data = (
+            value
+            if isinstance(value, bytes)
+            else str(value).encode("utf-16-be" if meta.csfrm == wire.CSFRM_NCHAR else "utf-8")
+        )
+        locator = lobs.create_value(data, t, meta.csfrm)
+        w.ub4(len(locator)).ub8(len(data)).ub4(8060).bytes_(locator)
+        return w.getvalue()
+    return w.bytes_(encode_typed(t, meta.csfrm, value)).getvalue()
+
+
+def write_session_return(w: TTCWriter, sid: int, serial: int) -> None:
+    """Session-return piggyback: mandatory on the first call after a borrow (brief §10.3)."""
+    w.u8(wire.MSG_SERVER_SIDE_PIGGYBACK).u8(SESS_RET_OPCODE).ub2(0).u8(0).ub2(0)
+    w.ub4(0).ub4(sid).ub2(serial)
