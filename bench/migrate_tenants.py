@@ -83,7 +83,7 @@ def run_executor(executor: str, tenants: list[str], workers: int) -> dict[str, A
             rerun_ddl = sum(ddl_by_user(server).values())
     finally:
         server.stop()
-    rows = [line for line in first.stdout.splitlines() if re.match(r"^\S+\s+\S+\s+migrated\b", line)]
+    rows = [t for t, status in statuses(first.stdout).items() if status == "migrated"]
     return {
         "executor": executor,
         "workers": workers if executor != "sequential" else 1,
