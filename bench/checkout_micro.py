@@ -66,23 +66,35 @@ def configure(dsn: str) -> None:
 
 def variants() -> dict[str, Callable[[], None]]:
     """One checkout + release per call, for each variant this drcp_multi supports."""
-    from drcp_multi.conf import TENANCY_MODES, get_pool_config
+    from django.db import connections
+
+    from drcp_multi.conf import TENANCY_MODES
+    from drcp_multi.poolconfig import get_pool_config
     from drcp_multi.registry import get_registry
     from drcp_multi.tenancy.catalog import Tenant
+    from drcp_multi.tenancy.context import tenant_context
+    from drcp_multi.tenant import TraceAttributes
 
     registry = get_registry()
     config = get_pool_config(ALIAS)
-    pool = oracledb.create_pool(**config.pool_kwargs())
+    kwargs = config.pool_kwargs()
+    pool = oracledb.create_pool(dsn=kwargs.pop("dsn"), params=oracledb.PoolParams(**kwargs))
     tenant = Tenant("acme", ALIAS, "T_acme")
+    trace = TraceAttributes(client_identifier="acme")
 
     def raw() -> None:
         pool.acquire().close()
 
+    wrapper = connections[ALIAS]
+
+    # What the backend does per checkout (DatabaseWrapper.get_new_connection): the route from the
+    # wrapper's cache, the registry's acquire with the trace attributes stamped; then the release.
     def registry_alias() -> None:
-        registry.release(registry.acquire(ALIAS))
+        registry.release(wrapper._checkout(None))
 
     def registry_tenant() -> None:
-        registry.release(registry.acquire(ALIAS, tenant))
+        with tenant_context(tenant, trace):
+            registry.release(wrapper._checkout(tenant))
 
     found: dict[str, Callable[[], None]] = {
         "raw": raw,

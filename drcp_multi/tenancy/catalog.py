@@ -9,6 +9,7 @@ the app config connects the registry (its pools close): the catalog knows nothin
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +37,7 @@ from drcp_multi.signals import tenant_disabled
 from drcp_multi.tenant import Tenant
 from drcp_multi.validation import validate_cclass, validate_identifier
 
-TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled")
+TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled", "created")
 
 __all__ = [
     "CachedCatalog",
@@ -65,9 +66,23 @@ def _default_cclass(name: str, alias: str) -> str:
     # default for it), so the registry never asks that pool for another class per acquire. Tenants that
     # share an alias get a class each, so their sessions still never mix.
     if alias == name and tenancy_mode() == "alias":
-        cclass = (settings.DATABASES.get(alias, {}).get("OPTIONS") or {}).get("cclass")
+        entry: dict[str, Any] = settings.DATABASES.get(alias) or {}
+        cclass = (entry.get("OPTIONS") or {}).get("cclass")
         return str(cclass or default_cclass(alias))
     return f"{cclass_prefix()}{name}"
+
+
+def _parse_created(name: str, value: Any) -> datetime.datetime | None:
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"tenant {name!r}: created must be a datetime, a date or ISO 8601 text: {value!r}")
 
 
 def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
@@ -99,6 +114,7 @@ def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
         purity=_parse_purity(spec.get("purity")),
         max_busy=max_busy,
         enabled=bool(spec.get("enabled", True)),
+        created=_parse_created(name, spec.get("created")),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import iscoroutinefunction
 
+from drcp_multi.signals import tenant_activated
 from drcp_multi.tenancy.catalog import get_tenant
 from drcp_multi.tenant import Tenant, TraceAttributes
 
@@ -96,6 +97,13 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
                 _trace.get() or TraceAttributes(), client_identifier=tenant.name if tenant else None
             )
         self._tokens.append((_current_tenant.set(tenant), _trace.set(trace)))
+        if tenant is not None and tenant_activated.receivers:
+            # A receiver that raises leaves the block unentered, as a failed lookup would.
+            try:
+                tenant_activated.send(sender=Tenant, tenant=tenant)
+            except BaseException:
+                self.__exit__(None, None, None)
+                raise
         return tenant
 
     def __exit__(
@@ -125,7 +133,7 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
             @functools.wraps(func)
             async def async_inner(*args: P.args, **kwargs: P.kwargs) -> Any:
                 with self._fresh():
-                    return await func(*args, **kwargs)  # type: ignore[misc]
+                    return await func(*args, **kwargs)
 
             return async_inner  # type: ignore[return-value]
 

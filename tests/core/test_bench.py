@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.drcp
 @pytest.mark.emulator_only
 def test_roundtrips_bench() -> None:
     result = subprocess.run(
