@@ -66,12 +66,21 @@ class RecordingResult(unittest.TextTestResult):
             detail = (self.failures if kind == "fail" else self.errors)[-1][1]
             self._record(test, kind, f"{subtest.id()}\n{detail}")
 
+    def stopTest(self, test: unittest.TestCase) -> None:
+        super().stopTest(test)
+        if len(self.outcomes) % 100 == 0:
+            self._save()  # so a run stopped by its timeout still reports what it ran
+
     def stopTestRun(self) -> None:
         super().stopTestRun()
+        self._save()
+
+    def _save(self) -> None:
         path = os.environ.get(RESULTS_ENV)
         if path:
-            with open(path, "w", encoding="utf-8") as fh:
+            with open(path + ".tmp", "w", encoding="utf-8") as fh:
                 json.dump(self.outcomes, fh)
+            os.replace(path + ".tmp", path)
 
 
 class RecordingRunner(DiscoverRunner):

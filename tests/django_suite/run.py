@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, help="keep logs, settings and results here (default: temp dir)"
     )
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per engine (default 1800)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per engine (default 3600)")
     parser.add_argument("--json", type=Path, help="write {engine: {test id: [outcome, detail]}} here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -280,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         outcomes = json.loads(results.read_text(encoding="utf-8"))
         everything[engine] = outcomes
+        if codes[engine] == 124:  # stopped by --timeout: what ran is reported, the run fails
+            print(f"[{engine}] stopped after {len(outcomes)} tests (timeout)")
+            failed = True
         unexpected, stale, table = report(engine, outcomes, expected)
         for text in unexpected:
             print(text)

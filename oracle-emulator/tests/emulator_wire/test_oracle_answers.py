@@ -321,3 +321,16 @@ def test_to_date_and_to_timestamp_read_the_format_model(cur: oracledb.Cursor) ->
         with pytest.raises(oracledb.DatabaseError, match=code):
             cur.execute("SELECT TO_DATE(:1, 'YYYY-MM-DD') FROM dual", [text])
     assert one(cur, "SELECT 1 FROM dual") == (1,)
+
+
+def test_a_lob_column_does_not_change_type_in_place(cur: oracledb.Cursor) -> None:
+    # ORA-22858 is what sends Django's schema editor to its copy-through-a-new-column workaround;
+    # accepting the MODIFY kept the text in a TIMESTAMP column, which the driver could not decode.
+    cur.execute("CREATE TABLE note (info NCLOB NOT NULL, v VARCHAR2(10))")
+    cur.execute("INSERT INTO note VALUES ('1988-05-05 3:16:17.4567', 'x')")
+    for sql in ("ALTER TABLE note MODIFY info TIMESTAMP", "ALTER TABLE note MODIFY v NCLOB"):
+        with pytest.raises(oracledb.DatabaseError, match="ORA-22858"):
+            cur.execute(sql)
+    assert one(
+        cur, "SELECT data_type FROM user_tab_columns WHERE table_name = 'NOTE' AND column_name = 'INFO'"
+    ) == ("NCLOB",)

@@ -153,6 +153,9 @@ def _names(toks: list[Token]) -> list[str]:
     return [t.value for t in toks if t.kind in (Tok.WORD, Tok.QUOTED)]
 
 
+_LOB_TYPES = frozenset({"CLOB", "NCLOB", "BLOB"})
+
+
 class DdlRunner:
     def __init__(self, engine: DdlHost) -> None:
         self.engine = engine
@@ -761,8 +764,12 @@ class DdlRunner:
                 col = t.column(col_name)
                 if col is None:
                     raise OracleError(904, f'"{col_name}": invalid identifier')
-                was_nullable = col.nullable
+                was_nullable, old_type = col.nullable, col.type
                 self._column(conn, t, ic, col)
+                if (old_type.name in _LOB_TYPES) != (col.type.name in _LOB_TYPES):
+                    # A LOB column cannot become another type in place, nor another type a LOB
+                    # (Django's schema editor then copies through a new column).
+                    raise OracleError(22858, "invalid alteration of datatype")
                 if was_nullable and not col.nullable:
                     nulls = conn.execute(f"SELECT 1 FROM {_q(name)} WHERE {_q(col.name)} IS NULL LIMIT 1")
                     if nulls.fetchone() is not None:

@@ -858,6 +858,8 @@ def translate(sql: str, exact_binds: bool = False) -> Translated:
         raise _unsupported(sql, type(e).__name__) from e
     if not isinstance(tree, exp.Expression):
         raise _unsupported(sql)
+    while isinstance(tree, exp.Subquery) and not tree.alias and not tree.args.get("order"):
+        tree = tree.this  # "(SELECT …)" as the whole statement (Django's union with an empty queryset)
     original = tree.copy()
     for sel in list(tree.find_all(exp.Select)):
         _apply_rownum(sel, sql)
