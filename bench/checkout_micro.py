@@ -1,9 +1,9 @@
 """Checkout + release through drcp_multi's registry against the raw driver, on hot thin pools.
 
 ``raw``: ``pool.acquire()`` + ``conn.close()`` on a python-oracledb pool created with exactly the keyword
-arguments the registry gives ``create_pool`` for the alias (``PoolConfig.pool_kwargs``). Against it, what
-the backend does per checkout (``routing.acquire_for``: the cached route, ``PoolRegistry.acquire`` with the
-trace attributes) and per release (``PoolRegistry.release``):
+arguments the registry gives ``create_pool`` for the alias (``PoolConfig.pool_kwargs``). Against it,
+what the backend does per checkout (``DatabaseWrapper._checkout``: the cached route,
+``PoolRegistry.acquire`` with the trace attributes) and per release (``PoolRegistry.release``):
 
 * ``registry_alias``: no tenant (the alias's pool);
 * ``registry_tenant``: a tenant in mode ``"pool_per_tenant"`` (the tenant's own pool);
@@ -75,27 +75,35 @@ def configure(dsn: str) -> None:
 
 def variants() -> dict[str, Callable[[], None]]:
     """One checkout + release per call, for each variant this drcp_multi supports."""
+    from django.db import connections
+
     from drcp_multi.conf import TENANCY_MODES
+    from drcp_multi.poolconfig import get_pool_config
     from drcp_multi.registry import get_registry
-    from drcp_multi.routing import acquire_for, route_for
-    from drcp_multi.tenant import Tenant
+    from drcp_multi.tenancy.context import tenant_context
+    from drcp_multi.tenant import Tenant, TraceAttributes
 
     registry = get_registry()
-    route = route_for(ALIAS, None)
-    kwargs = route.config.pool_kwargs(route.cclass, route.purity)
+    config = get_pool_config(ALIAS)
+    kwargs = config.pool_kwargs()
     pool = oracledb.create_pool(dsn=kwargs.pop("dsn"), params=oracledb.PoolParams(**kwargs))
     tenant = Tenant("acme", ALIAS, "T_acme")
     shared_tenant = Tenant("acme", SHARED_CLASS_ALIAS, "T_acme")
+    trace = TraceAttributes(client_identifier="acme")
 
     def raw() -> None:
         pool.acquire().close()
 
-    # What the backend does per checkout: route_for() (cached), registry.acquire(), registry.release().
+    wrapper, shared_wrapper = connections[ALIAS], connections[SHARED_CLASS_ALIAS]
+
+    # What the backend does per checkout (DatabaseWrapper.get_new_connection): the route from the
+    # wrapper's cache, the registry's acquire with the trace attributes stamped; then the release.
     def registry_alias() -> None:
-        registry.release(acquire_for(ALIAS))
+        registry.release(wrapper._checkout(None))
 
     def registry_tenant() -> None:
-        registry.release(acquire_for(ALIAS, tenant))
+        with tenant_context(tenant, trace):
+            registry.release(wrapper._checkout(tenant))
 
     found: dict[str, Callable[[], None]] = {
         "raw": raw,
@@ -104,7 +112,8 @@ def variants() -> dict[str, Callable[[], None]]:
     }
 
     def registry_shared_class() -> None:  # the mode is switched around its phase
-        registry.release(acquire_for(SHARED_CLASS_ALIAS, shared_tenant))
+        with tenant_context(shared_tenant, trace):
+            registry.release(shared_wrapper._checkout(shared_tenant))
 
     if "shared_class" in TENANCY_MODES:
         found["registry_shared_class"] = registry_shared_class

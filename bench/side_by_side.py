@@ -651,6 +651,77 @@ def print_sensitivity(base: dict[str, Any], variants: list[dict[str, Any]]) -> N
         print(f"{CONFIGS[name].label:<36}" + "".join(f" {c:>20}" for c in cells))
 
 
+MARKDOWN_LABELS = {
+    "pool_per_tenant": "drcp_multi `pool_per_tenant`",
+    "pool_per_tenant_trigger": "drcp_multi `pool_per_tenant` + logon trigger",
+    "shared_pool": "drcp_multi `shared_pool`",
+    "alias": "drcp_multi `alias`",
+    "shared_class": "drcp_multi `shared_class`",
+    "shared_class_trigger": "drcp_multi `shared_class` + logon trigger",
+    "native_pool": "Django 5.2's native pool (one class)",
+    "persistent": "persistent connections (`CONN_MAX_AGE=None`)",
+    "per_request": "connection per request",
+}
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The document's figures as Markdown tables (what README and docs/tenancy.md show)."""
+
+    def spread_md(s: dict[str, float]) -> str:
+        return f"{s['median']:.0f} ({s['min']:.0f}–{s['max']:.0f})"  # noqa: RUF001
+
+    def ratio_md(r: dict[str, float] | None) -> str:
+        if r is None:
+            return "–"  # noqa: RUF001
+        return f"{r['of_medians']:.2f} ({r['round_min']:.2f}–{r['round_max']:.2f})"  # noqa: RUF001
+
+    lines = []
+    for exp in document["experiments"]:
+        lines += [
+            f"{exp['tenants']} tenants, {exp['pooled_servers']} pooled servers, {exp['rounds']} rounds,"
+            f" latency ms {exp['latency_ms']}: median (min–max)",  # noqa: RUF001
+            "",
+            "| configuration | req/s | × persistent | × native pool | p50 / p99 ms | round trips / one-way"  # noqa: RUF001
+            " per request | logins / request | DRCP hits / misses per request | pooled servers held"
+            " | client connections held (peak) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, s in exp["summary"].items():
+            m = {k: v["median"] for k, v in s.items() if isinstance(v, dict) and "median" in v}
+            lines.append(
+                f"| {MARKDOWN_LABELS[name]} | {spread_md(s['requests_per_s'])}"
+                f" | {ratio_md(s['x_persistent'])} | {ratio_md(s['x_native_pool'])}"
+                f" | {m['p50_ms']:.0f} / {m['p99_ms']:.0f}"
+                f" | {m['round_trips_per_request']:.2f} / {m['one_way_per_request']:.2f}"
+                f" | {m['logins_per_request']:.2f}"
+                f" | {m['drcp_hits_per_request']:.2f} / {m['drcp_misses_per_request']:.2f}"
+                f" | {m['pooled_servers_held']:.0f}"
+                f" | {m['client_connections_held']:.0f} ({m['client_connections_peak']:.0f}) |"
+            )
+        for name, why in exp["skipped"].items():
+            lines.append(f"| {MARKDOWN_LABELS[name]} | skipped: {why} |||||||||")
+        lines.append("")
+    if document["sensitivity"]:
+        base = document["experiments"][0]["summary"]
+        columns = [("as stated", base)] + [
+            (f"{v['cost'].removesuffix('_ms')} ×{v['factor']:g}", v["summary"])  # noqa: RUF001
+            for v in document["sensitivity"]
+        ]
+        lines += [
+            "× persistent (ratio of medians) with one cost halved or doubled:",  # noqa: RUF001
+            "",
+            "| configuration | " + " | ".join(title for title, _ in columns) + " |",
+            "|---|" + "---|" * len(columns),
+        ]
+        for name in base:
+            cells = []
+            for _, summary in columns:
+                r = summary.get(name, {}).get("x_persistent")
+                cells.append(f"{r['of_medians']:.2f}" if r else "–")  # noqa: RUF001
+            lines.append(f"| {MARKDOWN_LABELS[name]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def parse_ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x]
 
@@ -668,6 +739,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"among {', '.join(CONFIGS)}")
     parser.add_argument("--sensitivity", action="store_true", help="re-run with each cost halved/doubled")
     parser.add_argument("--sensitivity-rounds", type=int, default=1)
+    parser.add_argument("--markdown", metavar="FILE", help="print a saved run's JSON as Markdown tables")
     parser.add_argument(
         "--latency",
         choices=("issue", "assumed"),
@@ -680,6 +752,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.worker:
         worker(json.loads(args.worker))
         return {}
+    if args.markdown:
+        text = Path(args.markdown).read_text()
+        saved: dict[str, Any] = json.loads(text[: text.index("\n}\n") + 2])
+        print(markdown(saved))
+        return saved
     configs = [CONFIGS[name] for name in args.configs.split(",") if name]
     preset = latency_preset(args.latency)
     latency = {

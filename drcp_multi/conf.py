@@ -265,8 +265,8 @@ def tenant_catalog() -> Any:
 
 
 def shared_apps() -> tuple[str, ...]:
-    """``SHARED_APPS``: app labels always served from ``SHARED_ALIAS``. A bare string is one label (check
-    E110 reports it), never a set of letters."""
+    """``SHARED_APPS``: app labels always served from ``SHARED_ALIAS``. A bare string is one label (a check
+    reports it), never a set of letters."""
     value = drcp_setting("SHARED_APPS")
     if isinstance(value, str):
         return (value,)

@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from drcp_multi.conf import tenant_not_found, tenant_required, trace_module
+from drcp_multi.contrib.urls import urlconf_for
 from drcp_multi.exceptions import InvalidTenantName, UnknownTenant
 from drcp_multi.limits import TenantBusy
 from drcp_multi.tenancy.catalog import get_catalog
@@ -140,6 +141,9 @@ class TenantMiddleware:
     # -- the request ---------------------------------------------------------------------------------------
     def _context(self, request: HttpRequest, tenant: Tenant | None) -> tenant_context:
         request.tenant = tenant  # type: ignore[attr-defined]
+        urlconf = urlconf_for(tenant)
+        if urlconf is not None:  # Django's handler resolves (and reverse() works) with request.urlconf
+            request.urlconf = urlconf
         module = trace_module()
         trace = TraceAttributes(client_identifier=tenant.name if tenant else None, module=module)
         return tenant_context(tenant, trace)

@@ -67,6 +67,7 @@ def is_finite_number(value: object) -> bool:
 # ---------------------------------------------------------------------------------------------------------
 # One DATABASES entry. Each rule takes (where, settings_dict, options, pool).
 
+
 @dataclass(frozen=True)
 class Entry:
     """One ``DATABASES`` entry as the rules see it."""
@@ -213,9 +214,42 @@ def options_driver_keys(entry: Entry) -> Iterator[Problem]:
         elif key not in DRIVER_CONNECT_KEYS:
             yield Problem(
                 "drcp_multi.E011",
-                f"{entry.where}['OPTIONS'][{key!r}] is not a python-oracledb connect parameter.",
-                "Remove it or check its spelling against oracledb.create_pool()'s parameters.",
+                f"{entry.where}['OPTIONS'][{key!r}] is not a connect parameter of the installed "
+                f"python-oracledb {oracledb.__version__}.",
+                "Remove it or check its spelling against oracledb.create_pool()'s parameters; a parameter "
+                "of a newer release needs that release (see its release notes).",
             )
+
+
+#: POOL keys handed to ``oracledb.create_pool()`` under the same name (``call_timeout`` is set on each
+#: connection instead), and the python-oracledb release that added those newer than 2.0 (release notes).
+POOL_KEYS_FOR_CREATE_POOL = POOL_KEYS - {"call_timeout"}
+POOL_KEYS_ADDED_IN = {"pool_name": "3.2"}
+
+
+def pool_keys_the_driver_lacks(
+    where: str,
+    pool: Mapping[str, Any],
+    driver_keys: frozenset[str] = DRIVER_CONNECT_KEYS,
+    driver_version: str = oracledb.__version__,
+) -> Iterator[Problem]:
+    """POOL keys set to a value the installed ``oracledb.create_pool()`` has no parameter for: passed on,
+    they would be a TypeError at the first checkout. (Unset, None, keys are not passed.)"""
+    for key in sorted(POOL_KEYS_FOR_CREATE_POOL & set(pool)):
+        if pool[key] is None or key in driver_keys:
+            continue
+        added = POOL_KEYS_ADDED_IN.get(key)
+        needs = f"python-oracledb {added} or later" if added else "a python-oracledb release that has it"
+        yield Problem(
+            "drcp_multi.E020",
+            f"{where}['POOL'][{key!r}] is set, but the installed python-oracledb {driver_version} has no "
+            f"create_pool() parameter {key!r}.",
+            f"Upgrade to {needs} (pip install -U oracledb), or remove {where}['POOL'][{key!r}].",
+        )
+
+
+def pool_keys_the_driver_takes(entry: Entry) -> Iterator[Problem]:
+    yield from pool_keys_the_driver_lacks(entry.where, entry.pool)
 
 
 def conn_max_age_zero(entry: Entry) -> Iterator[Problem]:
@@ -275,6 +309,7 @@ ENTRY_RULES: tuple[EntryRule, ...] = (
     options_cclass,
     options_no_django_pool,
     options_driver_keys,
+    pool_keys_the_driver_takes,
     conn_max_age_zero,
     connect_target,
 )

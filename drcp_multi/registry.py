@@ -73,6 +73,16 @@ class Route:
     def pool_tenant(self) -> str | None:
         return self.key[1]
 
+    def same_pool(self, other: Route) -> bool:
+        """Whether ``other`` is served by the same pool: same key, configuration, login class and purity
+        (the tenant it is for and the class asked per acquire do not make another pool)."""
+        return (
+            self.key == other.key
+            and self.cclass == other.cclass
+            and self.purity == other.purity
+            and (self.config is other.config or self.config == other.config)
+        )
+
 
 @dataclass(slots=True)
 class Counters:
@@ -155,7 +165,8 @@ class _Checkout(weakref.ref):  # type: ignore[type-arg]
     """A checked-out connection, referenced weakly: the callback fires if the connection is collected
     without release (a thread ended with its Django connection open)."""
 
-    __slots__ = ("entry", "key", "pid", "token")
+    __slots__ = ("counters", "entry", "key", "pid", "token")
+    counters: Counters  # of the route's (alias, tenant, class)
     entry: _Entry
     key: int  # id() of the connection
     token: object
@@ -252,8 +263,7 @@ class PoolRegistry:
         if self._draining:
             self._count_failure(route, started, "rejected")
             raise DrainingError(
-                f"The pools are draining (shutdown): no new checkout of {route.alias!r}/"
-                f"{route.label or '-'}."
+                f"The pools are draining (shutdown): no new checkout of {route.alias!r}/{route.label or '-'}."
             )
         admission = self._admission
         token: object = None
@@ -295,15 +305,19 @@ class PoolRegistry:
             self._count_failure(route, started, "error")
             raise
         checkout = _Checkout(conn, self._abandoned.append)
+        counters = self._counters_for(route)
+        checkout.counters = counters
         checkout.entry = entry
         checkout.token = token
         checkout.pid = _process_id
         checkout.key = id(conn)
         self._checkouts[checkout.key] = checkout
         waited = time.monotonic() - started
-        counters = entry.counters
-        counters.checkouts += 1  # a lost increment under a race only blurs a figure; no lock on this path
+        # A lost increment under a race only blurs a figure; no lock on this path.
+        counters.checkouts += 1
         counters.wait_seconds += waited
+        entry.counters.checkouts += 1
+        entry.counters.wait_seconds += waited
         if self._listeners:
             self._notify(route, waited, "ok")
         return conn
@@ -329,7 +343,7 @@ class PoolRegistry:
         return exc
 
     def _count_failure(self, route: Route, started: float, outcome: str) -> None:
-        counters = self._counters_for(route)
+        counters = self._counters_for(route)  # the pool's own counters count only checkouts made
         if outcome == "timeout":
             counters.timeouts += 1
         elif outcome == "rejected":
@@ -368,6 +382,9 @@ class PoolRegistry:
                 _quiet_close(conn)
         finally:
             self._finish(checkout)
+            # Drop the weak reference before the caller drops the connection: a dead weakref never calls
+            # back, so a released connection is never taken for an abandoned one.
+            del checkout
         if self._abandoned:
             self._reap_abandoned()
         if time.monotonic() >= self._next_sweep:
@@ -380,6 +397,7 @@ class PoolRegistry:
         with self._lock:
             entry.busy -= 1
             entry.counters.releases += 1
+            checkout.counters.releases += 1
             entry.last_used = time.monotonic()
             to_close = entry.retiring and entry.busy == 0
             if self._draining:
@@ -399,8 +417,13 @@ class PoolRegistry:
             if checkout.pid != _process_id:
                 continue
             with self._lock:
-                if self._checkouts.get(checkout.key) is checkout:  # not already reused by a new connection
+                # Still ours: not released meanwhile (a released checkout's callback may still fire, when
+                # the connection dies just after release()) and not a new connection with a reused id.
+                abandoned = self._checkouts.get(checkout.key) is checkout
+                if abandoned:
                     del self._checkouts[checkout.key]
+            if not abandoned:
+                continue
             logger.warning(
                 "a connection of %s/%s was garbage-collected without being released (a thread ended with "
                 "its Django connection open? call django.db.connections.close_all() at its end)",
@@ -412,7 +435,9 @@ class PoolRegistry:
     # -- pools ------------------------------------------------------------------------------------------
 
     def _counters_for(self, route: Route) -> Counters:
-        label = (route.alias, route.label, route.acquire_cclass or route.cclass)
+        return self._counters_for_label((route.alias, route.label, route.acquire_cclass or route.cclass))
+
+    def _counters_for_label(self, label: tuple[str, str | None, str]) -> Counters:
         counters = self._counters.get(label)
         if counters is None:
             counters = self._counters.setdefault(label, Counters())
@@ -426,8 +451,8 @@ class PoolRegistry:
         with self._lock:
             entry = self._pools.get(key)
             if entry is not None and entry.route is not route:
-                if entry.route == route:
-                    entry.route = route  # rebuilt after a settings change that did not touch this pool
+                if entry.route.same_pool(route):
+                    pass  # another tenant of a shared pool, or a route rebuilt for the same settings
                 else:
                     # Settings changed (override_settings, a new password, a tenant's new class): retire the
                     # old pool; it closes when its last connection comes back.
@@ -451,11 +476,13 @@ class PoolRegistry:
         """Under the lock: a new pool for ``route`` (with any size set by :meth:`resize`)."""
         _ensure_exit_closer()
         config = route.config.resized(**self._sizes.get((route.alias, route.pool_tenant), {}))
-        counters = self._counters_for(route)
+        counters = Counters()  # the pool's own; the label's (alias, pool tenant, class) counts logins too
+        label_counters = self._counters_for_label((route.alias, route.pool_tenant, route.cclass))
 
         def count_login(connection: oracledb.Connection, requested_tag: str | None) -> None:
             # The thin driver calls the session callback once per new physical connection: a login.
             counters.logins += 1
+            label_counters.logins += 1
 
         kwargs = config.pool_kwargs(route.cclass, route.purity, session_callback=count_login)
         dsn = kwargs.pop("dsn")
@@ -580,10 +607,16 @@ class PoolRegistry:
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in sizes.values()):
             raise ValueError(f"pool sizes must be integers >= 0, not {sizes}")
         with self._lock:
-            targets = [(alias, tenant)] if tenant is not None else [(alias, None)] + [
-                (alias, e.route.pool_tenant) for e in self._pools.values()
-                if e.route.alias == alias and e.route.pool_tenant is not None
-            ]
+            targets = (
+                [(alias, tenant)]
+                if tenant is not None
+                else [(alias, None)]
+                + [
+                    (alias, e.route.pool_tenant)
+                    for e in self._pools.values()
+                    if e.route.alias == alias and e.route.pool_tenant is not None
+                ]
+            )
             for target in targets:
                 merged = {**self._sizes.get(target, {}), **sizes}
                 self._sizes[target] = merged
@@ -592,8 +625,10 @@ class PoolRegistry:
         for entry in matched:
             wanted = entry.route.config.resized(**self._sizes.get((alias, entry.route.pool_tenant), {}))
             if wanted.min > wanted.max or wanted.max < 1 or wanted.increment < 1:
-                raise ValueError(f"pool of {alias!r}/{entry.route.pool_tenant or '-'}: min <= max, max >= 1 "
-                                 f"and increment >= 1 are required, not {sizes}")
+                raise ValueError(
+                    f"pool of {alias!r}/{entry.route.pool_tenant or '-'}: min <= max, max >= 1 "
+                    f"and increment >= 1 are required, not {sizes}"
+                )
             try:
                 entry.pool.reconfigure(min=wanted.min, max=wanted.max, increment=wanted.increment)
             except oracledb.Error as exc:  # not supported by this driver or mode: rebuild instead

@@ -79,6 +79,4 @@ class TenantRouter:
         tenant = get_current_tenant()
         if tenant is not None:
             return db == tenant.alias
-        return db in tenant_aliases() or (
-            no_tenant() == "shared" and db == shared_alias()
-        )
+        return db in tenant_aliases() or (no_tenant() == "shared" and db == shared_alias())

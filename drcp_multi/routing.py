@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import oracledb
+from django.views.decorators.debug import sensitive_variables
 
 from drcp_multi.conf import cclass_prefix, tenancy_mode
 from drcp_multi.poolconfig import PoolConfig, get_pool_config
@@ -53,6 +54,7 @@ def build_route(config: PoolConfig, tenant: Tenant | None) -> Route:
     return Route(key_base, config, config.cclass, config.purity, tenant.name)
 
 
+@sensitive_variables("settings_dict")
 def route_for(alias: str, tenant: Tenant | None, settings_dict: Mapping[str, Any] | None = None) -> Route:
     """The (cached) route of ``tenant``'s checkouts on ``alias``. Raises ConfigurationError for invalid
     settings or an invalid tenant class."""

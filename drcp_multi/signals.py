@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-#: A tenant was created (``tenant``: the new :class:`~drcp_multi.tenant.Tenant`).
+#: A tenant was created (``tenant``: the new :class:`~drcp_multi.tenant.Tenant`; ``schema_created``: whether
+#: its Oracle user was created too), by :func:`drcp_multi.tenancy.lifecycle.create_tenant`.
 tenant_created = Signal()
-#: A tenant's schema or tables were migrated (``tenant``, ``executor``: the executor's name).
+#: A tenant's schema or tables were migrated (``tenant``, ``executor``: the executor's name, ``result``: the
+#: :class:`~drcp_multi.tenancy.fleet.UnitResult`), sent by the process that ran ``migrate_tenants``.
 tenant_migrated = Signal()
 #: A tenant was disabled or removed from the catalog (``tenant``); its pools are closed in response.
 tenant_disabled = Signal()
 #: A tenant was deleted (``tenant``, ``dropped_schema``: whether its schema was dropped too).
 tenant_deleted = Signal()
-#: A ``tenant_context()`` block or a request was entered for ``tenant``.
+#: A ``tenant_context()`` block or a request was entered for ``tenant`` (never for "no tenant"; receivers
+#: run on the request path).
 tenant_activated = Signal()

@@ -3,6 +3,7 @@ stamped on each checkout. A leaf module: it imports nothing of drcp_multi, Djang
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 
@@ -21,6 +22,7 @@ class Tenant:
     purity: int | None = None  # an oracledb.Purity value; None: the alias's configured purity
     max_busy: int | None = None
     enabled: bool = True
+    created: datetime.datetime | None = None  # when the tenant was created, if the catalog knows it
 
 
 @dataclass(frozen=True)

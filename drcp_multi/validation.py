@@ -22,7 +22,11 @@ CCLASS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:$-]{0,127}"
 # Naming Rules"), written into PL/SQL as a string literal.
 NAMESPACE_PATTERN = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
 
+# An unquoted Oracle identifier (a user/schema, a tablespace) as the tenant lifecycle puts it in DDL.
+ORACLE_IDENTIFIER_PATTERN = r"[A-Za-z][A-Za-z0-9_$#]{0,127}"
+
 _IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+_ORACLE_IDENTIFIER_RE = re.compile(ORACLE_IDENTIFIER_PATTERN)
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 _CCLASS_RE = re.compile(CCLASS_PATTERN)
 
@@ -60,3 +64,13 @@ def validate_cclass(value: object, what: str = "DRCP connection class") -> str:
             "(a letter, digit or '_', then up to 127 letters, digits, '_', '.', ':', '$' or '-')"
         )
     return value  # type: ignore[return-value]
+
+
+def validate_oracle_identifier(value: object, what: str) -> str:
+    """Return ``value`` if it is an unquoted Oracle identifier; raise :class:`InvalidIdentifier` naming
+    ``what`` (e.g. the setting it came from) and the pattern otherwise."""
+    if not isinstance(value, str) or not _ORACLE_IDENTIFIER_RE.fullmatch(value):
+        raise InvalidIdentifier(
+            f"{what} is {value!r}: it must match {ORACLE_IDENTIFIER_PATTERN} to be used in SQL"
+        )
+    return value

@@ -9,6 +9,7 @@ the app config connects the registry (its pools close): the catalog knows nothin
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +37,7 @@ from drcp_multi.signals import tenant_disabled
 from drcp_multi.tenant import Tenant
 from drcp_multi.validation import validate_cclass, validate_identifier
 
-TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled")
+TENANT_FIELDS = ("alias", "cclass", "purity", "max_busy", "enabled", "created")
 
 __all__ = [
     "CachedCatalog",
@@ -70,6 +71,19 @@ def _default_cclass(name: str, alias: str) -> str:
     return f"{cclass_prefix()}{name}"
 
 
+def _parse_created(name: str, value: Any) -> datetime.datetime | None:
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"tenant {name!r}: created must be a datetime, a date or ISO 8601 text: {value!r}")
+
+
 def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
     """A validated :class:`Tenant` from a name and a settings-style mapping.
 
@@ -99,6 +113,7 @@ def build_tenant(name: str, spec: Mapping[str, Any] | None = None) -> Tenant:
         purity=_parse_purity(spec.get("purity")),
         max_busy=max_busy,
         enabled=bool(spec.get("enabled", True)),
+        created=_parse_created(name, spec.get("created")),
     )
 
 

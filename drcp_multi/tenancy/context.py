@@ -24,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import iscoroutinefunction
 
+from drcp_multi.signals import tenant_activated
 from drcp_multi.tenancy.catalog import get_tenant
 from drcp_multi.tenant import Tenant, TraceAttributes
 
@@ -96,6 +97,13 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
                 _trace.get() or TraceAttributes(), client_identifier=tenant.name if tenant else None
             )
         self._tokens.append((_current_tenant.set(tenant), _trace.set(trace)))
+        if tenant is not None and tenant_activated.receivers:
+            # A receiver that raises leaves the block unentered, as a failed lookup would.
+            try:
+                tenant_activated.send(sender=Tenant, tenant=tenant)
+            except BaseException:
+                self.__exit__(None, None, None)
+                raise
         return tenant
 
     def __exit__(

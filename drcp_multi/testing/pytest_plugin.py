@@ -7,6 +7,11 @@ exists), registering each entry's USER/PASSWORD with the server. With ``DRCP_TES
 yields None, and tests that read the wire server's statistics (``emulator`` fixture or
 ``@pytest.mark.emulator_only``) are skipped with the reason.
 
+The session fixture ``drcp_monitor`` is a :class:`~drcp_multi.testing.database_side.DrcpMonitor` (a
+dedicated connection reading ``V$CPOOL_CC_STATS``, ``V$CPOOL_CONN_INFO``, ``V$SESSION``): on the wire
+server as a monitoring user of its own, on a live Oracle from ``DRCP_TEST_MONITOR_DSN`` (and
+``DRCP_TEST_MONITOR_USER``, ``DRCP_TEST_MONITOR_PASSWORD``), or None when those are unset.
+
 This is the only module of drcp_multi that imports ``oracle_emulator``, and only when a test asks for it.
 """
 
@@ -18,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from drcp_multi.testing.database_side import DrcpMonitor
+
 if TYPE_CHECKING:
     from oracle_emulator import EmulatorServer
 
@@ -28,14 +35,38 @@ LIVE_SKIP_REASON = (
 )
 
 
+#: The monitoring user the plugin gives a wire server (a live Oracle's comes from the environment).
+EMULATOR_MONITOR = ("drcp_monitor", "monitor_pw")
+
+
 def live_dsn() -> str | None:
     """The live Oracle the tests run against, or None for the wire server."""
     return os.environ.get("DRCP_TEST_DSN") or None
 
 
+def live_monitor_settings() -> tuple[str, str, str] | None:
+    """(dsn, user, password) of the live monitoring connection; None when DRCP_TEST_MONITOR_DSN is unset."""
+    dsn = os.environ.get("DRCP_TEST_MONITOR_DSN")
+    if not dsn:
+        return None
+    return dsn, os.environ.get("DRCP_TEST_MONITOR_USER", ""), os.environ.get("DRCP_TEST_MONITOR_PASSWORD", "")
+
+
+def open_monitor(server: EmulatorServer | None) -> DrcpMonitor | None:
+    """A monitoring connection to ``server`` (a user of its own), or to the live Oracle (None if unset)."""
+    if server is None:
+        found = live_monitor_settings()
+        return DrcpMonitor(*found) if found else None
+    server.add_user(*EMULATOR_MONITOR)
+    return DrcpMonitor(server.dsn, *EMULATOR_MONITOR)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "emulator_only: needs the wire server's statistics; skipped when DRCP_TEST_DSN is set"
+    )
+    config.addinivalue_line(
+        "markers", "drcp: asserts DRCP itself (classes, purity, session reuse, state, trace attributes)"
     )
 
 
@@ -59,7 +90,7 @@ def point_databases_at(dsn: str, credentials: dict[str, str] | None = None) -> l
         settings_dict.update(NAME=dsn, HOST="", PORT="")
         if credentials:
             settings_dict.update(USER=credentials["user"], PASSWORD=credentials["password"])
-            test = settings_dict.get("TEST") or {}
+            test: dict[str, Any] = settings_dict.get("TEST") or {}
             if "USER" in test:  # a test user named after the placeholder one: the live user instead
                 test.update(USER=credentials["user"], PASSWORD=credentials["password"])
         users.append((str(settings_dict.get("USER") or ""), str(settings_dict.get("PASSWORD") or "")))
@@ -117,6 +148,17 @@ def oracle_server() -> Iterator[EmulatorServer | None]:
 
         get_registry().close_all()  # before the server goes, so no pool thread talks to a closed port
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def drcp_monitor(oracle_server: EmulatorServer | None) -> Iterator[DrcpMonitor | None]:
+    """Reads DRCP's views beside the tests (None on a live Oracle without DRCP_TEST_MONITOR_DSN)."""
+    monitor = open_monitor(oracle_server)
+    try:
+        yield monitor
+    finally:
+        if monitor is not None:
+            monitor.close()
 
 
 @pytest.fixture

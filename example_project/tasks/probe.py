@@ -9,7 +9,9 @@ from django.db import DatabaseError, connections
 
 from drcp_multi.tenancy.context import get_current_tenant
 
-SID_SQL = "SELECT SYS_CONTEXT('USERENV','SID') FROM DUAL"
+# SID names the session's slot; SESSIONID (the audit session id) is new for every session the database
+# creates, so the two together tell a reused session from one re-created on the same pooled server.
+SID_SQL = "SELECT SYS_CONTEXT('USERENV','SID'), SYS_CONTEXT('USERENV','SESSIONID') FROM DUAL"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ServedBy:
     cclass: str
     sid: str | None  # the pooled server session's SID as the server reports it
     error: str | None = None
+    audsid: str | None = None  # its audit session id
 
 
 def shared_alias() -> str:
@@ -49,6 +52,7 @@ def served_by() -> ServedBy:
             cursor.execute(SID_SQL)
             row = cursor.fetchone()
         sid = None if row is None or row[0] is None else str(row[0])
-        return ServedBy(tenant.name if tenant else None, alias, current_cclass(), sid)
+        audsid = None if row is None or row[1] is None else str(row[1])
+        return ServedBy(tenant.name if tenant else None, alias, current_cclass(), sid, audsid=audsid)
     except DatabaseError as exc:
         return ServedBy(tenant.name if tenant else None, alias, current_cclass(), None, str(exc).strip())

@@ -9,6 +9,7 @@ import pytest
 from django.db import connections
 
 from drcp_multi.registry import get_registry
+from drcp_multi.testing.database_side import DrcpMonitor
 from tests.core.helpers import wsgi_request
 
 
@@ -33,3 +34,13 @@ def wire(oracle_server: Any, django_db_blocker: Any) -> Iterator[Any]:
 @pytest.fixture
 def get() -> Callable[[str], tuple[int, str]]:
     return wsgi_request
+
+
+@pytest.fixture
+def monitor(drcp_monitor: DrcpMonitor | None) -> DrcpMonitor:
+    """The monitoring connection; skips on a live Oracle without DRCP_TEST_MONITOR_DSN."""
+    if drcp_monitor is None:
+        pytest.skip(
+            "reads V$CPOOL_CC_STATS / V$CPOOL_CONN_INFO: set DRCP_TEST_MONITOR_DSN (docs/live-oracle.md)"
+        )
+    return drcp_monitor

@@ -106,3 +106,49 @@ def test_registered_with_django() -> None:
 def test_other_engines_are_ignored() -> None:
     other = {**GOOD, "ENGINE": "django.db.backends.oracle", "CONN_MAX_AGE": 60}
     assert check_databases({"default": other}) == []
+
+
+# create_pool()'s parameters in python-oracledb 2.5.1 that POOL keys map to (2.5.1 has no pool_name).
+DRIVER_2_5_POOL_PARAMETERS = frozenset(
+    {
+        "min",
+        "max",
+        "increment",
+        "timeout",
+        "wait_timeout",
+        "getmode",
+        "max_lifetime_session",
+        "ping_interval",
+        "ping_timeout",
+        "stmtcachesize",
+        "pool_boundary",
+    }
+)
+
+
+def test_a_pool_key_the_installed_driver_lacks_is_refused_with_the_release_that_has_it() -> None:
+    from drcp_multi.problems import pool_keys_the_driver_lacks
+
+    (problem,) = pool_keys_the_driver_lacks(
+        "DATABASES['default']",
+        {"max": 4, "call_timeout": 5, "pool_name": "SALES"},
+        DRIVER_2_5_POOL_PARAMETERS,
+        "2.5.1",
+    )
+    assert problem.id == "drcp_multi.E020"
+    assert "DATABASES['default']['POOL']['pool_name']" in problem.msg and "2.5.1" in problem.msg
+    assert "3.2 or later" in problem.hint
+    # Unset (None) keys are not passed to the driver, so they are no problem.
+    assert (
+        list(pool_keys_the_driver_lacks("x", {"pool_name": None}, DRIVER_2_5_POOL_PARAMETERS, "2.5.1")) == []
+    )
+
+
+def test_pool_keys_are_checked_against_the_installed_drivers_create_pool() -> None:
+    import inspect
+
+    import oracledb
+
+    takes_pool_name = "pool_name" in inspect.signature(oracledb.create_pool).parameters
+    found = ids_for(POOL={"pool_name": "SALES"})
+    assert ("drcp_multi.E020" in found) is not takes_pool_name

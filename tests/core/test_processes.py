@@ -17,6 +17,7 @@ from django.db import connection
 
 from drcp_multi.registry import get_registry
 from drcp_multi.routing import acquire_for
+from drcp_multi.testing.database_side import session_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("wire")
@@ -51,26 +52,36 @@ def query(sql: str = "SELECT 1 FROM DUAL") -> Any:
 
 # Python 3.12+ warns on fork() with threads running; pool threads are exactly what the registry handles.
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_fork_child_builds_its_own_pool(emulator: Any) -> None:
+@pytest.mark.drcp
+def test_fork_child_builds_its_own_pool(oracle_server: Any) -> None:
     assert query() == 1
     held = connection.connection  # the parent keeps this one checked out across the fork
+    with connection.cursor() as cursor:
+        parent_session = session_facts(cursor).identity
     parent_pid = os.getpid()
-    logins_before = emulator.stats()["logins"]
+    logins_before = oracle_server.stats()["logins"] if oracle_server else 0
 
     def child() -> dict[str, Any]:
         # The inherited wrapper's connection is the parent's socket: it is set aside, not used.
         value = query("SELECT 2 FROM DUAL")
+        with connection.cursor() as cursor:
+            session = session_facts(cursor).identity
         rows = get_registry().stats()
         connection.close()
-        return {"value": value, "pids": [r.pid for r in rows], "opened": [r.opened for r in rows]}
+        return {"value": value, "session": session, "pids": [r.pid for r in rows]}
 
     pid, report = run_forked(child)
     assert report["value"] == 2
     assert report["pids"] == [pid]  # the child's registry has only its own pool
-    assert emulator.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
+    # The database's side: the child ran on a session of its own, not the one the parent holds.
+    assert report["session"] != parent_session
+    if oracle_server is not None:
+        assert oracle_server.stats()["logins"] == logins_before + 1  # the child logged in on its own socket
     # The parent's checked-out connection and pool are intact.
     assert connection.connection is held
     assert query("SELECT 3 FROM DUAL") == 3
+    with connection.cursor() as cursor:
+        assert session_facts(cursor).identity == parent_session  # still the parent's own session
     connection.close()
     (row,) = get_registry().stats()
     assert row.pid == parent_pid and row.busy == 0
@@ -123,6 +134,7 @@ def test_interpreter_exit_with_open_pools_is_prompt() -> None:
     assert result.stdout.strip() == "done"
 
 
+@pytest.mark.drcp
 def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -> None:
     host, _, rest = emulator.dsn.partition(":")
     port, _, service = rest.partition("/")
@@ -150,7 +162,7 @@ def test_seed_settings_with_only_engine_changed(emulator: Any, tmp_path: Path) -
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_fork_child_starts_with_no_tenant_slot_held(emulator: Any) -> None:
+def test_fork_child_starts_with_no_tenant_slot_held() -> None:
     """A tenant's max_busy slots held by the parent's checkouts are not the child's: the child never
     gives those connections back, so inheriting the count would leave the tenant at its cap forever."""
     from django.test import override_settings

@@ -1,5 +1,7 @@
-"""The pool registry against the wire server: one pool per key shared by threads, classes, purity,
-tracing attributes, eviction, close and stats, asserted from the server's side."""
+"""The pool registry against the wire server or a live Oracle: one pool per key shared by threads, classes,
+purity, tracing attributes, eviction, close and stats. DRCP is asserted from the database's side
+(SYS_CONTEXT; V$CPOOL_CC_STATS, V$CPOOL_CONN_INFO and V$SESSION through the monitoring connection), the
+wire server's own counts (logins) only where it runs."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from drcp_multi.registry import PoolRegistry
 from drcp_multi.routing import acquire_for
 from drcp_multi.tenancy.catalog import Tenant
 from drcp_multi.tenancy.context import TraceAttributes, tenant_context
+from drcp_multi.testing.database_side import DrcpMonitor, session_facts
+from tests.core.helpers import connecting_user, gained
 
 pytestmark = pytest.mark.usefixtures("wire")
 
@@ -51,23 +55,28 @@ def registry() -> Any:
     reg.close_all()
 
 
-def test_acquire_runs_under_the_alias_class_and_purity(registry: PoolRegistry, emulator: Any) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_acquire_runs_under_the_alias_class_and_purity(registry: PoolRegistry, monitor: DrcpMonitor) -> None:
+    before = monitor.class_figures()
     conn = registry.acquire("default")
-    assert run(conn) == (1,)
+    with conn.cursor() as cursor:
+        assert session_facts(cursor).user == connecting_user()
     registry.release(conn)
-    (record,) = [r for r in emulator.statements() if "FROM DUAL" in r.sql]
-    assert (record.username.upper(), record.cclass, str(record.purity).upper()) == ("APP", "APP_CC", "SELF")
-    figures = emulator.stats()["classes"]["APP.APP_CC"]
-    assert figures["num_requests"] == 1
+    assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")]  # V$CPOOL_CONN_INFO: class and purity
+    # V$CPOOL_CC_STATS: one request for the checkout (and at most one more if the login attached one).
+    assert gained(monitor, before)["APP_CC"]["num_requests"] in (1, 2)
     (row,) = registry.stats()
     assert row.alias == "default" and row.tenant is None and row.cclass == "APP_CC"
     assert (row.opened, row.busy, row.max) == (1, 0, 4)
     assert not hasattr(row, "password") and "secret" not in repr(row)
 
 
-def test_many_threads_share_one_pool(registry: PoolRegistry, emulator: Any) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_many_threads_share_one_pool(
+    registry: PoolRegistry, monitor: DrcpMonitor, oracle_server: Any
+) -> None:
+    before = monitor.class_figures()
+    logins_before = oracle_server.stats()["logins"] if oracle_server else 0
     errors: list[BaseException] = []
     barrier = threading.Barrier(12)
 
@@ -91,14 +100,17 @@ def test_many_threads_share_one_pool(registry: PoolRegistry, emulator: Any) -> N
     assert errors == []
     (row,) = registry.stats()
     assert row.busy == 0 and 1 <= row.opened <= 4  # POOL["max"] = 4 sessions for 12 threads
-    stats = emulator.stats()
-    assert stats["logins"] <= 4
-    assert stats["classes"]["APP.APP_CC"]["num_requests"] == 60
-    assert {r.cclass for r in emulator.statements() if "FROM DUAL" in r.sql} == {"APP_CC"}
+    assert monitor.connected(connecting_user()) == [("APP_CC", "SELF")] * row.opened  # each pooled connection
+    assert gained(monitor, before) == {"APP_CC": gained(monitor, before)["APP_CC"]}  # no other class
+    requests = gained(monitor, before)["APP_CC"]["num_requests"]
+    assert 60 <= requests <= 60 + row.opened  # one DRCP request per checkout (+ one per login at most)
+    if oracle_server is not None:  # the wire server counts its logins
+        assert oracle_server.stats()["logins"] - logins_before <= 4
 
 
-def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, emulator: Any) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, monitor: DrcpMonitor) -> None:
+    before = monitor.class_figures()
     acme = Tenant("acme", "default", "T_acme")
     globex = Tenant("globex", "default", "T_globex", purity=int(oracledb.Purity.NEW))
     for tenant in (acme, globex, acme):
@@ -108,37 +120,51 @@ def test_pool_per_tenant_uses_the_tenant_class(registry: PoolRegistry, emulator:
     rows = {r.tenant: r for r in registry.stats()}
     assert set(rows) == {"acme", "globex"}
     assert (rows["globex"].cclass, rows["globex"].purity) == ("T_globex", "NEW")
-    classes = emulator.stats()["classes"]
-    assert classes["APP.T_acme"]["num_requests"] == 2
-    assert classes["APP.T_globex"]["num_requests"] == 1
-    purities = {(r.cclass, str(r.purity).upper()) for r in emulator.statements() if "FROM DUAL" in r.sql}
-    assert purities == {("T_acme", "SELF"), ("T_globex", "NEW")}
+    classes = gained(monitor, before)
+    requests = {name: figures["num_requests"] for name, figures in classes.items()}
+    assert set(requests) == {"T_acme", "T_globex"}
+    assert requests["T_acme"] in (2, 3) and requests["T_globex"] in (1, 2)  # checkouts (+ the login's)
+    assert monitor.connected(connecting_user()) == [
+        ("T_acme", "SELF"),
+        ("T_globex", "NEW"),
+    ]  # V$CPOOL_CONN_INFO
 
 
-def test_shared_pool_asks_for_the_class_per_checkout(registry: PoolRegistry, emulator: Any) -> None:
-    emulator.reset_stats()
+@pytest.mark.drcp
+def test_shared_pool_asks_for_the_class_per_checkout(registry: PoolRegistry, monitor: DrcpMonitor) -> None:
+    before = monitor.class_figures()
     with override_settings(DRCP_MULTI={"TENANCY_MODE": "shared_pool"}):
         for name in ("a1", "b2"):
             conn = registry.acquire("default", Tenant(name, "default", f"T_{name}"))
             run(conn)
             registry.release(conn)
         assert [r.tenant for r in registry.stats()] == [None]
-    assert {r.cclass for r in emulator.statements() if "FROM DUAL" in r.sql} == {"T_a1", "T_b2"}
+    assert set(gained(monitor, before)) == {"T_a1", "T_b2"}  # V$CPOOL_CC_STATS: a request under each
 
 
-def test_tracing_attributes_are_set_and_cleared(registry: PoolRegistry, emulator: Any) -> None:
-    emulator.reset_stats()
-    sql = "SELECT SYS_CONTEXT('USERENV', 'CLIENT_IDENTIFIER') FROM DUAL"
+@pytest.mark.drcp
+def test_tracing_attributes_are_set_and_cleared(registry: PoolRegistry, monitor: DrcpMonitor) -> None:
     with tenant_context(None, TraceAttributes("alice", "billing", "invoice")):
         conn = registry.acquire("default")
-        assert run(conn, sql) == ("alice",)
+        with conn.cursor() as cursor:
+            first = session_facts(cursor)
+        # V$SESSION, as the database shows the session to others: pooled, with the trace attributes.
+        seen = monitor.session(first.sid or 0)
         registry.release(conn)
-    conn = registry.acquire("default")  # same pooled server (purity SELF), next user has no trace
-    assert run(conn, sql) in ((None,), ("",))
-    registry.release(conn)
-    first, second = [r for r in emulator.statements() if "CLIENT_IDENTIFIER" in r.sql]
     assert (first.client_identifier, first.module, first.action) == ("alice", "billing", "invoice")
-    assert not second.client_identifier and not second.module and not second.action
+    assert seen == {
+        "server": "POOLED",
+        "username": connecting_user(),
+        "client_identifier": "alice",
+        "module": "billing",
+        "action": "invoice",
+    }
+    conn = registry.acquire("default")  # the same session (purity SELF), the next user has no trace
+    with conn.cursor() as cursor:
+        second = session_facts(cursor)
+    registry.release(conn)
+    assert second.identity == first.identity
+    assert not second.traced
 
 
 def test_eviction_keeps_at_most_max_live_pools(registry: PoolRegistry) -> None:
@@ -233,3 +259,25 @@ def test_a_checkout_failing_after_the_driver_acquired_gives_everything_back(regi
         assert run(conn) == (1,)
         registry.release(conn)
     assert get_limiter().busy(capped) == 0
+
+
+@pytest.mark.parametrize("mode", ["shared_class", "shared_pool", "alias"])
+def test_tenants_of_a_shared_pool_never_rebuild_it(registry: Any, emulator: Any, mode: str) -> None:
+    """Tenants sharing the alias's pool (same key, class asked per acquire or none) reuse that one pool:
+    no retirement, no login per change of tenant, counters kept per tenant."""
+    with override_settings(DRCP_MULTI={"TENANCY_MODE": mode}):
+        cclass = "APP_CC"  # the alias's own class: no per-acquire class even in shared_pool
+        tenants = [Tenant(name, "default", cclass) for name in ("a", "b")]
+        conn = registry.acquire("default", tenants[0])  # the pool's first connection: one login
+        registry.release(conn)
+        emulator.reset_stats()
+        for tenant in tenants * 3:
+            conn = registry.acquire("default", tenant)
+            assert run(conn) == (1,)
+            registry.release(conn)
+        stats = emulator.stats()
+        assert stats["logins"] == 0
+        (pool,) = registry.stats()
+        assert (pool.tenant, pool.checkouts, pool.logins) == (None, 7, 1)
+        per_tenant = {label[1]: c.checkouts for label, c in registry.counters().items() if c.checkouts}
+        assert per_tenant == {"a": 4, "b": 3}

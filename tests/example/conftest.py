@@ -4,7 +4,9 @@ The site runs as ``python -m example_project`` (the README's command) in its own
 Django settings, which pytest-django's settings for the rest of the suite would clash with, and this way
 the tests exercise the real command, the real threaded server and per-request pool release. Pointing it at
 a wire server started here (through ``DRCP_*``, as for a real Oracle) lets the tests read the server's
-statement log.
+statement log; with ``DRCP_TEST_DSN`` the site runs against that live Oracle instead. Either way the
+tests read DRCP's own views through a monitoring connection (``Backing``), so their DRCP assertions run
+in both places.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from typing import Any
 
 import pytest
 
+from drcp_multi.testing.database_side import DrcpMonitor, short_class
+from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR, live_dsn, live_monitor_settings
+
 REPO = Path(__file__).resolve().parents[2]
 TENANTS = ("acme", "globex", "initech")
 URL_LINE = re.compile(r"^EXAMPLE_URL=(http://\S+)$", re.M)
@@ -35,9 +40,34 @@ def record_field(record: Any, name: str) -> Any:
     return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
 
 
-def short_class(cclass: str | None) -> str:
-    """Oracle shows a class as USER.CCLASS; compare on the part the client chose."""
-    return (cclass or "").rsplit(".", 1)[-1]
+#: The class of the site's shared alias: its dashboard sampler runs under it beside the requests under test.
+SHARED_CLASS = "EXAMPLE_SHARED"
+
+
+@dataclass
+class Backing:
+    """The database the site runs on: a wire server started here (``srv``) or the live Oracle of
+    ``DRCP_TEST_DSN`` (``srv`` None), with the monitoring connection reading its DRCP views."""
+
+    srv: Any
+    dsn: str
+    user: str
+    password: str
+    monitor: DrcpMonitor | None
+
+    def mark(self) -> dict[str, dict[str, int]]:
+        """V$CPOOL_CC_STATS now, for :meth:`classes_since` (skips on a live Oracle without a monitor)."""
+        if self.monitor is None:
+            pytest.skip("reads V$CPOOL_CC_STATS: set DRCP_TEST_MONITOR_DSN (docs/live-oracle.md)")
+        return self.monitor.class_figures()
+
+    def classes_since(self, mark: dict[str, dict[str, int]]) -> set[str]:
+        """The classes (as the site named them) of the site's user that got DRCP requests since ``mark``,
+        leaving out the shared class of the dashboard's sampler."""
+        assert self.monitor is not None
+        gained = self.monitor.figures_since(mark)
+        classes = {short_class(n) for n in gained if n.rsplit(".", 1)[0].upper() == self.user.upper()}
+        return classes - {SHARED_CLASS}
 
 
 @dataclass
@@ -126,29 +156,41 @@ def stop_site(site: Site) -> int:
 
 
 @pytest.fixture(scope="module")
-def wire_server() -> Iterator[Any]:
-    if os.environ.get("DRCP_TEST_DSN"):
-        pytest.skip("the example's tests assert from the wire server's statement log; DRCP_TEST_DSN is set")
+def backing() -> Iterator[Backing]:
+    """A wire server of the module's own, or the live Oracle of DRCP_TEST_DSN."""
+    dsn = live_dsn()
+    if dsn:
+        found = live_monitor_settings()
+        monitor = DrcpMonitor(*found) if found else None
+        user, password = os.environ.get("DRCP_TEST_USER", ""), os.environ.get("DRCP_TEST_PASSWORD", "")
+        try:
+            yield Backing(None, dsn, user, password, monitor)
+        finally:
+            if monitor is not None:
+                monitor.close()
+        return
     oracle_emulator = pytest.importorskip("oracle_emulator")
-    if not hasattr(oracle_emulator, "EmulatorServer"):
-        pytest.skip("oracle_emulator.EmulatorServer is not there yet")
     server = oracle_emulator.EmulatorServer(
         host="127.0.0.1",
         port=0,
         service="FREEPDB1",
-        users={"app": "secret"},
+        users={"app": "secret", EMULATOR_MONITOR[0]: EMULATOR_MONITOR[1]},
         max_pooled_servers=40,
         statement_log_size=500_000,  # the tests slice the log by index: it must not wrap during a module
     )
     server.start()
-    yield server
-    server.stop()
+    monitor = DrcpMonitor(server.dsn, *EMULATOR_MONITOR)
+    try:
+        yield Backing(server, server.dsn, "app", "secret", monitor)
+    finally:
+        monitor.close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
-def site(wire_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The example against the wire server above, configured like a real Oracle (DRCP_* variables)."""
-    env = {"DRCP_DSN": wire_server.dsn, "DRCP_USER": "app", "DRCP_PASSWORD": "secret"}
+def site(backing: Backing, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The example against the database above, configured like a real Oracle (DRCP_* variables)."""
+    env = {"DRCP_DSN": backing.dsn, "DRCP_USER": backing.user, "DRCP_PASSWORD": backing.password}
     running = start_site(env, tmp_path_factory.mktemp("example-data"))
     yield running
     stop_site(running)

@@ -1,6 +1,8 @@
 """The example site end to end: each tenant's URL serves its own page under its own DRCP class.
 
-Asserted from the wire server's statement log (which class ran each statement), not only from the page.
+Asserted from the database's side, not only from the page: DRCP's V$CPOOL_CC_STATS (which classes got
+requests) through the monitoring connection, on the wire server or a live Oracle (``DRCP_TEST_DSN``); on
+the wire server its statement log also shows the class of each statement.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from typing import Any
 
 import pytest
 
+from drcp_multi.testing.database_side import short_class
+from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR
 from tests.example.conftest import (
     REPO,
+    SHARED_CLASS,
     TENANTS,
+    Backing,
     Site,
     record_field,
-    short_class,
     start_site,
     stop_site,
     wait_until,
 )
-
-SHARED_CLASS = "EXAMPLE_SHARED"
 
 
 def footer(html: str) -> dict[str, str]:
@@ -33,24 +36,24 @@ def footer(html: str) -> dict[str, str]:
 
 
 def tenant_statements(wire_server: Any, since: int) -> list[Any]:
-    """Statements after index ``since``, leaving out the shared class: the dashboard's sampler runs under
-    it concurrently with the requests under test."""
+    """The site's statements after index ``since``, leaving out the shared class (the dashboard's sampler
+    runs under it concurrently with the requests under test) and the monitoring user's."""
     return [
-        r for r in wire_server.statements()[since:] if short_class(record_field(r, "cclass")) != SHARED_CLASS
+        r
+        for r in wire_server.statements()[since:]
+        if short_class(record_field(r, "cclass")) != SHARED_CLASS
+        and str(record_field(r, "username")).upper() != EMULATOR_MONITOR[0].upper()
     ]
 
 
-def tenant_classes(wire_server: Any, since: int) -> set[str]:
-    """The DRCP classes (as the client named them) of those statements."""
-    return {short_class(record_field(r, "cclass")) for r in tenant_statements(wire_server, since)}
-
-
+@pytest.mark.drcp
 @pytest.mark.parametrize("tenant", TENANTS)
 @pytest.mark.parametrize("by", ["subdomain", "path"])
 def test_each_tenant_url_is_served_under_its_own_class(
-    site: Site, wire_server: Any, tenant: str, by: str
+    site: Site, backing: Backing, tenant: str, by: str
 ) -> None:
-    since = len(wire_server.statements())
+    mark = backing.mark()
+    since = len(backing.srv.statements()) if backing.srv else 0
     status, html = site.get("/", tenant) if by == "subdomain" else site.get(f"/t/{tenant}/")
     assert status == 200, html
     assert re.search(rf'data-testid="tenant-heading">\s*{tenant.capitalize()} tasks', html)
@@ -58,23 +61,38 @@ def test_each_tenant_url_is_served_under_its_own_class(
     assert shown["tenant"] == tenant
     assert shown["cclass"] == f"T_{tenant}"
     assert shown["sid"].isdigit()
-
-    # The server's side: everything this request ran (the SID probe at least) ran under T_<tenant>,
+    # The database's side: this request's DRCP requests were under T_<tenant> and no other class.
+    assert backing.classes_since(mark) == {f"T_{tenant}"}
+    if backing.srv is None:
+        return
+    # The wire server's log: everything this request ran (the SID probe at least) ran under T_<tenant>,
     # on the pooled server session the page names.
-    ran = tenant_statements(wire_server, since)
+    ran = tenant_statements(backing.srv, since)
     assert ran, "the request ran no statement on the wire server"
     assert {short_class(record_field(r, "cclass")) for r in ran} == {f"T_{tenant}"}
     probes = [r for r in ran if "SYS_CONTEXT" in record_field(r, "sql").upper()]
     assert probes and str(record_field(probes[-1], "sid")) == shown["sid"]
 
 
-def test_tenants_never_share_a_pooled_session(site: Site, wire_server: Any) -> None:
-    since = len(wire_server.statements())
+@pytest.mark.drcp
+def test_tenants_never_share_a_pooled_session(site: Site, backing: Backing) -> None:
+    since = len(backing.srv.statements()) if backing.srv else 0
+    shown: dict[str, set[tuple[str, str]]] = {}
     for _ in range(3):
         for tenant in TENANTS:
-            assert site.get("/", tenant)[0] == 200
+            status, html = site.get("/", tenant)
+            assert status == 200
+            # The session the database says served the page: SID and audit session id.
+            fields = footer(html)
+            shown.setdefault(tenant, set()).add((fields["sid"], fields["audsid"]))
+    pages = list(shown.values())
+    for i, a in enumerate(pages):
+        for b in pages[i + 1 :]:
+            assert not a & b, "a session served two tenants' pages"
+    if backing.srv is None:
+        return
     sessions: dict[str, set[Any]] = {}
-    for r in tenant_statements(wire_server, since):
+    for r in tenant_statements(backing.srv, since):
         key = (record_field(r, "sid"), record_field(r, "serial"))
         sessions.setdefault(short_class(record_field(r, "cclass")), set()).add(key)
     assert set(sessions) == {f"T_{t}" for t in TENANTS}
@@ -102,7 +120,13 @@ def test_unknown_tenant_is_404(site: Site) -> None:
     assert site.get("/", "nosuchtenant")[0] == 404
 
 
-def test_stats_feed_has_client_and_broker_figures(site: Site) -> None:
+@pytest.mark.drcp
+def test_stats_feed_has_client_and_broker_figures(site: Site, backing: Backing) -> None:
+    if backing.srv is None:
+        pytest.skip(
+            "the site reads V$CPOOL_CC_STATS as its own user, which a live Oracle gives no such grant "
+            "(docs/live-oracle.md)"
+        )
     for tenant in TENANTS:
         site.get("/", tenant)
     status, body = site.get("/api/stats/")
@@ -142,19 +166,21 @@ def csrf_post(
     return status, headers
 
 
-def test_tenant_added_from_the_page_is_served_at_once(site: Site, wire_server: Any) -> None:
+@pytest.mark.drcp
+def test_tenant_added_from_the_page_is_served_at_once(site: Site, backing: Backing) -> None:
     status, headers = csrf_post(site, "/tenants/", {"name": "umbrella"})
     assert status == 302 and headers["location"].endswith("/t/umbrella/")
-    since = len(wire_server.statements())
+    mark = backing.mark()
     status, html = site.get("/t/umbrella/")
     assert status == 200 and footer(html)["cclass"] == "T_umbrella"
-    assert tenant_classes(wire_server, since) == {"T_umbrella"}
+    assert backing.classes_since(mark) == {"T_umbrella"}
     # A name that cannot be a subdomain is refused, with the reason on the page.
     status, _ = csrf_post(site, "/tenants/", {"name": "Not_Valid"})
     assert status == 400
 
 
-def test_tenant_added_by_command_is_served_at_once(site: Site, wire_server: Any) -> None:
+@pytest.mark.drcp
+def test_tenant_added_by_command_is_served_at_once(site: Site, backing: Backing) -> None:
     # No DRCP_* needed: the command writes the tenant list that the running site reads.
     env = {"EXAMPLE_DATA_DIR": str(site.data_dir), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -166,23 +192,23 @@ def test_tenant_added_by_command_is_served_at_once(site: Site, wire_server: Any)
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    since = len(wire_server.statements())
+    mark = backing.mark()
     status, html = site.get("/", "hooli")
     assert status == 200 and footer(html)["cclass"] == "T_hooli"
-    assert tenant_classes(wire_server, since) == {"T_hooli"}
+    assert backing.classes_since(mark) == {"T_hooli"}
 
 
-def test_load_generator_reaches_every_tenant(site: Site, wire_server: Any) -> None:
+@pytest.mark.drcp
+def test_load_generator_reaches_every_tenant(site: Site, backing: Backing) -> None:
     from example_project.load import LoadGenerator
 
-    since = len(wire_server.statements())
+    mark = backing.mark()
     gen = LoadGenerator(site.url, TENANTS, concurrency=3, think=0.01, duration=3)
     gen.start()
     assert wait_until(lambda: not gen.running(), timeout=30)
     assert gen.stats.sent > 10 and gen.stats.errors == 0
     assert set(gen.stats.by_status) == {200}, gen.stats.summary()
-    classes = tenant_classes(wire_server, since)
-    assert classes == {f"T_{t}" for t in TENANTS}
+    assert backing.classes_since(mark) == {f"T_{t}" for t in TENANTS}
 
 
 def test_one_command_starts_the_embedded_server(tmp_path: Any) -> None:
@@ -220,22 +246,27 @@ def test_load_script_command_line(site: Site) -> None:
     assert main(["--url", f"http://localhost:{site.port}/", "--duration", "2", "--concurrency", "2"]) == 0
 
 
-def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, wire_server: Any) -> None:
+@pytest.mark.drcp
+def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, backing: Backing) -> None:
     status, html = site.get("/", "acme")
     if 'data-testid="orm-pending"' in html:
         pytest.skip("the wire server does not run Django's table SQL yet: the page says so (checked above)")
-    since = len(wire_server.statements())
+    mark = backing.mark()
+    since = len(backing.srv.statements()) if backing.srv else 0
     status, headers = csrf_post(
         site, "/", {"title": "Renew the DRCP licence"}, host=f"acme.localhost:{site.port}"
     )
     assert status == 302, headers
     html = site.get("/", "acme")[1]
     assert "Renew the DRCP licence" in html
+    # The database's side: the write and the page after it ran under acme's class only.
+    assert backing.classes_since(mark) == {"T_acme"}
     assert "Renew the DRCP licence" not in site.get("/", "globex")[1]
-    inserts = [
-        r for r in wire_server.statements()[since:] if record_field(r, "sql").upper().startswith("INSERT")
-    ]
-    assert inserts and {short_class(record_field(r, "cclass")) for r in inserts} == {"T_acme"}
+    if backing.srv is not None:  # the wire server's log: the INSERT itself ran under T_acme
+        inserts = [
+            r for r in backing.srv.statements()[since:] if record_field(r, "sql").upper().startswith("INSERT")
+        ]
+        assert inserts and {short_class(record_field(r, "cclass")) for r in inserts} == {"T_acme"}
 
     # Tick it off, rename it, delete it: each through the ORM, in acme's path form this time.
     pk = re.search(r'/tasks/(\d+)/edit/">edit</a>', html)

@@ -15,6 +15,7 @@ from drcp_multi.tenancy.checks import shared_pool_supported
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.drcp
 @pytest.mark.emulator_only
 def test_bench_tenancy_modes_smoke() -> None:
     modes = ["pool_per_tenant", "shared_pool", "alias"]

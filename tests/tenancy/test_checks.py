@@ -10,7 +10,7 @@ import oracledb
 import pytest
 from django.test import override_settings
 
-from drcp_multi.tenancy.checks import check_tenancy, shared_pool_supported
+from drcp_multi.tenancy.checks import check_tenancy, check_thin_mode_capacity, shared_pool_supported
 
 MW = ["drcp_multi.middleware.TenantMiddleware"]
 ROUTERS = ["drcp_multi.routers.TenantRouter"]
@@ -84,3 +84,28 @@ def test_shared_pool_mode_is_checked_against_the_installed_driver() -> None:
     refused = not shared_pool_supported(oracledb.__version__)
     assert ("drcp_multi.E108" in ids(TENANCY_MODE="shared_pool")) is refused
     assert "drcp_multi.E108" not in ids(TENANCY_MODE="pool_per_tenant")
+
+
+def capacity_ids(**drcp: Any) -> list[str]:
+    with override_settings(DRCP_MULTI=drcp):
+        return [str(m.id) for m in check_thin_mode_capacity()]
+
+
+def test_shared_pool_with_more_classes_than_the_pool_is_refused() -> None:
+    # tests.settings: POOL["max"] = 4 on the tenant alias.
+    assert capacity_ids(TENANCY_MODE="shared_pool", TENANTS={f"t{i}": {} for i in range(4)}) == []
+    assert capacity_ids(TENANCY_MODE="shared_pool", TENANTS={f"t{i}": {} for i in range(5)}) == [
+        "drcp_multi.E120"
+    ]
+    catalog = "drcp_multi.tenancy.catalog.StaticCatalog"  # any TENANT_CATALOG: the tenants are unbounded
+    dynamic = capacity_ids(TENANCY_MODE="shared_pool", TENANT_CATALOG=catalog)
+    assert dynamic == ["drcp_multi.E120"]
+    # The same tenants in the recommended mode: nothing to say.
+    assert capacity_ids(TENANCY_MODE="shared_class", TENANTS={f"t{i}": {} for i in range(50)}) == []
+
+
+def test_pool_per_tenant_cap_below_the_tenants_is_a_warning_with_the_figure() -> None:
+    with override_settings(DRCP_MULTI={"MAX_LIVE_POOLS": 64, "TENANTS": {f"t{i}": {} for i in range(100)}}):
+        (message,) = check_thin_mode_capacity()
+    assert message.id == "drcp_multi.W121" and "about 36% of checkouts" in message.msg
+    assert capacity_ids(MAX_LIVE_POOLS=100, TENANTS={f"t{i}": {} for i in range(100)}) == []

@@ -1,7 +1,12 @@
-"""Tenancy against the wire server, asserted from its side (statement log and broker figures).
+"""Tenancy against the wire server or a live Oracle, asserted from the database's side.
 
-Every statement the views run is tagged with the tenant it is meant for (see ``wire_urls``); the
-server's log records the user, connection class and client_identifier that really ran it.
+Every statement the views run is tagged with the tenant it is meant for and returns what the database
+says about the session that ran it (``SYS_CONTEXT('USERENV', …)``, see ``wire_urls``): its user,
+client_identifier and which session it is. A monitoring connection adds DRCP's own views
+(``V$CPOOL_CC_STATS``: requests, hits and misses per class; ``V$CPOOL_CONN_INFO``: the classes of the
+connected clients). The same assertions run on the wire server and, with ``DRCP_TEST_DSN`` (and
+``DRCP_TEST_MONITOR_DSN``), on a live Oracle; on the wire server its statement log also checks the class
+of every single statement, which no Oracle view shows per statement.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ import asyncio
 import functools
 import io
 import json
+import os
 import queue
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,11 +40,12 @@ from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
 from drcp_multi.tenancy.checks import shared_pool_supported
 from drcp_multi.tenancy.context import tenant_context
+from drcp_multi.testing.database_side import DrcpMonitor, SessionFacts, session_facts, short_class
 from drcp_multi.testing.handlers import asgi_get, wsgi_get
 from tests.tenancy import wire_urls
 from tests.tenancy.handlers import run_threads
 
-pytestmark = pytest.mark.emulator_only
+pytestmark = pytest.mark.drcp
 
 MIDDLEWARE = ["drcp_multi.middleware.TenantMiddleware"]
 
@@ -57,10 +64,9 @@ MODES = [
     "shared_class",
 ]
 
-
-def short_class(cclass: str | None) -> str:
-    """The server may show a class as USER.CCLASS; compare on the part the client chose."""
-    return (cclass or "").rsplit(".", 1)[-1]
+#: On a live Oracle, mode "alias" needs a user per tenant alias: "user/password,user/password,..."
+#: (docs/live-oracle-user.sql creates them); on the wire server the test registers them itself.
+ALIAS_USERS_VARIABLE = "DRCP_TEST_ALIAS_USERS"
 
 
 def expected_class(tenant: Any) -> str:
@@ -76,10 +82,34 @@ def close_everything() -> None:
     get_registry().close_all()
 
 
+def live_alias_users() -> list[tuple[str, str]]:
+    pairs = [p.strip() for p in os.environ.get(ALIAS_USERS_VARIABLE, "").split(",") if p.strip()]
+    return [(user, password) for user, _, password in (p.partition("/") for p in pairs)]
+
+
+@dataclass
+class Target:
+    """The database the module runs against: a wire server of its own (``srv``) or the live Oracle
+    (``srv`` None), and the monitoring connection (None on a live Oracle without one)."""
+
+    srv: Any
+    monitor: DrcpMonitor | None
+
+
 @dataclass
 class Wire:
-    srv: Any
+    target: Target
     added: list[str] = field(default_factory=list)
+    ran: list[dict[str, Any]] = field(default_factory=list)  # what the views' statements reported
+    figures_before: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def srv(self) -> Any:
+        return self.target.srv
+
+    @property
+    def monitor(self) -> DrcpMonitor | None:
+        return self.target.monitor
 
     def add_alias(self, alias: str, user: str, password: str, cclass: str) -> None:
         """A DATABASES alias for mode "alias": its own user (and so schema) and class."""
@@ -87,21 +117,79 @@ class Wire:
         entry.update(USER=user, PASSWORD=password, OPTIONS={"purity": "self", "cclass": cclass}, TEST={})
         settings.DATABASES[alias] = entry
         connections.configure_settings(settings.DATABASES)  # fills Django's per-alias defaults in place
-        self.srv.add_user(user, password)
+        if self.srv is not None:
+            self.srv.add_user(user, password)
         self.added.append(alias)
 
-    def tagged(self) -> list[Any]:
-        return [r for r in self.srv.statements() if r.sql.startswith("SELECT '")]
+    def alias_user(self, index: int, tenant: str) -> tuple[str, str]:
+        if self.srv is not None:
+            return f"u_{tenant}", "pw"
+        users = live_alias_users()
+        if index >= len(users):
+            pytest.skip(f"mode 'alias' on a live Oracle needs {ALIAS_USERS_VARIABLE} (user/password,...)")
+        return users[index]
+
+    def get_json(self, handler: WSGIHandler, path: str, tenant: str) -> dict[str, Any]:
+        status, _, body = wsgi_get(handler, path, {"X-Tenant": tenant})
+        assert status == 200, body[:2000]
+        return self.note(json.loads(body))
+
+    def note(self, answer: dict[str, Any]) -> dict[str, Any]:
+        self.ran.extend(answer.get("ran", ()))  # list.extend: atomic under the GIL, for worker threads
+        return answer
+
+    def test_user(self) -> str:
+        return str(settings.DATABASES["default"]["USER"]).upper()
+
+    def users(self) -> set[str]:
+        return {str(settings.DATABASES[alias]["USER"]).upper() for alias in ["default", *self.added]}
+
+    def tenant_classes(self) -> set[str]:
+        return {expected_class(t) for t in get_catalog().all()}
+
+    def gained(self) -> dict[str, dict[str, int]]:
+        """V$CPOOL_CC_STATS: what each class of our users gained during the test, keyed by the class as
+        the client chose it (empty without a monitor)."""
+        if self.monitor is None:
+            return {}
+        users = self.users()
+        return {
+            short_class(name): figures
+            for name, figures in self.monitor.figures_since(self.figures_before).items()
+            if name.rsplit(".", 1)[0].upper() in users
+        }
 
     def assert_every_statement_ran_as_its_tenant(self, expected_tags: int) -> None:
-        """Each tagged statement ran under its tenant's user, class and client_identifier."""
+        """Each tagged statement ran under its tenant's user and client_identifier (the database's
+        SYS_CONTEXT), and no session ever served two tenants' classes."""
+        catalog = get_catalog()
+        assert len(self.ran) == expected_tags
+        wrong = []
+        classes_of_session: defaultdict[str, set[str]] = defaultdict(set)
+        for ran in self.ran:
+            name = ran["tag"].split(":")[0]
+            tenant = catalog.lookup(name)  # disabled ones too: they ran before they were disabled
+            assert tenant is not None, name
+            user = settings.DATABASES[tenant.alias]["USER"]
+            facts = SessionFacts.from_dict(ran)
+            if ((facts.user or "").upper(), facts.client_identifier) != (user.upper(), name):
+                wrong.append((ran["tag"], facts))
+            classes_of_session[f"{facts.user}:{facts.identity}"].add(expected_class(tenant))
+        assert wrong == []
+        crossed = {session: classes for session, classes in classes_of_session.items() if len(classes) > 1}
+        assert crossed == {}
+        if self.srv is not None:  # the wire server also knows the class of each statement
+            self._assert_each_logged_statement_ran_as_its_tenant(expected_tags)
+
+    def _assert_each_logged_statement_ran_as_its_tenant(self, expected_tags: int) -> None:
         catalog = get_catalog()
         tagged = self.tagged()
         assert len(tagged) == expected_tags
         wrong = []
         for record in tagged:
             name = record.sql.split("'")[1].split(":")[0]
-            tenant = catalog.get(name)
+            tenant = catalog.lookup(name)  # disabled ones too: they ran before they were disabled
+            assert tenant is not None, name
             user = settings.DATABASES[tenant.alias]["USER"]
             seen = (record.username.upper(), short_class(record.cclass), record.client_identifier)
             if seen != (user.upper(), expected_class(tenant), name):
@@ -109,17 +197,36 @@ class Wire:
         assert wrong == []
         assert all(r.error_code is None for r in self.srv.statements())
 
+    def logged(self) -> list[Any]:
+        """The wire server's log of our users' statements (not the monitor's; wire server only)."""
+        users = self.users()
+        return [r for r in self.srv.statements() if r.username.upper() in users]
+
+    def tagged(self) -> list[Any]:
+        """The wire server's log of the tagged statements (wire server only)."""
+        return [r for r in self.logged() if r.sql.startswith("SELECT '")]
+
+    def tags(self) -> list[str]:
+        return [ran["tag"] for ran in self.ran]
+
     def assert_no_statement_outside_the_tenants(self) -> None:
-        """Not even session set-up ran under a class that is not a tenant's."""
-        classes = {expected_class(t) for t in get_catalog().all()}
-        outside = [
-            (r.sql[:60], r.cclass) for r in self.srv.statements() if short_class(r.cclass) not in classes
-        ]
-        assert outside == []
+        """Not even session set-up ran under a class that is not a tenant's: no DRCP request of our users
+        under another class (V$CPOOL_CC_STATS), no client of theirs connected under one
+        (V$CPOOL_CONN_INFO); on the wire server, no logged statement either."""
+        classes = self.tenant_classes()
+        if self.monitor is not None:
+            assert set(self.gained()) <= classes, self.gained()
+            connected = {cclass for user in self.users() for cclass, _ in self.monitor.connected(user)}
+            assert connected <= classes
+        if self.srv is not None:
+            outside = [(r.sql[:60], r.cclass) for r in self.logged() if short_class(r.cclass) not in classes]
+            assert outside == []
 
     def assert_nothing_busy(self) -> None:
-        """No checkout left in the registry, and no pooled server lent on the server."""
+        """No checkout left in the registry (and on the wire server, no pooled server lent)."""
         assert sum(p.busy for p in get_registry().stats()) == 0
+        if self.srv is None:
+            return
         # The DRCP release is a one-way message: the server may not have read the last ones yet.
         deadline = time.monotonic() + 30
         while self.srv.stats()["pooled_servers"]["busy"] and time.monotonic() < deadline:
@@ -128,34 +235,45 @@ class Wire:
 
 
 @pytest.fixture(scope="module")
-def wire_server(django_db_blocker: Any) -> Iterator[Any]:
-    """A wire server of our own (a statement log big enough for the soak), DATABASES pointed at it."""
-    from drcp_multi.testing.pytest_plugin import live_dsn, point_databases_at, start_emulator
+def wire_server(
+    oracle_server: Any, drcp_monitor: DrcpMonitor | None, django_db_blocker: Any
+) -> Iterator[Target]:
+    """A wire server of our own (a statement log big enough for the soak), DATABASES pointed at it; or,
+    with DRCP_TEST_DSN, the live Oracle the plugin already pointed DATABASES at."""
+    from drcp_multi.testing.pytest_plugin import open_monitor, point_databases_at, start_emulator
 
-    if live_dsn():
-        pytest.skip("asserts from the wire server's statement log")
+    if oracle_server is None:
+        yield Target(None, drcp_monitor)
+        return
     srv = start_emulator(service="FREEPDB1", statement_log_size=200_000)
     saved = {alias: dict(entry) for alias, entry in settings.DATABASES.items()}
+    monitor = None
     with django_db_blocker.unblock():
         close_everything()
         for user, password in point_databases_at(srv.dsn):
             srv.add_user(user, password)
         try:
-            yield srv
+            monitor = open_monitor(srv)
+            yield Target(srv, monitor)
         finally:
             close_everything()
+            if monitor is not None:
+                monitor.close()
             for alias, entry in saved.items():
                 settings.DATABASES[alias].update(entry)
             srv.stop()
 
 
 @pytest.fixture
-def wire(wire_server: Any, django_db_blocker: Any) -> Iterator[Wire]:
-    """Per test: no pools, zeroed figures and log, the tenancy middleware and the tagging views."""
+def wire(wire_server: Target, django_db_blocker: Any) -> Iterator[Wire]:
+    """Per test: no pools, the figures before it, the tenancy middleware and the tagging views."""
     wire = Wire(wire_server)
     with django_db_blocker.unblock():
         close_everything()
-        wire_server.reset_stats()
+        if wire.srv is not None:
+            wire.srv.reset_stats()
+        if wire.monitor is not None:
+            wire.figures_before = wire.monitor.class_figures()
         try:
             with override_settings(
                 MIDDLEWARE=MIDDLEWARE,
@@ -177,16 +295,10 @@ def configure(drcp_settings: Any, wire: Wire, mode: str, n: int, **extra: Any) -
     tenants = names(n)
     specs: dict[str, dict[str, Any]] = {t: {} for t in tenants}
     if mode == "alias":
-        for t in tenants:
-            wire.add_alias(t, f"u_{t}", "pw", f"CC_{t.upper()}")
+        for index, t in enumerate(tenants):
+            wire.add_alias(t, *wire.alias_user(index, t), f"CC_{t.upper()}")
     drcp_settings(TENANCY_MODE=mode, TENANTS=specs, CCLASS_PREFIX="T_", RESOLVERS=["header"], **extra)
     return tenants
-
-
-def get_json(handler: WSGIHandler, path: str, tenant: str) -> dict[str, Any]:
-    status, _, body = wsgi_get(handler, path, {"X-Tenant": tenant})
-    assert status == 200, body[:2000]
-    return json.loads(body)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool", "alias", "shared_class"])
@@ -196,17 +308,25 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
     tags = 0
     for rid in range(40):
         tenant = tenants[rid % 4]
-        tags += len(get_json(handler, f"/one/?rid={rid}", tenant)["tags"])
+        tags += len(wire.get_json(handler, f"/one/?rid={rid}", tenant)["tags"])
         other = tenants[(rid + 1) % 4]
-        tags += len(get_json(handler, f"/switch/?rid={rid}&other={other}", tenant)["tags"])
+        tags += len(wire.get_json(handler, f"/switch/?rid={rid}&other={other}", tenant)["tags"])
     wire.assert_every_statement_ran_as_its_tenant(tags)
     wire.assert_no_statement_outside_the_tenants()  # session set-up included
     wire.assert_nothing_busy()
-    stats = wire.srv.stats()
-    classes = {short_class(name): figures for name, figures in stats["classes"].items()}
+    reused: defaultdict[str, Counter[str]] = defaultdict(Counter)  # class -> how often each session served
+    for ran in wire.ran:
+        reused[expected_class(get_catalog().get(ran["tag"].split(":")[0]))][
+            SessionFacts.from_dict(ran).identity
+        ] += 1
     for t in tenants:
         cclass = expected_class(get_catalog().get(t))
-        assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # reuse within the class
+        assert max(reused[cclass].values()) > 1, (cclass, reused[cclass])  # a session reused in its class
+    if wire.monitor is not None:
+        classes = wire.gained()
+        for t in tenants:
+            cclass = expected_class(get_catalog().get(t))
+            assert classes[cclass]["num_hits"] > 0, (cclass, classes)  # V$CPOOL_CC_STATS: DRCP hits
     pools = get_registry().stats()
     if mode == "pool_per_tenant":
         assert sorted(p.tenant for p in pools) == tenants  # a pool per tenant on one alias, no other
@@ -214,11 +334,12 @@ def test_each_mode_runs_each_tenant_under_its_class(wire: Wire, drcp_settings: A
     elif mode in ("shared_pool", "shared_class"):
         # One pool on the alias: the class chosen per acquire, or the alias's class for every tenant.
         assert {(p.alias, p.tenant) for p in pools} == {("default", None)}
-        if mode == "shared_class":
+        if mode == "shared_class" and wire.monitor is not None:  # V$CPOOL_CC_STATS: one class, reused
             assert set(classes) == {"APP_CC"} and classes["APP_CC"]["num_misses"] <= 1
     else:
         assert {p.alias for p in pools} >= set(tenants)  # a pool per alias, each its own user
-        assert {r.username.upper() for r in wire.tagged()} == {f"U_{t}".upper() for t in tenants}
+        users = {str(settings.DATABASES[t]["USER"]).upper() for t in tenants}
+        assert {str(r["user"]).upper() for r in wire.ran} == users and len(users) == len(tenants)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -249,13 +370,50 @@ def test_each_mode_under_concurrency(wire: Wire, drcp_settings: Any, mode: str) 
             if status != 200:
                 errors.append(f"{path} {tenant}: {status}")
             else:
-                tags.append(len(json.loads(body)["tags"]))
+                tags.append(len(wire.note(json.loads(body))["tags"]))
 
     run_threads(*[worker] * 4)
     assert errors == []
     wire.assert_every_statement_ran_as_its_tenant(sum(tags))
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_after_churn_the_server_holds_no_more_client_connections_than_the_pools(
+    wire: Wire, drcp_settings: Any, mode: str
+) -> None:
+    """8 threads, 24 tenants in random order (tenant classes churn through POOL['max'] = 4): once the load
+    has stopped, the server counts no more open client connections than this process's pools hold. (In
+    shared_pool the driver closes the connections it dropped from its pool thread, after the load: the
+    test waits for that, then asserts.)"""
+    tenants = configure(drcp_settings, wire, mode, 24)
+    handler = WSGIHandler()
+    rng = random.Random(3)
+    work: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for _ in range(120 if mode == "shared_pool" else 480):  # shared_pool: far below 1,024 descriptors
+        work.put(rng.choice(tenants))
+    errors: list[str] = []
+
+    def worker() -> None:
+        while True:
+            try:
+                tenant = work.get_nowait()
+            except queue.Empty:
+                return
+            status, _, body = wsgi_get(handler, "/one/?rid=0", {"X-Tenant": tenant})
+            if status != 200:
+                errors.append(f"{tenant}: {status} {body[:200]!r}")
+
+    run_threads(*[worker] * 8)
+    assert errors == []
+    wire.assert_nothing_busy()
+    held = sum(p.opened for p in get_registry().stats())
+    deadline = time.monotonic() + 30
+    while wire.srv.stats()["client_connections"]["open"] > held and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert wire.srv.stats()["client_connections"]["open"] <= held
+    assert wire.srv.stats()["client_connections"]["opened"] > 0
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -277,17 +435,20 @@ def test_session_state_never_crosses_tenants(wire: Wire, drcp_settings: Any, mod
                 tenant = work.get_nowait()
             except queue.Empty:
                 return
-            seen.append((tenant, get_json(handler, "/state/", tenant)["seen"]))
+            seen.append((tenant, wire.get_json(handler, "/state/", tenant)["seen"]))
 
     run_threads(*[worker] * 4)
     assert len(seen) == 240
     crossed = [(tenant, found) for tenant, found in seen if found not in (None, tenant)]
     assert crossed == []
     if mode == "shared_class":
-        # Tenants share sessions, so each request that set a context cleared it before release.
-        resets = [r for r in wire.srv.statements() if "CLEAR_ALL_CONTEXT('APPCTX')" in r.sql]
-        assert len(resets) == 240 and all(found is None for _, found in seen)
-        assert wire.srv.stats()["classes"]["APP.APP_CC"]["num_hits"] > 120  # and they did share them
+        # Tenants share sessions, so each request that left state cleared it before release.
+        assert all(found is None for _, found in seen)
+        if wire.monitor is not None:  # V$CPOOL_CC_STATS: and they did share the sessions
+            assert wire.gained()["APP_CC"]["num_hits"] > 120
+        if wire.srv is not None:  # the statement log: one reset per request
+            resets = [r for r in wire.logged() if "CLEAR_ALL_CONTEXT('APPCTX')" in r.sql]
+            assert len(resets) == 240
     else:
         assert sum(found == tenant for tenant, found in seen) > 120  # most reused their class's session
     wire.assert_no_statement_outside_the_tenants()
@@ -322,7 +483,7 @@ def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None
         if status != 200:
             errors.append(f"{rid} {tenant}: {status} {body[:300]!r}")
             return
-        got = json.loads(body)["tags"]
+        got = wire.note(json.loads(body))["tags"]
         with lock:
             tags.update(t.split(":")[0] for t in got)
         if got[0].split(":")[:2] != [tenant, str(rid)]:
@@ -358,10 +519,11 @@ def test_soak_threads_and_asyncio_client(wire: Wire, drcp_settings: Any) -> None
     wire.assert_every_statement_ran_as_its_tenant(sum(tags.values()))
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()
-    stats = wire.srv.stats()
-    for name in tenants:
-        figures = stats["classes"][f"APP.T_{name}"]
-        assert figures["num_hits"] > figures["num_misses"], (name, figures)  # pooled servers reused by class
+    if wire.monitor is not None:
+        classes = wire.gained()
+        for name in tenants:
+            figures = classes[f"T_{name}"]
+            assert figures["num_hits"] > figures["num_misses"], (name, figures)  # reused by class
 
 
 def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) -> None:
@@ -370,7 +532,7 @@ def test_no_checkout_outside_the_request_tenant(wire: Wire, drcp_settings: Any) 
     tenants = configure(drcp_settings, wire, "pool_per_tenant", 3)
     handler = WSGIHandler()
     for rid in range(12):
-        get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
+        wire.get_json(handler, f"/switch/?rid={rid}&other={tenants[(rid + 1) % 3]}", tenants[rid % 3])
     wire.assert_no_statement_outside_the_tenants()
     assert all(p.tenant is not None for p in get_registry().stats())
 
@@ -392,16 +554,14 @@ def test_asgi_1000_requests_keep_the_tenant_and_leak_nothing(wire: Wire, drcp_se
     responses = asyncio.run(main())
     assert [status for status, _, _ in responses] == [200] * 1000
     for rid, (_, _, body) in enumerate(responses):
-        seen = json.loads(body)
+        seen = wire.note(json.loads(body))
         assert seen["tags"][0].startswith(f"{tenants[rid % 5]}:{rid}:")
         if rid % 2:
             assert seen["tenant"] == tenants[rid % 5]  # the async view itself
     wire.assert_every_statement_ran_as_its_tenant(1000)
     wire.assert_no_statement_outside_the_tenants()
     wire.assert_nothing_busy()  # every checkout was given back
-    assert (
-        sum(p.opened for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
-    )
+    assert sum(p.opened for p in get_registry().stats()) <= 5 * settings.DATABASES["default"]["POOL"]["max"]
 
 
 def test_tenant_at_its_cap_gets_503_while_others_are_served(wire: Wire, drcp_settings: Any) -> None:
@@ -411,22 +571,19 @@ def test_tenant_at_its_cap_gets_503_while_others_are_served(wire: Wire, drcp_set
     handler = WSGIHandler()
     wire_urls.HOLD.clear()
     wire_urls.HELD.clear()
-    holder = threading.Thread(target=get_json, args=(handler, "/hold/?rid=1", "t00"))
+    holder = threading.Thread(target=wire.get_json, args=(handler, "/hold/?rid=1", "t00"))
     holder.start()
     try:
         assert wire_urls.HELD.wait(60)
         status, headers, _ = wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})
         assert (status, headers.get("Retry-After")) == (503, "1")
-        assert get_json(handler, "/one/?rid=3", "t01")["tags"] == ["t01:3:a"]  # another tenant is served
+        assert wire.get_json(handler, "/one/?rid=3", "t01")["tags"] == ["t01:3:a"]  # another tenant is served
     finally:
         wire_urls.HOLD.set()
         holder.join()
-    assert get_json(handler, "/one/?rid=4", "t00")["tags"] == ["t00:4:a"]  # and t00 again once released
-    assert sorted(r.sql for r in wire.tagged()) == [
-        "SELECT 't00:1:a' FROM DUAL",
-        "SELECT 't00:4:a' FROM DUAL",
-        "SELECT 't01:3:a' FROM DUAL",
-    ]  # the refused request ran nothing
+    assert wire.get_json(handler, "/one/?rid=4", "t00")["tags"] == ["t00:4:a"]  # and t00 again once released
+    assert sorted(wire.tags()) == ["t00:1:a", "t00:4:a", "t01:3:a"]
+    wire.assert_every_statement_ran_as_its_tenant(3)  # on the wire server: the refused request ran nothing
     wire.assert_nothing_busy()
 
 
@@ -435,14 +592,19 @@ def test_disabled_tenant_pool_is_closed_and_new_tenant_served_without_restart(
 ) -> None:
     configure(drcp_settings, wire, "pool_per_tenant", 2)
     handler = WSGIHandler()
-    get_json(handler, "/one/?rid=1", "t00")
+    wire.get_json(handler, "/one/?rid=1", "t00")
     assert [p.tenant for p in get_registry().stats()] == ["t00"]
     get_catalog().set_enabled("t00", False)
     assert get_registry().stats() == []  # drained and closed
     assert wsgi_get(handler, "/one/?rid=2", {"X-Tenant": "t00"})[0] == 404
     get_catalog().add("late")
-    assert get_json(handler, "/one/?rid=3", "late")["tags"] == ["late:3:a"]
-    assert {short_class(r.cclass) for r in wire.tagged()} == {"T_t00", "T_late"}
+    assert wire.get_json(handler, "/one/?rid=3", "late")["tags"] == ["late:3:a"]
+    wire.assert_every_statement_ran_as_its_tenant(2)
+    if wire.monitor is not None:
+        assert set(wire.gained()) == {"T_t00", "T_late"}  # V$CPOOL_CC_STATS: DRCP requests per class
+        assert wire.monitor.connected(wire.test_user()) == [
+            ("T_late", "SELF")
+        ]  # t00's pool closed, late's is open
 
 
 class TenantRow(models.Model):
@@ -473,12 +635,13 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
         handler = WSGIHandler()
         assert wsgi_get(handler, "/one/?rid=1", {"X-Tenant": "newco"})[0] == 404
         call_command("tenants", "add", "newco", "--max-busy", "2", stdout=io.StringIO())
-        assert get_json(handler, "/one/?rid=2", "newco")["tags"] == ["newco:2:a"]
-        [record] = wire.tagged()
-        assert (record.username, record.cclass, record.client_identifier) == ("APP", "T_newco", "newco")
-        assert [(p.tenant, p.cclass) for p in get_registry().stats() if p.tenant] == [
-            ("newco", "T_newco")
-        ]
+        assert wire.get_json(handler, "/one/?rid=2", "newco")["tags"] == ["newco:2:a"]
+        [ran] = wire.ran
+        assert (ran["user"], ran["client_identifier"]) == (wire.test_user(), "newco")
+        wire.assert_every_statement_ran_as_its_tenant(1)
+        if wire.monitor is not None:
+            assert ("T_newco", "SELF") in wire.monitor.connected(wire.test_user())  # V$CPOOL_CONN_INFO
+        assert [(p.tenant, p.cclass) for p in get_registry().stats() if p.tenant] == [("newco", "T_newco")]
         listed = io.StringIO()
         call_command("tenants", "list", "--json", stdout=listed)
         assert [(t["name"], t["max_busy"], t["enabled"]) for t in json.loads(listed.getvalue())] == [
@@ -487,7 +650,9 @@ def test_model_catalog_tenants_managed_by_command_at_runtime(wire: Wire, drcp_se
         call_command("tenants", "disable", "newco", stdout=io.StringIO())
         assert [p for p in get_registry().stats() if p.tenant] == []  # its pool was closed
         assert wsgi_get(handler, "/one/?rid=3", {"X-Tenant": "newco"})[0] == 404
-        assert len(wire.tagged()) == 1  # nothing ran for the disabled tenant
+        assert len(wire.ran) == 1
+        if wire.srv is not None:
+            assert len(wire.tagged()) == 1  # nothing ran for the disabled tenant
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(TenantRow)
@@ -501,15 +666,21 @@ def test_alias_mode_orm_rows_stay_in_the_tenants_schema(wire: Wire, drcp_setting
             editor.create_model(wire_urls.Note)
     try:
         handler = WSGIHandler()
-        assert get_json(handler, "/notes/?text=first", "t00")["notes"] == ["first"]
-        assert get_json(handler, "/notes/?text=second", "t01")["notes"] == ["second"]
-        assert get_json(handler, "/notes/?text=third", "t00")["notes"] == ["first", "third"]
-        writes = [r for r in wire.srv.statements() if r.sql.lstrip().upper().startswith("INSERT")]
-        assert [(r.username, short_class(r.cclass)) for r in writes] == [
-            ("U_T00", "CC_T00"),
-            ("U_T01", "CC_T01"),
-            ("U_T00", "CC_T00"),
+        answers = [
+            wire.get_json(handler, "/notes/?text=first", "t00"),
+            wire.get_json(handler, "/notes/?text=second", "t01"),
+            wire.get_json(handler, "/notes/?text=third", "t00"),
         ]
+        assert [a["notes"] for a in answers] == [["first"], ["second"], ["first", "third"]]
+        users = [str(settings.DATABASES[t]["USER"]).upper() for t in ("t00", "t01", "t00")]
+        assert [(a["facts"]["user"], a["facts"]["schema"]) for a in answers] == [(u, u) for u in users]
+        if wire.srv is not None:  # the class of each INSERT, from the statement log
+            writes = [r for r in wire.logged() if r.sql.lstrip().upper().startswith("INSERT")]
+            assert [(r.username, short_class(r.cclass)) for r in writes] == [
+                ("U_T00", "CC_T00"),
+                ("U_T01", "CC_T01"),
+                ("U_T00", "CC_T00"),
+            ]
     finally:
         for alias in tenants:
             with connections[alias].schema_editor() as editor:
@@ -554,12 +725,18 @@ def test_rows_written_by_one_tenant_are_never_seen_by_another(
         assert sum(rows_per_alias.values()) == 4  # second's and third's rows are all still there
         if mode != "alias":
             assert rows_per_alias == {"default": 4}  # one shared table
-        # From the server's side: every write ran under the writing tenant's class.
-        inserts = [r for r in wire.srv.statements() if r.sql.lstrip().upper().startswith("INSERT")]
-        assert len(inserts) == 6
-        assert Counter((short_class(r.cclass), r.client_identifier) for r in inserts) == {
-            (expected_class(catalog.get(t)), t): 2 for t in tenants
-        }
+        if wire.monitor is not None:  # V$CPOOL_CC_STATS: each tenant's checkouts ran under its class
+            # The DDL ran on the alias's own class; in modes "alias" and "shared_class" that is the
+            # tenants' class too.
+            own_class = mode in ("alias", "shared_class")
+            schema_classes = set() if own_class else {settings.DATABASES["default"]["OPTIONS"]["cclass"]}
+            assert set(wire.gained()) - schema_classes == {expected_class(catalog.get(t)) for t in tenants}
+        if wire.srv is not None:  # the statement log: every write ran under the writing tenant's class
+            inserts = [r for r in wire.logged() if r.sql.lstrip().upper().startswith("INSERT")]
+            assert len(inserts) == 6
+            assert Counter((short_class(r.cclass), r.client_identifier) for r in inserts) == {
+                (expected_class(catalog.get(t)), t): 2 for t in tenants
+            }
     finally:
         for alias in aliases:
             with connections[alias].schema_editor() as editor:
@@ -591,15 +768,15 @@ def test_a_row_of_another_tenant_is_never_overwritten_or_deleted_by_primary_key(
             own.save()  # its own row: updated as usual
         rows = list(wire_urls.ScopedNote.all_tenants.using("default").values_list("pk", "text", "tenant"))
         assert rows == [(pk, "still mine", first)]
-        # From the server's side: no UPDATE or DELETE ran for the second tenant without its tenant filter.
-        second_class = catalog.get(second).cclass
-        writes = [
-            r.sql
-            for r in wire.srv.statements()
-            if short_class(r.cclass) == second_class
-            and r.sql.lstrip().upper().startswith(("UPDATE", "DELETE"))
-        ]
-        assert all('"TENANT"' in sql.upper() for sql in writes), writes
+        if wire.srv is not None:  # the statement log: no UPDATE or DELETE of the second tenant unfiltered
+            second_class = catalog.get(second).cclass
+            writes = [
+                r.sql
+                for r in wire.logged()
+                if short_class(r.cclass) == second_class
+                and r.sql.lstrip().upper().startswith(("UPDATE", "DELETE"))
+            ]
+            assert all('"TENANT"' in sql.upper() for sql in writes), writes
     finally:
         with connections["default"].schema_editor() as editor:
             editor.delete_model(wire_urls.ScopedNote)
@@ -625,9 +802,11 @@ def test_a_connection_left_open_by_a_finished_thread_gives_its_tenant_slot_back(
     )
     tenant = get_catalog().get("t00")
 
+    sessions: list[SessionFacts] = []
+
     def work() -> None:
         with tenant_context(tenant), connections["default"].cursor() as cursor:
-            cursor.execute("SELECT 'worker' FROM DUAL")
+            sessions.append(session_facts(cursor))
         # no connections.close_all(): the thread ends holding its checkout
 
     thread = threading.Thread(target=work)
@@ -638,13 +817,15 @@ def test_a_connection_left_open_by_a_finished_thread_gives_its_tenant_slot_back(
         gc.collect()
     # The next checkout of the same tenant is served (not TenantBusy), and nothing stays busy.
     with tenant_context(tenant), connections["default"].cursor() as cursor:
-        cursor.execute("SELECT 'main' FROM DUAL")
-        assert cursor.fetchone() == ("main",)
+        sessions.append(session_facts(cursor))
     connections["default"].close()
     assert get_limiter().busy(tenant) == 0
     wire.assert_nothing_busy()
-    worker, main = [r for r in wire.srv.statements() if r.sql.startswith("SELECT '")]
-    assert short_class(worker.cclass) == short_class(main.cclass) == "T_t00"
+    worker, main = sessions
+    assert worker.client_identifier == main.client_identifier == "t00"
+    assert worker.identity == main.identity  # the connection the thread left went back: reused (SELF)
+    if wire.monitor is not None:
+        assert set(wire.gained()) == {"T_t00"}
 
 
 def test_a_queryset_made_under_one_tenant_and_run_under_another_shows_only_the_runners_rows(

@@ -1,12 +1,16 @@
 """Views for the wire tests: each statement carries a tag naming the tenant it is meant to run as.
 
-``SELECT '<tenant>:<request id>:<step>' FROM DUAL`` lets the test check, from the server's statement log,
-that every statement ran under the user and class of the tenant named in its tag.
+``SELECT '<tenant>:<request id>:<step>', SYS_CONTEXT('USERENV', …) FROM DUAL`` returns, beside the tag,
+what the database says about the session that ran it (user, client_identifier, which session: see
+``drcp_multi.testing.database_side``); the views hand both back in ``ran``, so the test checks from the
+database's side, on the wire server or a live Oracle, that every statement ran as the tenant named in
+its tag. (On the wire server its statement log adds the connection class of each statement.)
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import connections, models, router
@@ -15,6 +19,7 @@ from django.urls import path
 
 from drcp_multi.models import TenantScopedModel
 from drcp_multi.tenancy.context import get_current_tenant, tenant_context
+from drcp_multi.testing.database_side import FACT_COLUMNS, SessionFacts, session_facts
 from drcp_multi.validation import validate_identifier
 
 
@@ -26,48 +31,56 @@ class Ledger(models.Model):
         managed = False
 
 
-def tagged_query(rid: str, step: str) -> str:
-    """Run the tagged statement on the alias the router picks for a tenant model; returns the tag."""
+Ran = dict[str, Any]  # {"tag": ..., **SessionFacts.as_dict()}
+
+
+def tagged_query(rid: str, step: str) -> Ran:
+    """Run the tagged statement on the alias the router picks for a tenant model; returns the tag with
+    the facts of the session that ran it."""
     tenant = get_current_tenant()
     assert tenant is not None
     tag = f"{tenant.name}:{int(rid)}:{validate_identifier(step)}"  # validated: it goes into SQL text
     with connections[router.db_for_read(Ledger)].cursor() as cursor:
-        cursor.execute(f"SELECT '{tag}' FROM DUAL")
-        (value,) = cursor.fetchone()
+        cursor.execute(f"SELECT '{tag}', {FACT_COLUMNS} FROM DUAL")
+        value, *facts = cursor.fetchone()
     assert value == tag
-    return tag
+    return {"tag": tag, **SessionFacts.from_row(tuple(facts)).as_dict()}
+
+
+def answer(ran: list[Ran], **extra: Any) -> JsonResponse:
+    return JsonResponse({"tags": [r["tag"] for r in ran], "ran": ran, **extra})
 
 
 def one(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"tags": [tagged_query(request.GET["rid"], "a")]})
+    return answer([tagged_query(request.GET["rid"], "a")])
 
 
 def switch(request: HttpRequest) -> JsonResponse:
     """Request tenant, then another tenant inside the view, then the request tenant again."""
     rid = request.GET["rid"]
-    tags = [tagged_query(rid, "a")]
+    ran = [tagged_query(rid, "a")]
     with tenant_context(request.GET["other"]):
-        tags.append(tagged_query(rid, "b"))
-    tags.append(tagged_query(rid, "c"))
-    return JsonResponse({"tags": tags})
+        ran.append(tagged_query(rid, "b"))
+    ran.append(tagged_query(rid, "c"))
+    return answer(ran)
 
 
 async def aone(request: HttpRequest) -> JsonResponse:
     # The ORM is sync-only: run it in a thread; sync_to_async carries the tenant there.
-    tag = await sync_to_async(tagged_query)(request.GET["rid"], "a")
-    return JsonResponse({"tags": [tag], "tenant": getattr(get_current_tenant(), "name", None)})
+    ran = await sync_to_async(tagged_query)(request.GET["rid"], "a")
+    return answer([ran], tenant=getattr(get_current_tenant(), "name", None))
 
 
 def session_state(request: HttpRequest) -> JsonResponse:
-    """Read what the previous user of this pooled server left in an application context, then leave
-    this tenant's name there: a session that crossed tenants would show another tenant's name."""
+    """Read the CLIENT_INFO the previous holder of this session left, then leave this tenant's name
+    there: a session that crossed tenants would show another tenant's name. (CLIENT_INFO is session
+    state any user may set, DBMS_APPLICATION_INFO.SET_CLIENT_INFO, and drcp_multi never resets it.)"""
     tenant = get_current_tenant()
     assert tenant is not None
     with connections[router.db_for_read(Ledger)].cursor() as cursor:
-        cursor.execute("SELECT SYS_CONTEXT('APPCTX', 'TENANT') FROM DUAL")
-        (seen,) = cursor.fetchone()
-        cursor.execute("BEGIN DBMS_SESSION.SET_CONTEXT('APPCTX', 'TENANT', %s); END;", [tenant.name])
-    return JsonResponse({"seen": seen})
+        facts = session_facts(cursor)
+        cursor.execute("BEGIN DBMS_APPLICATION_INFO.SET_CLIENT_INFO(%s); END;", [tenant.name])
+    return answer([{"tag": f"{tenant.name}:state:a", **facts.as_dict()}], seen=facts.client_info)
 
 
 class Note(models.Model):
@@ -92,7 +105,10 @@ def notes(request: HttpRequest) -> JsonResponse:
     """Add a note if ``text`` is given, then list the notes this tenant sees (through the router)."""
     if "text" in request.GET:
         Note.objects.create(text=request.GET["text"])
-    return JsonResponse({"notes": sorted(Note.objects.values_list("text", flat=True))})
+    notes = sorted(Note.objects.values_list("text", flat=True))
+    with connections[router.db_for_write(Note)].cursor() as cursor:
+        facts = session_facts(cursor)  # the session that wrote: its user and schema
+    return JsonResponse({"notes": notes, "facts": facts.as_dict()})
 
 
 # For the busy-limit test: /hold/ keeps its connection until the test sets the event.
@@ -101,10 +117,10 @@ HELD = threading.Event()
 
 
 def hold(request: HttpRequest) -> JsonResponse:
-    tag = tagged_query(request.GET["rid"], "a")
+    ran = tagged_query(request.GET["rid"], "a")
     HELD.set()
     HOLD.wait(60)
-    return JsonResponse({"tags": [tag]})
+    return answer([ran])
 
 
 urlpatterns = [

@@ -101,6 +101,8 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # a statement that may have left state on it (reset before release).
         self.drcp_shared_session = False
         self.drcp_session_dirty = False
+        # id(tenant) -> (what the route depends on, the tenant, the route, shared); per wrapper (thread).
+        self._drcp_routes: dict[int, tuple[tuple[Any, ...], Tenant | None, Route, bool]] = {}
         self._drcp_pid: int | None = None
         self._drcp_may_switch = True
 
@@ -139,12 +141,33 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             version = self._versions[key] = super().oracle_version
         return version
 
-    def _checkout(self, tenant: Tenant | None) -> Any:
+    def _route(self, tenant: Tenant | None) -> tuple[Route, bool]:
+        """The route of this checkout, and whether its session is shared with other tenants (mode
+        "shared_class"), from this wrapper's cache when nothing they depend on changed.
+
+        The hot path: no settings dict among its frame's locals (a DEBUG page shows locals, and Django's
+        ``sensitive_variables`` costs more than the rest of this), a generation and three values compared.
+        """
+        mode = tenancy_mode()
+        settings_dict = self.settings_dict
+        fingerprint = (settings_generation(), mode, settings_dict.get("USER"), settings_dict.get("NAME"))
+        del settings_dict
+        cached = self._drcp_routes.get(id(tenant))
+        if cached is not None and cached[0] == fingerprint and cached[1] is tenant:
+            return cached[2], cached[3]
         route = route_for(self.alias, tenant, self.settings_dict)
+        shared = mode == "shared_class" and tenant is not None
+        if len(self._drcp_routes) > 1000:  # tenants come and go
+            self._drcp_routes.clear()
+        self._drcp_routes[id(tenant)] = (fingerprint, tenant, route, shared)
+        return route, shared
+
+    def _checkout(self, tenant: Tenant | None) -> Any:
+        route, shared = self._route(tenant)
         conn = get_registry().acquire(route, get_trace_attributes() or NO_TRACE, tenant)
         self.drcp_tenant = tenant
         self.drcp_route = route
-        self.drcp_shared_session = tenant is not None and tenancy_mode() == "shared_class"
+        self.drcp_shared_session = shared
         return conn
 
     @async_unsafe
@@ -300,7 +323,9 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         except oracledb.Error as exc:
             logger.warning(
                 "DATABASES[%r]: the shared-class session could not be reset before release (%s); it is "
-                "dropped instead", self.alias, exc,
+                "dropped instead",
+                self.alias,
+                exc,
             )
             return False
         return True

@@ -1,15 +1,38 @@
-"""Test database creation: Django's, with the alias's pools closed before the test user is dropped."""
+"""Test database creation: Django's, with the test user's DRCP sessions drained before it is dropped.
+
+Closing our pools ends our client connections, but on Oracle the DRCP pool keeps the sessions they
+released, cached on pooled servers for the next request of the same user and class; ``DROP USER`` then
+fails with ORA-01940 ("cannot drop a user that is currently connected"; Oracle's action: make sure the
+user is logged off). Teardown therefore drops the user and, if Oracle answers ORA-01940, ends the test
+user's sessions the way the Database Administrator's Guide documents ("Terminating Sessions":
+``ALTER SYSTEM KILL SESSION 'sid,serial#' IMMEDIATE``, the sessions found in ``V$SESSION``), then tries
+again until the killed sessions are gone. That needs the main (admin) user to hold SELECT on
+``V_$SESSION`` and ALTER SYSTEM (SYSTEM has both); without them the error says so.
+"""
 
 from __future__ import annotations
+
+import time
+from typing import Any
 
 from django.db.backends.oracle.creation import DatabaseCreation as OracleDatabaseCreation
 
 from drcp_multi.registry import get_registry
 
+USER_CONNECTED = "ORA-01940"
+#: How long teardown waits for killed sessions to leave V$SESSION (KILL SESSION IMMEDIATE returns before
+#: the session is gone; the deadline only turns a session that never goes into a clear error).
+DRAIN_DEADLINE = 60.0
+SESSIONS_OF_USER = "SELECT SID, SERIAL# FROM V$SESSION WHERE USERNAME = %s"  # a Django cursor: %s binds
+
+
+class TestUserStillConnected(RuntimeError):
+    """The test user's pooled sessions could not be ended, so it could not be dropped."""
+
 
 class DatabaseCreation(OracleDatabaseCreation):
     def _destroy_test_db(self, test_database_name: str, verbosity: int = 1) -> None:
-        # Sessions of the test user still pooled would make DROP USER fail (ORA-01940).
+        # Our own pools of the test user go first: their connections hold pooled servers.
         self.connection.close()
         get_registry().close(self.connection.alias, force=True)
         super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]  # not in django-stubs
@@ -19,3 +42,42 @@ class DatabaseCreation(OracleDatabaseCreation):
         # The admin user's pool is not needed while the tests run: drained once its connections are back.
         get_registry().close(self.connection.alias)
         return name
+
+    def _destroy_test_user(self, cursor: Any, parameters: dict[str, Any], verbosity: int) -> None:
+        username = str(parameters["user"]).upper()  # unquoted in Django's DROP USER: stored upper-case
+        deadline = time.monotonic() + DRAIN_DEADLINE
+        while True:
+            try:
+                super()._destroy_test_user(cursor, parameters, verbosity)  # type: ignore[misc]
+                return
+            except Exception as exc:
+                if USER_CONNECTED not in str(exc) or time.monotonic() > deadline:
+                    raise
+            if verbosity >= 1:
+                self.log(
+                    f"Ending the DRCP sessions of test user {username} still pooled ({USER_CONNECTED})..."
+                )
+            end_sessions_of(cursor, username)
+            time.sleep(0.2)  # killed sessions leave V$SESSION asynchronously
+
+
+def end_sessions_of(cursor: Any, username: str) -> int:
+    """Kill every session of ``username`` (pooled ones included); returns how many were asked to end."""
+    try:
+        cursor.execute(SESSIONS_OF_USER, [username])
+        sessions = [(int(sid), int(serial)) for sid, serial in cursor.fetchall()]
+        for sid, serial in sessions:
+            try:
+                cursor.execute(f"ALTER SYSTEM KILL SESSION '{sid},{serial}' IMMEDIATE")
+            except Exception as exc:
+                if "ORA-00030" not in str(exc):  # already gone: "User session ID does not exist"
+                    raise
+    except Exception as exc:
+        raise TestUserStillConnected(
+            f"Test user {username} cannot be dropped: its sessions stay cached in the DRCP pool after our "
+            f"pools closed ({USER_CONNECTED}), and ending them failed: {exc}. Give the main user of "
+            "DATABASES (the one that creates the test user) SELECT ON V_$SESSION and ALTER SYSTEM, or stop "
+            "the pool (EXECUTE DBMS_CONNECTION_POOL.STOP_POOL()) before the run ends; see "
+            "docs/live-oracle.md."
+        ) from exc
+    return len(sessions)

@@ -78,8 +78,9 @@ def may_leave_session_state(sql: str) -> bool:
 
 def session_reset_sql(namespaces: tuple[str, ...]) -> str:
     """The block that clears what a tenant may have left on a shared-class session: package state
-    (``DBMS_SESSION.RESET_PACKAGE``) and the given application context namespaces
+    (``DBMS_SESSION.RESET_PACKAGE``), the given application context namespaces
     (``DBMS_SESSION.CLEAR_ALL_CONTEXT``), each validated first (PL/SQL Packages and Types Reference,
-    DBMS_SESSION)."""
+    DBMS_SESSION), and ``CLIENT_INFO`` (``DBMS_APPLICATION_INFO.SET_CLIENT_INFO``), which any statement
+    may set and no checkout stamps."""
     clears = "".join(f" DBMS_SESSION.CLEAR_ALL_CONTEXT('{validate_namespace(ns)}');" for ns in namespaces)
-    return f"BEGIN DBMS_SESSION.RESET_PACKAGE;{clears} END;"
+    return f"BEGIN DBMS_SESSION.RESET_PACKAGE;{clears} DBMS_APPLICATION_INFO.SET_CLIENT_INFO(NULL); END;"

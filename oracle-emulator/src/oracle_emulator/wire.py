@@ -433,7 +433,7 @@ def encode_number(value: int | float | decimal.Decimal | bool | str) -> bytes:
     while pairs and pairs[-1] == 0:
         pairs.pop()
     exponent = left // 2
-    if exponent > 62:
+    if exponent > 63:  # exponent byte 192 + 63 = 255 holds up to 9.99…E125, NUMBER's largest
         raise NumberOverflow("numeric overflow")
     if exponent < -65:
         return b"\x80"  # underflow rounds to zero, as Oracle does

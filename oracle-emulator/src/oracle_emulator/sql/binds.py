@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..results import Bind, OracleError, Value
+from . import numeric
 
 
 @dataclass
@@ -44,8 +45,8 @@ def to_sqlite(value: Value | bool) -> object:
         return None
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int | decimal.Decimal):
+        return numeric.to_storage(value)  # beyond 64 bits / a double: the exact 38-digit text
     if isinstance(value, datetime.datetime):
         return format_datetime(value)
     if isinstance(value, datetime.date):
@@ -59,7 +60,8 @@ def format_datetime(value: datetime.datetime) -> str:
     """Datetimes are TEXT in SQLite; this fixed-width form sorts and compares correctly."""
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    # Not strftime: its %Y does not pad years before 1000, and ISO text must stay fixed-width.
+    text = value.isoformat(sep=" ", timespec="seconds")
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text

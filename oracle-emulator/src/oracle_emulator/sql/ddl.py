@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..results import ExecutionContext, OracleError, Result
+from . import collations, numeric, procedures
 from . import dictionary as dd
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
@@ -221,6 +222,8 @@ class DdlRunner:
                 self.create_view(conn, c, or_replace)
             elif c.accept("SEQUENCE"):
                 self.create_sequence(conn, c)
+            elif c.at("PROCEDURE"):
+                self.create_procedure(conn, c, or_replace)
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "ALTER":
@@ -252,6 +255,13 @@ class DdlRunner:
                 name = c.qualified()
                 if conn.execute("DELETE FROM _ORA_SEQUENCES WHERE SEQUENCE_NAME = ?", (name,)).rowcount == 0:
                     raise OracleError(2289, "sequence does not exist")
+            elif c.accept("PROCEDURE"):
+                name = c.qualified()
+                deleted = conn.execute(
+                    "DELETE FROM _ORA_SOURCE WHERE NAME = ? AND TYPE = 'PROCEDURE'", (name,)
+                )
+                if deleted.rowcount == 0:
+                    raise OracleError(4043, f"object {name} does not exist")
             else:
                 raise OracleError(900, f"invalid SQL statement: {_short(c.sql)}")
         elif head == "TRUNCATE":
@@ -283,11 +293,12 @@ class DdlRunner:
                 password = _password(c.take())
             self.engine.create_user(name, password, ctx)
             return True
+        after = c.peek(1)
         if t.is_word("TABLESPACE") or (
             t.is_word("TEMPORARY", "BIGFILE", "SMALLFILE")
-            and c.peek(1) is not None
-            and c.peek(1).is_word("TABLESPACE")
-        ):  # type: ignore[union-attr]
+            and after is not None
+            and after.is_word("TABLESPACE")
+        ):
             while not c.accept("TABLESPACE"):
                 c.take()
             name = c.ident()
@@ -396,6 +407,11 @@ class DdlRunner:
                     if c.accept("ON"):
                         c.expect("NULL")
                 c.expect("AS")
+                if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
+                    col.default = "(" + _text(c.group()) + ")"  # a virtual column's expression
+                    col.virtual = True
+                    c.accept("VIRTUAL")
+                    continue
                 c.expect("IDENTITY")
                 if c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
                     c.group()
@@ -445,7 +461,12 @@ class DdlRunner:
                 c.expect("IDENTITY")
                 col.identity = False
             elif c.accept("COLLATE"):
-                c.ident()
+                name = c.ident()
+                if collations.collation(name) is None:
+                    raise OracleError(
+                        900, f"invalid SQL statement: collation {name} is not modelled: {_short(c.sql)}"
+                    )
+                col.collation = None if name.upper() == "USING_NLS_COMP" else name.upper()
             elif c.accept("ENABLE", "DISABLE", "VISIBLE", "INVISIBLE", "VALIDATE", "NOVALIDATE"):
                 pass
             elif c.accept("USING"):
@@ -584,27 +605,40 @@ class DdlRunner:
         """(Re)create the SQLite table for ``t``; ``copy_from`` maps new columns to old-column SQL."""
         pk = next((k for k in t.constraints if k.kind == "P"), None)
         inline_pk: str | None = None
+        key_columns = set(pk.columns) if pk is not None else set()
         if pk is not None and len(pk.columns) == 1:
             col = t.column(pk.columns[0])
-            if col is not None and col.type.affinity == "INTEGER":
-                inline_pk = col.name  # INTEGER PRIMARY KEY: the rowid, and identity when NULL
+            if col is not None and col.identity and col.type.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
+                # INTEGER PRIMARY KEY: the rowid, numbered when NULL, which only an identity may be.
+                inline_pk = col.name
         parts: list[str] = []
         for col in t.columns:
-            sql = f"{_q(col.name)} {col.type.affinity}"
+            affinity = "INTEGER" if col.name == inline_pk else col.type.affinity
+            if affinity == "INTEGER" and col.name in key_columns and col.name != inline_pk:
+                affinity = "INT"  # same affinity, but not a rowid alias: NULL is ORA-01400, not 1, 2, …
+            sql = f"{_q(col.name)} {affinity}"
+            if col.collation is not None:
+                sql += f" COLLATE {_q(col.collation)}"
             if col.name == inline_pk:
-                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY"  # type: ignore[union-attr]
-                if col.identity:
-                    sql += " AUTOINCREMENT"
-            if not col.nullable and col.name != inline_pk:
-                sql += " NOT NULL"
-            if col.default is not None:
+                sql += f" CONSTRAINT {_q(pk.name)} PRIMARY KEY AUTOINCREMENT"  # type: ignore[union-attr]
+            elif not col.nullable or col.name in key_columns:
+                sql += " NOT NULL"  # a primary key's columns are NOT NULL in Oracle, not in SQLite
+            if col.name in key_columns:
+                col.nullable = False  # and USER_TAB_COLUMNS says so
+            if col.virtual and col.default is not None:
+                sql += f" GENERATED ALWAYS AS ({expression(col.default)}) VIRTUAL"
+            elif col.default is not None:
                 # A default SQLite cannot evaluate is kept in the catalog only.
                 with contextlib.suppress(OracleError):
                     sql += f" DEFAULT ({expression(col.default)})"
-            if col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
+            if col.type.wide_number and col.name != inline_pk:
+                # Text affinity: a NUMBER is kept exactly as text; text that is no number is ORA-01722.
+                check = numeric.TEXT_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
+            elif col.type.affinity in ("INTEGER", "NUMERIC", "REAL") and col.name != inline_pk:
                 # Text that does not look like a number stays text in SQLite: Oracle says ORA-01722.
-                numeric = f"typeof({_q(col.name)}) IN ('integer', 'real', 'null')"
-                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({numeric})"
+                check = numeric.SQL_CHECK.format(col=_q(col.name))
+                sql += f" CONSTRAINT {_q(NUMBER_CHECK + col.name)} CHECK ({check})"
             if col.type.name in ("VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR") and col.type.length:
                 # ORA-12899 "value too large for column" (errors.py decodes the constraint name).
                 limit = f"length({_q(col.name)}) <= {col.type.length}"
@@ -637,6 +671,8 @@ class DdlRunner:
             tmp = "__REBUILD_" + t.name
             conn.execute(f"DROP TABLE IF EXISTS {_q(tmp)}")
             conn.execute(f"CREATE TABLE {_q(tmp)} (\n  {body}\n)")
+            virtual = {col.name for col in t.columns if col.virtual}
+            copy_from = {k: v for k, v in copy_from.items() if k not in virtual}  # computed, not copied
             if copy_from:
                 targets = ", ".join(_q(k) for k in copy_from)
                 sources = ", ".join(copy_from.values())
@@ -653,12 +689,33 @@ class DdlRunner:
                 conn.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (mark[0], t.name))
         for ix in t.indexes:
             self._sqlite_index(conn, t.name, ix)
+        for col in t.columns:
+            self._rounding_triggers(conn, t.name, col)
         if old_name and old_name != t.name:
             dd.forget_table(conn, old_name)
         dd.save_table(conn, t)
         bad = conn.execute(f"PRAGMA foreign_key_check({_q(t.name)})").fetchone()
         if bad is not None:
             raise OracleError(2298, f"cannot validate ({t.name}) - parent keys not found")
+
+    @staticmethod
+    def _rounding_triggers(conn: sqlite3.Connection, table: str, col: ColumnDef) -> None:
+        """NUMBER(p,s): a value with more than s decimals is rounded to s when stored, one needing
+        more than p digits is ORA-01438 (SQL Language Reference, "NUMBER Data Type"). SQLite keeps
+        what it is given, so triggers round after each INSERT and UPDATE that needs it."""
+        ty = col.type
+        if ty.name != "NUMBER" or ty.precision is None or col.virtual or col.identity:
+            return
+        p, s, c = ty.precision, ty.scale or 0, _q(col.name)
+        for event in ("INSERT", f"UPDATE OF {c}"):
+            name = _q(f"__ORA_ROUND_{event[:6]}_{table}_{col.name}")
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {_q(table)} FOR EACH ROW"
+                f" WHEN NEW.{c} IS NOT NULL AND NOT ORA_NUMBER_FITS(NEW.{c}, {p}, {s})"
+                f" BEGIN UPDATE {_q(table)} SET {c} = ORA_CAST_NUMBER(NEW.{c}, {p}, {s})"
+                f" WHERE rowid = NEW.rowid; END"
+            )
 
     def _sqlite_index(self, conn: sqlite3.Connection, table: str, ix: IndexDef) -> None:
         cols = ", ".join(
@@ -932,6 +989,18 @@ class DdlRunner:
         conn.execute(f"CREATE VIEW {_q(name)}{cols} AS {tr.sql}")
         conn.execute(
             "INSERT INTO _ORA_TABLES (TABLE_NAME, KIND, VIEW_TEXT) VALUES (?, 'VIEW', ?)", (name, text)
+        )
+
+    def create_procedure(self, conn: sqlite3.Connection, c: _Cursor, or_replace: bool) -> None:
+        source = _text(c.rest()) + ";"
+        proc = procedures.parse(source)
+        kind = conn.execute("SELECT TYPE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,)).fetchone()
+        if kind is not None and or_replace and kind[0] == "PROCEDURE":
+            conn.execute("DELETE FROM _ORA_SOURCE WHERE NAME = ?", (proc.name,))
+        elif dd.object_exists(conn, proc.name):
+            raise OracleError(955, "name is already used by an existing object")
+        conn.execute(
+            "INSERT INTO _ORA_SOURCE (NAME, TYPE, TEXT) VALUES (?, 'PROCEDURE', ?)", (proc.name, source)
         )
 
     def create_sequence(self, conn: sqlite3.Connection, c: _Cursor) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from sqlglot import exp
 
 from ..results import Column, ColumnType
-from .types import OraType, infer_column, with_name
+from .types import OraType, infer_column, parse_type, with_name
 
 # (table, column) -> (type, nullable) or None; table and column upper-case.
 Lookup = Callable[[str, str], tuple[OraType, bool] | None]
@@ -37,6 +37,11 @@ _NUMERIC_FUNCS = {
     "ORA_MOD",
     "ORA_POWER",
     "ORA_ROUND",
+    "ORA_ABS",
+    "ORA_SIGN",
+    "ORA_CEIL",
+    "ORA_FLOOR",
+    "ORA_NUMBER_IF",
     "LENGTH",
     "ABS",
     "SIGN",
@@ -82,10 +87,12 @@ def oracle_name(node: exp.Expression, binds: Sequence[str] = ()) -> str:
     if isinstance(node, exp.Alias):
         ident = node.args.get("alias")
         if isinstance(ident, exp.Identifier):
-            return ident.this if ident.quoted else ident.this.upper()
+            text = str(ident.this)
+            return text if ident.quoted else text.upper()
         return node.alias.upper()
     if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
-        return node.this.this if node.this.quoted else node.this.this.upper()
+        text = str(node.this.this)
+        return text if node.this.quoted else text.upper()
     if isinstance(node, exp.Placeholder):
         name = str(node.this)
         if name.startswith("b") and name[1:].isdigit() and int(name[1:]) < len(binds):
@@ -112,11 +119,16 @@ class Describer:
     """Resolves select items of one query against the catalog."""
 
     def __init__(
-        self, lookup: Lookup, binds: Sequence[str] = (), columns_of: ColumnsOf | None = None
+        self,
+        lookup: Lookup,
+        binds: Sequence[str] = (),
+        columns_of: ColumnsOf | None = None,
+        bind_types: dict[int, Column] | None = None,
     ) -> None:
         self.lookup = lookup
         self.binds = binds
         self.columns_of = columns_of
+        self.bind_types = bind_types or {}  # placeholder index (``:b<i>``) -> the bound value's type
 
     def describe(
         self,
@@ -207,20 +219,34 @@ class Describer:
             exp.Sum | exp.Avg | exp.Stddev | exp.Variance | exp.StddevPop | exp.StddevSamp | exp.VariancePop,
         ):
             return _NUMBER
-        if isinstance(node, exp.Max | exp.Min | exp.Coalesce | exp.Nullif | exp.AnyValue | exp.First):
+        if isinstance(node, exp.Max | exp.Min | exp.Nullif | exp.AnyValue | exp.First):
             return self._type(node.this, scope)
+        if isinstance(node, exp.Greatest | exp.Least):
+            # SQL Language Reference, GREATEST / LEAST: the first expr determines the return type.
+            return self._first_typed([node.this], scope)
+        if isinstance(node, exp.Coalesce):
+            # COALESCE / NVL: the type of the first argument that is not the NULL literal.
+            return self._first_typed([node.this, *node.expressions], scope)
         if isinstance(node, exp.Case):
-            for branch in node.args.get("ifs") or []:
-                col = self._type(branch.args.get("true"), scope)
-                if col is not None:
-                    return col
-            default = node.args.get("default")
-            return self._type(default, scope) if default is not None else None
+            # CASE: every return_expr has the first non-NULL one's type.
+            branches = [b.args.get("true") for b in node.args.get("ifs") or []]
+            return self._first_typed([*branches, node.args.get("default")], scope)
+        if isinstance(node, exp.DateStrToDate):
+            return _DATE  # DATE 'yyyy-mm-dd'
+        if isinstance(node, exp.TimeStrToTime):
+            return _TIMESTAMP  # TIMESTAMP 'yyyy-mm-dd hh:mi:ss'
+        if isinstance(node, exp.Placeholder):
+            return self._bind_type(node)
         if isinstance(node, exp.Literal):
             return _NUMBER if not node.is_string else None
         if isinstance(node, exp.Add | exp.Sub):
             return self._arith(node, scope)
-        if isinstance(node, exp.Mul | exp.Div | exp.Neg | exp.Mod | exp.Pow):
+        if isinstance(node, exp.Mul | exp.Div):  # INTERVAL * n, n * INTERVAL, INTERVAL / n
+            sides = (self._type(node.this, scope), self._type(node.expression, scope))
+            if any(side is not None and side.type is ColumnType.INTERVAL_DS for side in sides):
+                return _INTERVAL
+            return _NUMBER
+        if isinstance(node, exp.Neg | exp.Mod | exp.Pow):
             return _NUMBER
         if isinstance(node, exp.Cast):
             t = node.to.sql(dialect="oracle").upper()
@@ -228,7 +254,12 @@ class Describer:
                 return _DATE
             if t.startswith("TIMESTAMP"):
                 return _TIMESTAMP
-            if t.startswith(("NUMBER", "INT", "DECIMAL", "FLOAT", "NUMERIC")):
+            if t.startswith("INTERVAL DAY"):  # before INT…
+                return _INTERVAL
+            ora = parse_type(t)
+            if ora.name in ("NUMBER", "FLOAT", "VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR", "CLOB", "NCLOB"):
+                return ora.column("")  # CAST(x AS NUMBER(5,2)) is described as NUMBER(5,2)
+            if t.startswith(("NUMBER", "INT", "DECIMAL", "FLOAT", "NUMERIC", "BINARY_")):
                 return _NUMBER
             return _VARCHAR
         if isinstance(
@@ -296,10 +327,26 @@ class Describer:
         ):
             return _VARCHAR
         if isinstance(node, exp.Subquery):
-            inner = _first_select(node.this)
-            if inner is not None and len(inner.expressions) == 1:
-                return self._type(inner.expressions[0], _scope(inner))
+            sub = _first_select(node.this)
+            if sub is not None and len(sub.expressions) == 1:
+                return self._type(sub.expressions[0], _scope(sub))
         return None
+
+    def _first_typed(self, nodes: Sequence[exp.Expression | None], scope: Scope) -> Column | None:
+        for item in nodes:
+            if item is None or isinstance(item, exp.Null):
+                continue
+            col = self._type(item, scope)
+            if col is not None:
+                return col
+        return None
+
+    def _bind_type(self, node: exp.Placeholder) -> Column | None:
+        """A bind in the select list is described by the type the client bound (Oracle describes it so)."""
+        name = str(node.this)
+        if not (name.startswith("b") and name[1:].isdigit()):
+            return None
+        return self.bind_types.get(int(name[1:]))
 
     def _arith(self, node: exp.Add | exp.Sub, scope: Scope) -> Column | None:
         """+ / -: datetime ± interval or days is a datetime; datetime - datetime an interval."""

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS _ORA_COLUMNS (
     TYPE_DDL TEXT NOT NULL, DATA_TYPE TEXT NOT NULL, DATA_LENGTH INTEGER, DATA_PRECISION INTEGER,
     DATA_SCALE INTEGER, CHAR_LENGTH INTEGER, CHAR_USED TEXT, NULLABLE TEXT NOT NULL DEFAULT 'Y',
     DATA_DEFAULT TEXT, IDENTITY_COLUMN TEXT NOT NULL DEFAULT 'NO', COMMENTS TEXT,
+    VIRTUAL_COLUMN TEXT NOT NULL DEFAULT 'NO', COLLATION TEXT,
     PRIMARY KEY (TABLE_NAME, COLUMN_NAME));
 CREATE TABLE IF NOT EXISTS _ORA_CONSTRAINTS (
     CONSTRAINT_NAME TEXT PRIMARY KEY, TABLE_NAME TEXT NOT NULL, CONSTRAINT_TYPE TEXT NOT NULL,
@@ -55,8 +56,8 @@ CREATE VIEW IF NOT EXISTS USER_TAB_COLS AS
     SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, DATA_LENGTH, DATA_PRECISION, DATA_SCALE, NULLABLE,
            COLUMN_ID, DATA_DEFAULT, CHAR_LENGTH, CHAR_USED,
            CASE WHEN DATA_TYPE IN ('VARCHAR2','NVARCHAR2','CHAR','NCHAR','CLOB','NCLOB')
-                THEN 'USING_NLS_COMP' END AS COLLATION,
-           IDENTITY_COLUMN, 'NO' AS VIRTUAL_COLUMN, 'NO' AS HIDDEN_COLUMN, 'NO' AS DEFAULT_ON_NULL
+                THEN COALESCE(COLLATION, 'USING_NLS_COMP') END AS COLLATION,
+           IDENTITY_COLUMN, VIRTUAL_COLUMN, 'NO' AS HIDDEN_COLUMN, 'NO' AS DEFAULT_ON_NULL
     FROM _ORA_COLUMNS;
 CREATE VIEW IF NOT EXISTS USER_TAB_COLUMNS AS SELECT * FROM USER_TAB_COLS;
 CREATE VIEW IF NOT EXISTS USER_TAB_IDENTITY_COLS AS
@@ -92,10 +93,15 @@ CREATE VIEW IF NOT EXISTS USER_COL_COMMENTS AS
     SELECT TABLE_NAME, COLUMN_NAME, COMMENTS FROM _ORA_COLUMNS;
 CREATE VIEW IF NOT EXISTS USER_JSON_COLUMNS AS
     SELECT NULL AS TABLE_NAME, NULL AS COLUMN_NAME, NULL AS FORMAT, NULL AS DATA_TYPE WHERE 0;
+CREATE TABLE IF NOT EXISTS _ORA_SOURCE (NAME TEXT PRIMARY KEY, TYPE TEXT NOT NULL, TEXT TEXT NOT NULL);
+CREATE VIEW IF NOT EXISTS USER_SOURCE AS SELECT NAME, TYPE, 1 AS LINE, TEXT FROM _ORA_SOURCE;
+CREATE VIEW IF NOT EXISTS USER_PROCEDURES AS
+    SELECT NAME AS OBJECT_NAME, NULL AS PROCEDURE_NAME, TYPE AS OBJECT_TYPE FROM _ORA_SOURCE;
 CREATE VIEW IF NOT EXISTS USER_OBJECTS AS
     SELECT TABLE_NAME AS OBJECT_NAME, KIND AS OBJECT_TYPE, 'VALID' AS STATUS FROM _ORA_TABLES
     UNION ALL SELECT INDEX_NAME, 'INDEX', 'VALID' FROM _ORA_INDEXES
-    UNION ALL SELECT SEQUENCE_NAME, 'SEQUENCE', 'VALID' FROM _ORA_SEQUENCES;
+    UNION ALL SELECT SEQUENCE_NAME, 'SEQUENCE', 'VALID' FROM _ORA_SEQUENCES
+    UNION ALL SELECT NAME, TYPE, 'VALID' FROM _ORA_SOURCE;
 CREATE VIEW IF NOT EXISTS TABS AS SELECT * FROM USER_TABLES;
 CREATE VIEW IF NOT EXISTS CAT AS
     SELECT TABLE_NAME, KIND AS TABLE_TYPE FROM _ORA_TABLES
@@ -119,6 +125,8 @@ RESERVED = {
     "USER_COL_COMMENTS",
     "USER_JSON_COLUMNS",
     "USER_OBJECTS",
+    "USER_SOURCE",
+    "USER_PROCEDURES",
     "TABS",
     "CAT",
     "DUAL",
@@ -127,6 +135,11 @@ RESERVED = {
 
 def create_catalog(conn: sqlite3.Connection) -> None:
     conn.executescript("BEGIN;\n" + CATALOG_DDL + "\nCOMMIT;")  # one transaction: one write
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(_ORA_COLUMNS)")}
+    if "VIRTUAL_COLUMN" not in columns:  # a schema file from before virtual columns
+        conn.execute("ALTER TABLE _ORA_COLUMNS ADD COLUMN VIRTUAL_COLUMN TEXT NOT NULL DEFAULT 'NO'")
+    if "COLLATION" not in columns:  # … or before collations
+        conn.execute("ALTER TABLE _ORA_COLUMNS ADD COLUMN COLLATION TEXT")
 
 
 def lookup(conn: sqlite3.Connection, table: str, column: str) -> tuple[OraType, bool] | None:
@@ -161,7 +174,7 @@ def constraint_by_columns(conn: sqlite3.Connection, table: str, columns: list[st
     want = sorted(columns)
     for name, cols in rows:
         if sorted(cols.split(",")) == want:
-            return name
+            return str(name)
     row = conn.execute(
         "SELECT i.INDEX_NAME, GROUP_CONCAT(ic.COLUMN_NAME, ',') FROM _ORA_INDEXES i "
         "JOIN _ORA_IND_COLUMNS ic ON ic.INDEX_NAME = i.INDEX_NAME "
@@ -170,7 +183,7 @@ def constraint_by_columns(conn: sqlite3.Connection, table: str, columns: list[st
     ).fetchall()
     for name, cols in row:
         if sorted(cols.split(",")) == want:
-            return name
+            return str(name)
     return None
 
 
@@ -185,6 +198,8 @@ class ColumnDef:
     default: str | None = None  # Oracle default expression text
     identity: bool = False
     comment: str | None = None
+    virtual: bool = False  # GENERATED ALWAYS AS (expr) VIRTUAL: ``default`` holds expr, as DATA_DEFAULT does
+    collation: str | None = None  # COLLATE name (None: the default, USING_NLS_COMP)
 
 
 @dataclass
@@ -228,13 +243,22 @@ def load_table(conn: sqlite3.Connection, name: str) -> TableDef | None:
     if row is None:
         return None
     t = TableDef(name, comment=row[0])
-    for cname, ddl, nullable, default, identity, comment in conn.execute(
-        "SELECT COLUMN_NAME, TYPE_DDL, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, COMMENTS FROM _ORA_COLUMNS "
-        "WHERE TABLE_NAME = ? ORDER BY COLUMN_ID",
+    for cname, ddl, nullable, default, identity, comment, virtual, collation in conn.execute(
+        "SELECT COLUMN_NAME, TYPE_DDL, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, COMMENTS, VIRTUAL_COLUMN, "
+        "COLLATION FROM _ORA_COLUMNS WHERE TABLE_NAME = ? ORDER BY COLUMN_ID",
         (name,),
     ):
         t.columns.append(
-            ColumnDef(cname, parse_type(ddl), nullable == "Y", default, identity == "YES", comment)
+            ColumnDef(
+                cname,
+                parse_type(ddl),
+                nullable == "Y",
+                default,
+                identity == "YES",
+                comment,
+                virtual == "YES",
+                collation,
+            )
         )
     for cname, kind, rcons, cond, deferrable, deferred, rule, generated in conn.execute(
         "SELECT CONSTRAINT_NAME, CONSTRAINT_TYPE, R_CONSTRAINT_NAME, SEARCH_CONDITION, "
@@ -303,8 +327,8 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
         conn.execute(
             "INSERT INTO _ORA_COLUMNS (TABLE_NAME, COLUMN_NAME, COLUMN_ID, TYPE_DDL, DATA_TYPE, DATA_LENGTH, "
             "DATA_PRECISION, DATA_SCALE, CHAR_LENGTH, CHAR_USED, NULLABLE, DATA_DEFAULT, IDENTITY_COLUMN, "
-            "COMMENTS) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "COMMENTS, VIRTUAL_COLUMN, COLLATION) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 t.name,
                 c.name,
@@ -322,42 +346,44 @@ def save_table(conn: sqlite3.Connection, t: TableDef) -> None:
                 c.default,
                 "YES" if c.identity else "NO",
                 c.comment,
+                "YES" if c.virtual else "NO",
+                c.collation,
             ),
         )
-    for c in t.constraints:
-        rcons = c.ref_constraint
-        if c.kind == "R" and c.ref_table and not rcons:
-            rcons = referenced_constraint(conn, c.ref_table, c.ref_columns)
-            c.ref_constraint = rcons
+    for k in t.constraints:
+        rcons = k.ref_constraint
+        if k.kind == "R" and k.ref_table and not rcons:
+            rcons = referenced_constraint(conn, k.ref_table, k.ref_columns)
+            k.ref_constraint = rcons
         conn.execute(
             "INSERT INTO _ORA_CONSTRAINTS (CONSTRAINT_NAME, TABLE_NAME, CONSTRAINT_TYPE, R_CONSTRAINT_NAME, "
             'SEARCH_CONDITION, "DEFERRABLE", DEFERRED, INDEX_NAME, DELETE_RULE, GENERATED) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                c.name,
+                k.name,
                 t.name,
-                c.kind,
+                k.kind,
                 rcons,
-                c.check,
-                "DEFERRABLE" if c.deferrable else "NOT DEFERRABLE",
-                "DEFERRED" if c.deferred else "IMMEDIATE",
-                c.name if c.kind in ("P", "U") else None,
-                (c.on_delete or "NO ACTION") if c.kind == "R" else None,
-                "GENERATED NAME" if c.generated else "USER NAME",
+                k.check,
+                "DEFERRABLE" if k.deferrable else "NOT DEFERRABLE",
+                "DEFERRED" if k.deferred else "IMMEDIATE",
+                k.name if k.kind in ("P", "U") else None,
+                (k.on_delete or "NO ACTION") if k.kind == "R" else None,
+                "GENERATED NAME" if k.generated else "USER NAME",
             ),
         )
-        for pos, col in enumerate(c.columns, 1):
+        for pos, col in enumerate(k.columns, 1):
             conn.execute(
                 "INSERT INTO _ORA_CONS_COLUMNS VALUES (?, ?, ?, ?)",
-                (c.name, t.name, col, pos if c.kind != "C" else None),
+                (k.name, t.name, col, pos if k.kind != "C" else None),
             )
-        if c.kind in ("P", "U"):
+        if k.kind in ("P", "U"):
             conn.execute(
-                "INSERT INTO _ORA_INDEXES VALUES (?, ?, 'UNIQUE', 'NORMAL', 'YES')", (c.name, t.name)
+                "INSERT INTO _ORA_INDEXES VALUES (?, ?, 'UNIQUE', 'NORMAL', 'YES')", (k.name, t.name)
             )
-            for pos, col in enumerate(c.columns, 1):
+            for pos, col in enumerate(k.columns, 1):
                 conn.execute(
-                    "INSERT INTO _ORA_IND_COLUMNS VALUES (?, ?, ?, ?, 'ASC')", (c.name, t.name, col, pos)
+                    "INSERT INTO _ORA_IND_COLUMNS VALUES (?, ?, ?, ?, 'ASC')", (k.name, t.name, col, pos)
                 )
     for ix in t.indexes:
         conn.execute(
@@ -401,7 +427,7 @@ def referenced_constraint(conn: sqlite3.Connection, table: str, columns: list[st
     ).fetchall()
     for name, cols in rows:
         if not columns or cols.split(",") == columns:
-            return name
+            return str(name)
     return None
 
 
@@ -411,5 +437,6 @@ def object_exists(conn: sqlite3.Connection, name: str) -> bool:
         or conn.execute("SELECT 1 FROM _ORA_INDEXES WHERE INDEX_NAME = ?", (name,)).fetchone() is not None
         or conn.execute("SELECT 1 FROM _ORA_SEQUENCES WHERE SEQUENCE_NAME = ?", (name,)).fetchone()
         is not None
+        or conn.execute("SELECT 1 FROM _ORA_SOURCE WHERE NAME = ?", (name,)).fetchone() is not None
         or name in RESERVED
     )

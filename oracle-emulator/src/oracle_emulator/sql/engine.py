@@ -19,16 +19,16 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..results import Bind, Column, ExecutionContext, OracleError, Result, SessionState
-from . import dictionary, errors
+from . import dictionary, errors, numeric
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
-from .describe import Describer
-from .lexer import Tok, first_keywords, significant, tokenize
+from .describe import ColumnsOf, Describer, Lookup
+from .lexer import Tok, Token, first_keywords, significant, tokenize
 from .plsql import PlsqlRunner
 from .storage import SessionDb, Storage, execute_locked
 from .translate import Translated, translate
-from .types import from_sqlite
+from .types import OraType, bind_column, from_sqlite
 from .views import column_types, materialize
 
 log = logging.getLogger("oracle_emulator.sql")
@@ -63,7 +63,7 @@ class Engine:
         self.plsql = PlsqlRunner(self)
         self.users: dict[str, str] = {}  # users created through SQL: name -> password
         self._lock = threading.Lock()
-        self._plans: dict[tuple[str, str, int], list[tuple[str, Column | None]]] = {}
+        self._plans: dict[tuple[object, ...], list[tuple[str, Column | None]]] = {}
         self.ddl = DdlRunner(self)
 
     # --- SqlEngine protocol ----------------------------------------------------------------------
@@ -158,6 +158,7 @@ class Engine:
         db = self.storage.session_db(ctx.session)
         db.session = ctx.session
         db.udf_error = None
+        db.statement_time = None  # a new statement reads the clock again
         return db
 
     def _execute(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
@@ -261,6 +262,8 @@ class Engine:
         for view in tr.views:
             materialize(db.conn, view, ctx)
         params, _ = self._params(tr, binds)
+        if any(numeric.is_encoded(v) for v in params.values()):
+            tr = translate(sql, exact_binds=True)  # the same placeholders, orderings compared exactly
         started = tr.for_update and not db.in_transaction
         if tr.for_update:
             db.begin()  # SELECT … FOR UPDATE: take the write lock, as the row locks would
@@ -273,7 +276,8 @@ class Engine:
                 db.rollback()  # the failed SELECT … FOR UPDATE keeps no lock
             raise error from e
         names = [d[0] for d in cur.description or ()]
-        columns = self._describe(db, sql, tr, names, raw)
+        bind_types = self._bind_types(tr, binds)
+        columns = self._describe(db, sql, tr, names, raw, bind_types)
         rows = [tuple(from_sqlite(v, c) for v, c in zip(r, columns, strict=True)) for r in raw]
         return Result(columns=columns, rows=rows, rowcount=len(rows))
 
@@ -281,6 +285,8 @@ class Engine:
         tr = translate(sql)
         db = self.db(ctx)
         params, out_positions = self._params(tr, binds)
+        if any(numeric.is_encoded(v) for v in params.values()):
+            tr = translate(sql, exact_binds=True)
         started = not db.in_transaction
         db.begin()
         # Each statement is atomic (Oracle statement-level rollback): wrap it in a savepoint.
@@ -310,15 +316,33 @@ class Engine:
                 out[pos] = [from_sqlite(r[k], col) if col is not None else r[k] for r in returned]
         return Result(rowcount=count if not tr.out_slots else len(returned), out_binds=out)  # type: ignore[arg-type]
 
+    @staticmethod
+    def _bind_types(tr: Translated, binds: Sequence[Bind]) -> dict[int, Column]:
+        out: dict[int, Column] = {}
+        for i, slot in enumerate(match_binds(tr.bind_names, binds)):
+            col = bind_column(slot.bind.value) if slot.bind is not None else None
+            if col is not None:
+                out[i] = col
+        return out
+
     def _describe(
-        self, db: SessionDb, sql: str, tr: Translated, names: list[str], raw: list[tuple]
+        self,
+        db: SessionDb,
+        sql: str,
+        tr: Translated,
+        names: list[str],
+        raw: list[tuple[object, ...]],
+        bind_types: dict[int, Column],
     ) -> list[Column]:
-        """Describe a result; the catalog part is cached per statement and schema version."""
-        describer = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr))
+        """Describe a result; the catalog part is cached per statement, schema version and bind types."""
+        describer = Describer(self._lookup(db, tr), tr.bind_names, self._columns_of(db, tr), bind_types)
         if tr.views:
             return describer.describe(tr.select, names, raw)
         version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
-        key = (sql, db.schema, version)  # the client's text: bind names appear in column names
+        # The client's text (bind names appear in column names) and the bound types (a selected bind
+        # is described by its type).
+        kinds = tuple((i, c.type) for i, c in bind_types.items())
+        key = (sql, db.schema, version, kinds)
         plan = self._plans.get(key)
         if plan is None:
             if len(self._plans) > 4096:
@@ -333,8 +357,8 @@ class Engine:
             out.append(found[0].column(name, found[1]) if found else None)
         return out
 
-    def _lookup(self, db: SessionDb, tr: Translated) -> Callable[[str, str], object]:
-        def lookup(table: str, column: str):  # type: ignore[no-untyped-def]
+    def _lookup(self, db: SessionDb, tr: Translated) -> Lookup:
+        def lookup(table: str, column: str) -> tuple[OraType, bool] | None:
             if table in tr.views:
                 t = column_types(table).get(column)
                 return (t, True) if t is not None else None
@@ -342,8 +366,8 @@ class Engine:
 
         return lookup
 
-    def _columns_of(self, db: SessionDb, tr: Translated) -> Callable[[str], object]:
-        def columns_of(table: str):  # type: ignore[no-untyped-def]
+    def _columns_of(self, db: SessionDb, tr: Translated) -> ColumnsOf:
+        def columns_of(table: str) -> list[tuple[str, OraType, bool]] | None:
             if table in tr.views:
                 return [(n, t, True) for n, t in column_types(table).items()]
             return dictionary.table_columns(db.conn, table)
@@ -351,9 +375,8 @@ class Engine:
         return columns_of
 
 
-def _ident(tok: object) -> str:
-    t = tok  # a lexer Token
-    return t.value if t.kind is Tok.QUOTED else t.value.upper()  # type: ignore[attr-defined]
+def _ident(tok: Token) -> str:
+    return tok.value if tok.kind is Tok.QUOTED else tok.value.upper()
 
 
 def _short(sql: str) -> str:

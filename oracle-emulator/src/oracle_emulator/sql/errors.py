@@ -56,6 +56,10 @@ def from_sqlite(
     if msg.startswith("CHECK constraint failed"):
         name = msg.split(":", 1)[1].strip() if ":" in msg else "CHECK"
         return OracleError(2290, f"check constraint ({schema}.{name.upper()}) violated")
+    if msg.startswith("cannot INSERT into generated column"):
+        return OracleError(54013, "INSERT operation disallowed on virtual columns")
+    if msg.startswith("cannot UPDATE generated column"):
+        return OracleError(54017, "UPDATE operation disallowed on virtual columns")
     if msg.startswith("unknown database"):
         # A schema-qualified name of another schema: each session sees only its own schema.
         name = msg.split(" ", 2)[-1].strip().upper()

@@ -109,7 +109,7 @@ def unfold(select: exp.Select, sql: str) -> exp.Select:
     # Columns of this query block (not of nested blocks, not of the FROM/JOIN clauses themselves).
     in_source = {id(node) for part in [select.args["from_"], *joins] for node in part.walk()}
     slots: dict[tuple[str, str], str] = {}
-    projections: list[exp.Expression] = []
+    projections: list[exp.Expr] = []
     for col in list(select.find_all(exp.Column)):
         if id(col) in in_source or is_level(col) or col.find_ancestor(exp.Select) is not select:
             continue

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..results import Bind, ExecutionContext, OracleError, Result, SessionState, Value
+from . import procedures
 from .hosts import PlsqlHost
 from .lexer import Tok, Token, significant, tokenize
 
@@ -41,9 +42,9 @@ class _Bind:
     __slots__ = ("is_out", "name", "value")
 
     def __init__(self, name: str, value: Value) -> None:
-        self.name = name
-        self.value = value
-        self.is_out = False
+        self.name: str | None = name  # the types of results.Bind, which this implements
+        self.value: Value = value
+        self.is_out: bool = False
 
 
 def _err(msg: str) -> OracleError:
@@ -375,19 +376,72 @@ class PlsqlRunner:
                 name_parts.append(s[i].value.upper())
             i += 1
         name = ".".join(name_parts[-2:])
-        args: list[Value] = []
-        kwargs: dict[str, Value] = {}
+        raw_args: list[list[Token]] = []
+        raw_kwargs: dict[str, list[Token]] = {}
         if i < len(s) and s[i].text == "(":
             inner = s[i + 1 : len(s) - 1] if s[-1].text == ")" else []
             for arg in _split_args(inner):
                 if len(arg) > 2 and arg[1].text == "=>":
-                    kwargs[arg[0].value.upper()] = self._eval(frame, arg[2:])
+                    raw_kwargs[arg[0].value.upper()] = arg[2:]
                 elif arg:
-                    args.append(self._eval(frame, arg))
+                    raw_args.append(arg)
         proc = self.procedures.get(name)
         if proc is None:
-            raise OracleError(6550, f"line 1, column 7:\nPLS-00201: identifier '{name}' must be declared")
+            stored = self._stored_procedure(frame, name_parts)
+            if stored is None:
+                raise OracleError(6550, f"line 1, column 7:\nPLS-00201: identifier '{name}' must be declared")
+            self._run_stored(frame, stored, raw_args, raw_kwargs)
+            return
+        args = [self._eval(frame, arg) for arg in raw_args]
+        kwargs = {key: self._eval(frame, arg) for key, arg in raw_kwargs.items()}
         proc(frame.ctx.session, args, kwargs)
+
+    def _stored_procedure(self, frame: _Frame, name_parts: list[str]) -> procedures.Procedure | None:
+        """The session schema's procedure of that name (``name`` or ``schema.name``), from USER_SOURCE."""
+        user = (frame.ctx.session.username or "").upper()
+        if not name_parts or len(name_parts) > 2 or (len(name_parts) == 2 and name_parts[0] != user):
+            return None
+        found = self.engine.execute(
+            frame.ctx,
+            "SELECT TEXT FROM USER_SOURCE WHERE NAME = :1 AND TYPE = 'PROCEDURE'",
+            [_Bind("1", name_parts[-1])],
+        )
+        return procedures.parse(str(found.rows[0][0])) if found.rows else None
+
+    def _run_stored(
+        self,
+        frame: _Frame,
+        proc: procedures.Procedure,
+        args: list[list[Token]],
+        kwargs: dict[str, list[Token]],
+    ) -> None:
+        """Bind the arguments to the parameters, run the body as a nested block, copy OUT values back."""
+        wrong = OracleError(
+            6550, f"line 1, column 7:\nPLS-00306: wrong number or types of arguments in call to '{proc.name}'"
+        )
+        by_name = {p.name.upper(): p for p in proc.parameters}
+        if len(args) > len(proc.parameters) or any(k not in by_name for k in kwargs):
+            raise wrong
+        inner = _Frame(frame.ctx, {}, [])
+        outs: dict[str, Token] = {}
+        for k, param in enumerate(proc.parameters):
+            arg = args[k] if k < len(args) else kwargs.get(param.name.upper())
+            if "OUT" in param.mode:
+                if arg is None or len(arg) != 1 or arg[0].kind is not Tok.BIND:
+                    raise wrong  # PLS-00363: an OUT argument must be a variable
+                outs[param.name] = arg[0]
+            if arg is not None and param.mode != "OUT":
+                value = self._eval(frame, arg)
+            elif arg is None and param.default:
+                value = self._eval(inner, param.default)
+            elif arg is None and param.mode == "IN":
+                raise wrong
+            else:
+                value = None
+            inner.variables[param.name.upper()] = value
+        self._block(inner, proc.body, 0)
+        for param_name, target in outs.items():
+            frame.out[frame.bind_pos[target.value]] = [inner.variables.get(param_name.upper())]
 
 
 def _split_args(toks: list[Token]) -> list[list[Token]]:

@@ -15,6 +15,7 @@ instead of hitting a snapshot conflict half-way.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import re
 import shutil
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import OracleError, SessionState
-from . import functions, hierarchy
+from . import collations, functions, hierarchy, numeric
+from .binds import format_datetime
 from .views import sys_context
 
 BUSY_TIMEOUT_MS = 5000
@@ -57,16 +59,32 @@ class SessionDb:
             self.conn.create_aggregate(name, nargs, cls)
         for name, (nargs, cls) in functions.WINDOW_AGGREGATES.items():
             self.conn.create_window_function(name, nargs, cls)
+        # SYSDATE / SYSTIMESTAMP are read once per statement, as on Oracle (NOW() - NOW() is 0).
+        self.statement_time: datetime.datetime | None = None
+        self.conn.create_function("ORA_SYSTIMESTAMP", 0, self._statement_timestamp)
+        self.conn.create_function("ORA_SYSDATE", 0, lambda: self._statement_timestamp()[:19])
+        for name in collations.NAMES:
+            self.conn.create_collation(name, collations.collation(name))
+        self.conn.create_collation(numeric.COLLATION, numeric.collate)
+        self.conn.create_function("ORA_IS_NUMBER", 1, numeric.is_number_text, deterministic=True)
         self.conn.create_function("SYS_CONTEXT", -1, self._guard(self._sys_context))
         self.conn.create_function("ORA_USER", 0, lambda: self.session.username if self.session else None)
         self.conn.execute("CREATE TEMP TABLE DUAL (DUMMY TEXT)")
         self.conn.execute("INSERT INTO temp.DUAL VALUES ('X')")
         self.savepoints: list[str] = []
 
-    def _guard(self, fn: Callable[..., object]) -> Callable[..., object]:
-        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error."""
+    def _statement_timestamp(self) -> str:
+        if self.statement_time is None:
+            self.statement_time = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        return format_datetime(self.statement_time)
 
-        def call(*args: object) -> object:
+    def _guard(self, fn: Callable[..., object]) -> Callable[..., Any]:
+        """SQLite hides a UDF's exception text; keep it so the engine can report the ORA error.
+
+        (``Any``: sqlite3 accepts only its own value types back, which each function returns.)
+        """
+
+        def call(*args: object) -> Any:
             try:
                 return fn(*args)
             except BaseException as e:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..results import Column, ColumnType, Value
+from ..results import Column, ColumnType, OracleError, Value
+from . import numeric
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,22 @@ class OraType:
         return self.name
 
     @property
+    def wide_number(self) -> bool:
+        """A NUMBER that can hold values beyond a 64-bit integer or a double (see :mod:`.numeric`)."""
+        if self.name != "NUMBER":
+            return False
+        if self.precision is None:
+            return True
+        if not self.scale:
+            return self.precision >= 19
+        return self.precision > 15
+
+    @property
     def affinity(self) -> str:
         """The SQLite declared type, chosen for its affinity."""
+        if self.wide_number:
+            # TEXT affinity (the name has TEXT and no INT), compared as numbers by the collation.
+            return f"NUMBER_TEXT COLLATE {numeric.COLLATION}"
         if self.name in ("NUMBER", "INTEGER", "INT", "SMALLINT"):
             if self.name != "NUMBER" or (self.precision and not self.scale):
                 return "INTEGER"
@@ -145,7 +161,7 @@ def parse_type(text: str) -> OraType:
 NUMBER_ANY = Column("", ColumnType.NUMBER, 0, -127, 22)
 
 
-def infer_column(name: str, values: list[Value]) -> Column:
+def infer_column(name: str, values: Sequence[object]) -> Column:
     """Describe a computed column from its values (no catalog information available)."""
     kind: type | None = None
     max_len = 1
@@ -156,7 +172,7 @@ def infer_column(name: str, values: list[Value]) -> Column:
         if isinstance(v, str) and _INTERVAL.match(v):
             intervals += 1
             continue
-        if isinstance(v, bool | int | float | decimal.Decimal):
+        if isinstance(v, bool | int | float | decimal.Decimal) or numeric.is_encoded(v):
             kind = kind or int
         elif isinstance(v, bytes):
             kind = bytes
@@ -171,6 +187,28 @@ def infer_column(name: str, values: list[Value]) -> Column:
     if kind is bytes:
         return Column(name, ColumnType.RAW, 0, 0, max(max_len, 1))
     return Column(name, ColumnType.VARCHAR, 0, 0, max(max_len * 4, 4000) if max_len > 1000 else 4000)
+
+
+def bind_column(value: Value) -> Column | None:
+    """The type a bind value is described with when it is selected (``SELECT :x FROM DUAL``).
+
+    The thin driver binds ``datetime`` as DATE unless it has a fraction of a second or a zone
+    (``setinputsizes`` makes it TIMESTAMP), ``int`` / ``float`` / ``Decimal`` as NUMBER, ``timedelta``
+    as INTERVAL DAY TO SECOND; strings and NULL are left to the fetched values.
+    """
+    if isinstance(value, bool | int | float | decimal.Decimal):
+        return Column("", ColumnType.NUMBER, 0, -127, 22)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            return Column("", ColumnType.TIMESTAMP_TZ, 0, 6, 13)
+        if value.microsecond:
+            return Column("", ColumnType.TIMESTAMP, 0, 6, 11)
+        return Column("", ColumnType.DATE, 0, 0, 7)
+    if isinstance(value, datetime.date):
+        return Column("", ColumnType.DATE, 0, 0, 7)
+    if isinstance(value, datetime.timedelta):
+        return Column("", ColumnType.INTERVAL_DS, 9, 6, 11)
+    return None
 
 
 def with_name(col: Column, name: str) -> Column:
@@ -198,7 +236,11 @@ def from_sqlite(value: object, col: Column) -> Value:
                 dt = dt.replace(microsecond=0)
             return dt
         return value  # type: ignore[return-value]
+    if numeric.is_encoded(value):
+        return numeric.to_python(numeric.decode(value))  # type: ignore[arg-type]
     if t is ColumnType.NUMBER:
+        if isinstance(value, float) and not abs(value) < 1e126:
+            raise OracleError(1426, "numeric overflow")  # beyond NUMBER's range (or inf / NaN)
         if isinstance(value, str):
             try:
                 d = decimal.Decimal(value)
@@ -206,10 +248,10 @@ def from_sqlite(value: object, col: Column) -> Value:
                 return value
             return int(d) if d == d.to_integral_value() and "." not in value else d
         if isinstance(value, float) and col.scale == 0 and col.precision:
-            return int(value)
+            return int(decimal.Decimal(repr(value)))  # int(9.99e125) would be 9990…354…
         if isinstance(value, float) and value.is_integer() and col.scale == -127 and not col.precision:
             # Oracle NUMBER has no float/int distinction; integral values look like integers.
-            return int(value)
+            return int(decimal.Decimal(repr(value)))  # int(9.99e125) would be 9990…354…
         return value  # type: ignore[return-value]
     if t in (ColumnType.BINARY_DOUBLE, ColumnType.BINARY_FLOAT):
         return float(value) if isinstance(value, int | float) else value  # type: ignore[return-value]
