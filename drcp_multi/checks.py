@@ -53,7 +53,7 @@ def check_session_trigger(databases: Sequence[str] | None = None, **kwargs: Any)
     for alias in databases or ():
         if settings.DATABASES.get(alias, {}).get("ENGINE") != ENGINE:
             continue
-        connection = connections[alias]
+        connection: Any = connections[alias]  # drcp_multi's DatabaseWrapper
         state = connection.session_trigger_state()
         if state != "installed":
             messages.append(

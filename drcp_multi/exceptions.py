@@ -90,6 +90,22 @@ class TenantBusy(PoolTimeout):
         self.timeout = timeout
 
 
+class AliasBusy(PoolTimeout):
+    """An alias stayed at its cap (``DRCP_MULTI['ALIAS_LIMITS'][alias]['max_busy']``) for the whole wait, or
+    its queue was full (``max_waiting``); HTTP 503 from the middleware. Raised by
+    :class:`drcp_multi.limits.AliasCap`.
+
+    ``limit`` names the limit that refused ("max_busy" or "max_waiting") and ``setting`` the setting to
+    change, for the middleware's log line.
+    """
+
+    def __init__(self, alias: str, limit: str, message: str) -> None:
+        super().__init__(message)
+        self.alias = alias
+        self.limit = limit
+        self.setting = f"DRCP_MULTI['ALIAS_LIMITS'][{alias!r}][{limit!r}]"
+
+
 class UnknownTenant(DrcpMultiError, LookupError):
     """No enabled tenant of that name in the catalog (the middleware answers 404 or TENANT_NOT_FOUND)."""
 

@@ -10,15 +10,30 @@ raised, which ``TenantMiddleware`` answers with HTTP 503. Other tenants are not 
 
 from __future__ import annotations
 
+import collections
+import math
 import os
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from drcp_multi.conf import tenant_wait_timeout
-from drcp_multi.exceptions import TenantBusy
+from drcp_multi.conf import drcp_setting, tenant_wait_timeout
+from drcp_multi.exceptions import AliasBusy, TenantBusy
 from drcp_multi.tenant import Tenant
 
-__all__ = ["TenantBusy", "TenantLimiter", "get_limiter"]
+__all__ = [
+    "AdmissionChain",
+    "AliasBusy",
+    "AliasCap",
+    "AliasLimit",
+    "TenantBusy",
+    "TenantLimiter",
+    "get_alias_cap",
+    "get_limiter",
+    "parse_alias_limits",
+]
 
 
 class TenantLimiter:
@@ -101,3 +116,316 @@ def get_limiter() -> TenantLimiter:
 
 
 os.register_at_fork(after_in_child=lambda: _limiter._after_fork_in_child())
+
+
+# -- a cap per alias, across its tenant pools ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AliasLimit:
+    """The cap of one alias: at most ``max_busy`` connections checked out at once across all its pools,
+    at most ``max_waiting`` checkouts queued for a slot (None: no bound; 0: never queue), each waiting at
+    most ``wait_timeout`` seconds (None: ``TENANT_WAIT_TIMEOUT``)."""
+
+    max_busy: int
+    max_waiting: int | None = None
+    wait_timeout: float | None = None
+
+
+def parse_alias_limits(value: object) -> dict[str, AliasLimit]:
+    """``DRCP_MULTI['ALIAS_LIMITS']`` (``{alias: {"max_busy": n, "max_waiting": m, "wait_timeout": s}}``)
+    checked: ValueError naming the key for anything that is not a finite number in range."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError("DRCP_MULTI['ALIAS_LIMITS'] must be a dict {alias: {'max_busy': n, ...}}")
+    limits: dict[str, AliasLimit] = {}
+    for alias, spec in value.items():
+        where = f"DRCP_MULTI['ALIAS_LIMITS'][{alias!r}]"
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            spec = {"max_busy": spec}
+        if not isinstance(spec, Mapping):
+            raise ValueError(f"{where} must be a dict with 'max_busy' (and 'max_waiting', 'wait_timeout')")
+        unknown = set(spec) - {"max_busy", "max_waiting", "wait_timeout"}
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+        max_busy = spec.get("max_busy")
+        if not isinstance(max_busy, int) or isinstance(max_busy, bool) or max_busy < 1:
+            raise ValueError(f"{where}['max_busy'] must be an integer >= 1, not {max_busy!r}")
+        max_waiting = spec.get("max_waiting")
+        if max_waiting is not None and (
+            not isinstance(max_waiting, int) or isinstance(max_waiting, bool) or max_waiting < 0
+        ):
+            raise ValueError(f"{where}['max_waiting'] must be an integer >= 0 or None, not {max_waiting!r}")
+        wait = spec.get("wait_timeout")
+        if wait is not None and (
+            isinstance(wait, bool)
+            or not isinstance(wait, (int, float))
+            or not math.isfinite(wait)
+            or wait < 0
+        ):
+            raise ValueError(f"{where}['wait_timeout'] must be a finite number of seconds >= 0, not {wait!r}")
+        limits[str(alias)] = AliasLimit(max_busy, max_waiting, None if wait is None else float(wait))
+    return limits
+
+
+@dataclass(eq=False)
+class _Waiter:
+    tenant: str
+    granted: bool = False
+
+
+@dataclass(eq=False)
+class _Gate:
+    """One alias's slots and its queue: one FIFO per tenant, served round-robin between tenants."""
+
+    limit: AliasLimit
+    busy: int = 0
+    queues: dict[str, collections.deque[_Waiter]] = field(default_factory=dict)
+    turn: collections.deque[str] = field(default_factory=collections.deque)  # tenants with waiters
+    waiting: int = 0
+    granted_total: int = 0
+    rejected_total: int = 0
+    queued_total: int = 0  # checkouts that found the alias full and waited
+
+
+@dataclass(frozen=True, eq=False)
+class AliasToken:
+    """What :meth:`AliasCap.enter` hands out and :meth:`AliasCap.leave` takes back."""
+
+    alias: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class AliasCapStats:
+    alias: str
+    max_busy: int
+    busy: int
+    waiting: int
+    granted: int
+    rejected: int
+    queued: int
+
+
+class AliasCap:
+    """An admission object for the registry (``registry.set_admission()``): the connections checked out of
+    an alias, summed over all its pools (one per tenant in ``pool_per_tenant`` mode), never exceed its
+    ``max_busy``.
+
+    Fair between tenants: a checkout that finds the alias full queues behind its own tenant's earlier
+    ones, and each release hands the slot straight to the head of the next tenant's queue in turn
+    (round-robin), so a waiting tenant is served within as many releases as tenants are waiting, however
+    many requests another tenant queues. ``max_waiting`` bounds the queue: past it a checkout fails at
+    once with :class:`AliasBusy` (HTTP 503 with Retry-After), as does a wait longer than ``wait_timeout``.
+
+    The cap is per process (like ``POOL['max']``): with W worker processes the database sees at most
+    W * ``max_busy`` busy connections of the alias. Aliases without a limit pass straight through.
+    """
+
+    def __init__(self, limits: Mapping[str, AliasLimit] | None = None) -> None:
+        self._fixed = dict(limits) if limits is not None else None
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._gates: dict[str, _Gate] = {}
+        self._limits: dict[str, AliasLimit] | None = self._fixed
+
+    def limits(self) -> dict[str, AliasLimit]:
+        """The limits in force (from ``DRCP_MULTI['ALIAS_LIMITS']`` unless given to the constructor)."""
+        limits = self._limits
+        if limits is None:
+            limits = self._limits = parse_alias_limits(drcp_setting("ALIAS_LIMITS"))
+        return limits
+
+    def set_limits(self, limits: Mapping[str, AliasLimit]) -> None:
+        """Replace the limits now (instead of ``ALIAS_LIMITS``); a raised cap admits waiters at once."""
+        with self._cond:
+            self._fixed = self._limits = dict(limits)
+            for alias, gate in list(self._gates.items()):
+                limit = self._limits.get(alias)
+                if limit is None:  # no cap any more: everybody waiting goes
+                    limit = AliasLimit(max(gate.busy + gate.waiting, 1))
+                self._gates[alias] = regated = self._regate(gate, limit)
+                self._fill(regated)
+            self._cond.notify_all()
+
+    def settings_changed(self) -> None:
+        """Re-read ``ALIAS_LIMITS`` on the next checkout (connected to Django's ``setting_changed``)."""
+        if self._fixed is None:
+            self._limits = None
+
+    def enter(self, alias: str, tenant: object = None) -> AliasToken | None:
+        """Take a slot of ``alias`` for ``tenant`` (a Tenant, a name or None); None when the alias has no
+        cap. Raises :class:`AliasBusy`."""
+        limit = self.limits().get(alias)
+        if limit is None:
+            return None
+        name = str(getattr(tenant, "name", tenant) or "")
+        with self._cond:
+            gate = self._gates.get(alias)
+            if gate is None or gate.limit != limit:
+                gate = self._gates[alias] = self._regate(gate, limit)
+                if self._fill(gate):
+                    self._cond.notify_all()
+            if gate.busy < limit.max_busy and gate.waiting == 0:
+                gate.busy += 1
+                gate.granted_total += 1
+                return AliasToken(alias, name)
+            if limit.max_waiting is not None and gate.waiting >= limit.max_waiting:
+                gate.rejected_total += 1
+                raise AliasBusy(
+                    alias,
+                    "max_waiting",
+                    f"alias {alias!r} has all its max_busy={limit.max_busy} connections checked out and "
+                    f"max_waiting={limit.max_waiting} checkouts already queued "
+                    f"(DRCP_MULTI['ALIAS_LIMITS'][{alias!r}]['max_waiting']): refused at once. Raise "
+                    "max_busy (the database must have the pooled servers for it) or shorten the work done "
+                    "while holding a connection.",
+                )
+            timeout = limit.wait_timeout
+            if timeout is None:
+                timeout = tenant_wait_timeout()
+            waiter = _Waiter(name)
+            queue = gate.queues.get(name)
+            if queue is None:
+                queue = gate.queues[name] = collections.deque()
+                gate.turn.append(name)
+            queue.append(waiter)
+            gate.waiting += 1
+            gate.queued_total += 1
+            deadline = time.monotonic() + timeout
+            while not waiter.granted:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._withdraw(gate, waiter)
+                    gate.rejected_total += 1
+                    raise AliasBusy(
+                        alias,
+                        "max_busy",
+                        f"alias {alias!r} kept all its max_busy={limit.max_busy} connections checked out "
+                        f"for {timeout:g} s (DRCP_MULTI['ALIAS_LIMITS'][{alias!r}]['max_busy'], waited "
+                        "per 'wait_timeout' or TENANT_WAIT_TIMEOUT). Raise max_busy (the database must "
+                        "have the pooled servers for it) or shorten the work done while holding a "
+                        "connection.",
+                    )
+                self._cond.wait(remaining)
+            gate.granted_total += 1
+            return AliasToken(alias, name)
+
+    def leave(self, token: AliasToken | None) -> None:
+        """Give the slot back, straight to the next waiting tenant's oldest checkout if any."""
+        if token is None:
+            return
+        with self._cond:
+            gate = self._gates.get(token.alias)
+            if gate is None:  # forgotten after fork: the parent's slot
+                return
+            if gate.turn and gate.busy <= gate.limit.max_busy:
+                self._hand_over(gate)
+                self._cond.notify_all()
+            elif gate.busy > 0:  # nobody waits, or the cap was lowered: the slot goes away
+                gate.busy -= 1
+
+    def stats(self) -> list[AliasCapStats]:
+        with self._cond:
+            return [
+                AliasCapStats(
+                    a, g.limit.max_busy, g.busy, g.waiting, g.granted_total, g.rejected_total, g.queued_total
+                )
+                for a, g in sorted(self._gates.items())
+            ]
+
+    def busy(self, alias: str) -> int:
+        with self._cond:
+            gate = self._gates.get(alias)
+            return gate.busy if gate is not None else 0
+
+    @staticmethod
+    def _regate(old: _Gate | None, limit: AliasLimit) -> _Gate:
+        # A changed limit keeps the slots already held and the queue (in order).
+        gate = _Gate(limit)
+        if old is not None:
+            gate.busy, gate.queues, gate.turn, gate.waiting = old.busy, old.queues, old.turn, old.waiting
+            gate.granted_total, gate.rejected_total = old.granted_total, old.rejected_total
+            gate.queued_total = old.queued_total
+        return gate
+
+    @classmethod
+    def _fill(cls, gate: _Gate) -> bool:
+        """Under the lock, after the cap was raised: grant the new slots to waiters in turn."""
+        granted = False
+        while gate.turn and gate.busy < gate.limit.max_busy:
+            cls._hand_over(gate)
+            gate.busy += 1
+            granted = True
+        return granted
+
+    @staticmethod
+    def _hand_over(gate: _Gate) -> None:
+        """Under the lock, with a slot being given back: grant it to the next tenant in turn (the slot
+        stays counted as busy: it changes hands)."""
+        name = gate.turn.popleft()
+        queue = gate.queues[name]
+        waiter = queue.popleft()
+        waiter.granted = True
+        gate.waiting -= 1
+        if queue:
+            gate.turn.append(name)
+        else:
+            del gate.queues[name]
+
+    @staticmethod
+    def _withdraw(gate: _Gate, waiter: _Waiter) -> None:
+        queue = gate.queues.get(waiter.tenant)
+        if queue is None:
+            return
+        queue.remove(waiter)
+        gate.waiting -= 1
+        if not queue:
+            del gate.queues[waiter.tenant]
+            gate.turn.remove(waiter.tenant)
+
+    def after_fork_in_child(self) -> None:
+        # The parent's slots are not the child's; a new lock: another thread may have held it at fork.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._gates = {}
+
+
+_alias_cap = AliasCap()
+
+
+def get_alias_cap() -> AliasCap:
+    """The process-wide alias cap (install it with ``get_registry().set_admission(...)``; see
+    :func:`drcp_multi.limits.install_admission`)."""
+    return _alias_cap
+
+
+os.register_at_fork(after_in_child=lambda: _alias_cap.after_fork_in_child())
+
+
+class AdmissionChain:
+    """Several admission objects in front of the registry's checkouts, entered in order (the tenant's
+    cap first, so a tenant at its own cap never holds a place in the alias's queue) and left in reverse.
+    If one refuses, those already entered are left at once."""
+
+    def __init__(self, *admissions: Any) -> None:
+        self.admissions = admissions
+
+    def enter(self, alias: str, subject: object) -> tuple[object, ...]:
+        tokens: list[object] = []
+        try:
+            for admission in self.admissions:
+                tokens.append(admission.enter(alias, subject))
+        except BaseException:
+            for admission, token in zip(
+                reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True
+            ):
+                admission.leave(token)
+            raise
+        return tuple(tokens)
+
+    def leave(self, token: object) -> None:
+        tokens = token if isinstance(token, tuple) else ()
+        for admission, one in zip(reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True):
+            admission.leave(one)

@@ -44,8 +44,8 @@ class CurrentTenantName(models.Expression):
         super().__init__()
         self.model = model
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return "%s", [_current_tenant_name(self.model)]
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str, ...]]:
+        return "%s", (_current_tenant_name(self.model),)
 
 
 class TenantScopedManager(models.Manager[M]):
@@ -96,7 +96,7 @@ class TenantScopedModel(models.Model):
         # Django updates by primary key through the unscoped base manager: an instance carrying another
         # tenant's pk would overwrite that tenant's row. Match the row's tenant too; no row matched makes
         # Django insert (an IntegrityError on the taken pk) or, with force_update, raise DatabaseError.
-        return super()._do_update(base_qs.filter(tenant=self.tenant), *args, **kwargs)  # type: ignore[misc]
+        return super()._do_update(base_qs.filter(tenant=self.tenant), *args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Refuse to delete a row that is not the current tenant's (Django deletes by primary key)."""

@@ -31,6 +31,7 @@ from drcp_multi.conf import (
     parse_purity,
     settings_generation,
 )
+from drcp_multi.credentials import resolve_credential
 from drcp_multi.exceptions import ConfigurationError
 from drcp_multi.problems import find_problems
 from drcp_multi.validation import validate_cclass
@@ -40,14 +41,11 @@ from drcp_multi.validation import validate_cclass
 Secret = str | Callable[[], str] | os.PathLike[str]
 
 
-def read_secret(value: object) -> str:
-    """The current value of a USER/PASSWORD setting (see :data:`Secret`)."""
-    if callable(value):
-        return str(value())
-    if isinstance(value, os.PathLike):
-        with open(value, encoding="utf-8") as f:
-            return f.readline().rstrip("\r\n")
-    return str(value or "")
+def read_secret(value: object, alias: str = "?", key: str = "PASSWORD") -> str:
+    """The current value of a USER/PASSWORD setting (see :data:`Secret`): the file's first line or the
+    callable's answer, read now; errors name the alias and the source, never the value
+    (:func:`drcp_multi.credentials.resolve_credential`, which also lets error pages hide it)."""
+    return resolve_credential(value, alias, key)
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class PoolConfig:
         kwargs.update(
             dsn=self.dsn,
             user=self.user,
-            password=read_secret(self.password),
+            password=read_secret(self.password, self.alias),
             min=self.min,
             max=self.max,
             increment=self.increment,
@@ -118,7 +116,8 @@ class PoolConfig:
 
     def resized(self, **sizes: int | None) -> PoolConfig:
         """This configuration with some of ``min``, ``max``, ``increment`` replaced (None: kept)."""
-        return replace(self, **{k: v for k, v in sizes.items() if v is not None})
+        changes: dict[str, Any] = {k: v for k, v in sizes.items() if v is not None}
+        return replace(self, **changes)
 
     def describe(self) -> dict[str, Any]:
         """The configuration for stats and logs: never the password."""
@@ -202,7 +201,7 @@ def _build(alias: str, settings_dict: Mapping[str, Any]) -> PoolConfig:
     password = settings_dict.get("PASSWORD") or ""
     return PoolConfig(
         alias=alias,
-        user=read_secret(settings_dict.get("USER")),
+        user=read_secret(settings_dict.get("USER"), alias, "USER"),
         password=password,
         # A literal password that changed retires the pools made with the old one; a callable or file is
         # read again whenever a pool is made (``PoolRegistry.retire()`` makes new ones).

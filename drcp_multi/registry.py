@@ -174,18 +174,20 @@ class _Checkout(weakref.ref):  # type: ignore[type-arg]
 
 
 def _acquire_from(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
-    kwargs: dict[str, Any] = {}
-    if route.acquire_cclass is not None:
-        kwargs = {"cclass": route.acquire_cclass, "purity": route.acquire_purity}
+    purity = route.purity if route.acquire_purity is None else route.acquire_purity
     try:
-        return pool.acquire(**kwargs)
+        if route.acquire_cclass is None:
+            return pool.acquire()
+        return pool.acquire(cclass=route.acquire_cclass, purity=purity)
     except oracledb.Error as exc:
         if not is_disconnect(exc):
             raise
         # Some driver versions (2.x) report an idle connection whose socket the network closed while
         # handing it out, after dropping it: the next attempt gets a live one.
         logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
-        return pool.acquire(**kwargs)
+        if route.acquire_cclass is None:
+            return pool.acquire()
+        return pool.acquire(cclass=route.acquire_cclass, purity=purity)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -274,7 +276,7 @@ class PoolRegistry:
                 self._count_failure(route, started, "rejected")
                 raise
         try:
-            entry = self._reserve(route)
+            entry = self._reserve(route, started)
             try:
                 conn = _acquire_from(entry.pool, route)
             except BaseException:
@@ -443,7 +445,7 @@ class PoolRegistry:
             counters = self._counters.setdefault(label, Counters())
         return counters
 
-    def _reserve(self, route: Route) -> _Entry:
+    def _reserve(self, route: Route, now: float) -> _Entry:
         """The entry for the route's key, created if needed, with one more busy slot (so it is never
         evicted while a caller is acquiring from it)."""
         key = route.key
@@ -466,7 +468,7 @@ class PoolRegistry:
                     evicted.extend(self._evict_for_new_pool())
                 entry = self._create(route)
             entry.busy += 1
-            entry.last_used = time.monotonic()
+            entry.last_used = now
         for old in evicted:
             _close_pool(old)
         return entry

@@ -188,11 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from django.contrib.staticfiles.handlers import StaticFilesHandler
         from django.core.wsgi import get_wsgi_application
 
-        from drcp_multi.registry import get_registry
+        from drcp_multi.lifecycle import drain
         from example_project.load import LoadGenerator
         from example_project.tasks.monitor import Sampler
 
-        stop_pools = get_registry().close
+        stop_pools = drain
         migrate_error = migrate()
         # The data pages word their notice from it (see tasks.views.orm_pending_note).
         os.environ["EXAMPLE_MIGRATE_ERROR"] = migrate_error or ""
@@ -227,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sampler is not None:
             sampler.stop()
         httpd.server_close()
-        # Thin pools left open can hang interpreter exit; the wire server goes last.
+        # Requests in flight finish (new ones get 503 + Connection: close), then the pools close: thin
+        # pools left open can hang interpreter exit. The wire server goes last.
         if stop_pools is not None:
             stop_pools()
         if embedded is not None:

@@ -7,6 +7,7 @@ Oracle and for the embedded server.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -85,6 +86,15 @@ DRCP_MULTI = {
     "RESOLVERS": [("host", {"domain": os.environ.get("EXAMPLE_DOMAIN", "localhost")}), "path"],
     # The bare site (tenant list, dashboard) runs without a tenant, under the shared alias's class.
     "TENANT_REQUIRED": False,
+    # Prometheus at /ops/metrics (when prometheus_client is installed: it is in the dev extra).
+    "METRICS": importlib.util.find_spec("prometheus_client") is not None,
+    # `python -m example_project.manage drcp_pools resize|rotate` reach the running site through this.
+    "CONTROL_DIR": os.environ.get("DRCP_MULTI_CONTROL_DIR")
+    or str(Path(os.environ.get("EXAMPLE_DATA_DIR") or BASE_DIR / "data") / "control"),
+    # A pool-wide cap across the tenant pools: at most 8 of the shared alias's connections at once.
+    "ALIAS_LIMITS": {
+        "default": {"max_busy": int(os.environ.get("EXAMPLE_ALIAS_CAP", "8")), "max_waiting": 32}
+    },
 }
 
 DATABASE_ROUTERS = ["drcp_multi.routers.TenantRouter"]

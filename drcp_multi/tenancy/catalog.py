@@ -66,7 +66,8 @@ def _default_cclass(name: str, alias: str) -> str:
     # default for it), so the registry never asks that pool for another class per acquire. Tenants that
     # share an alias get a class each, so their sessions still never mix.
     if alias == name and tenancy_mode() == "alias":
-        cclass = (settings.DATABASES.get(alias, {}).get("OPTIONS") or {}).get("cclass")
+        entry: dict[str, Any] = settings.DATABASES.get(alias) or {}
+        cclass = (entry.get("OPTIONS") or {}).get("cclass")
         return str(cclass or default_cclass(alias))
     return f"{cclass_prefix()}{name}"
 

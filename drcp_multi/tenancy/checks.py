@@ -178,7 +178,8 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
 def _tenant_classes_and_pool_max() -> tuple[int | None, int]:
     """How many tenants a static catalog lists (None for a dynamic catalog: unbounded), and the tenant
     alias's POOL['max']."""
-    pool = (settings.DATABASES.get(tenant_alias(), {}).get("POOL") or {})
+    entry: dict[str, Any] = settings.DATABASES.get(tenant_alias()) or {}
+    pool = entry.get("POOL") or {}
     pool_max = pool.get("max", POOL_DEFAULTS["max"])
     if tenant_catalog() is not None:
         return None, pool_max if isinstance(pool_max, int) else POOL_DEFAULTS["max"]

@@ -133,7 +133,7 @@ class tenant_context:  # lower case: used like a function, as contextlib's helpe
             @functools.wraps(func)
             async def async_inner(*args: P.args, **kwargs: P.kwargs) -> Any:
                 with self._fresh():
-                    return await func(*args, **kwargs)  # type: ignore[misc]
+                    return await func(*args, **kwargs)
 
             return async_inner  # type: ignore[return-value]
 

@@ -90,7 +90,7 @@ def point_databases_at(dsn: str, credentials: dict[str, str] | None = None) -> l
         settings_dict.update(NAME=dsn, HOST="", PORT="")
         if credentials:
             settings_dict.update(USER=credentials["user"], PASSWORD=credentials["password"])
-            test: dict[str, Any] = settings_dict.get("TEST") or {}
+            test: Any = settings_dict.get("TEST") or {}
             if "USER" in test:  # a test user named after the placeholder one: the live user instead
                 test.update(USER=credentials["user"], PASSWORD=credentials["password"])
         users.append((str(settings_dict.get("USER") or ""), str(settings_dict.get("PASSWORD") or "")))
