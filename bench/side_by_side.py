@@ -18,6 +18,13 @@ ratio of the medians plus the min-max of the per-round ratios (both runs of a ra
 
     python bench/side_by_side.py [--rounds 3] [--requests 800] [--threads 8] [--tenants 50]
         [--pooled-servers 40] [--configs pool_per_tenant,native_pool,...] [--sensitivity]
+        [--latency issue|assumed] [--rtt-ms X --login-ms X ...]
+
+drcp_multi runs each mode with ``SESSION_SETUP = "checkout"`` (the set-up block on every checkout), and
+``pool_per_tenant`` and ``shared_class`` also with the logon trigger (``drcp_session_trigger install``
+first, ``SESSION_SETUP = "trigger"``). Costs: ``--latency issue`` (default: issue #9's model, round trip
+0.5 ms, login 20 ms, every new server session 20 ms) or ``assumed`` (``LatencyModel.assumed()``, the wire
+server's documented defaults); any ``--<cost>-ms`` flag overrides one.
 
 ``--tenants 10,50,500`` and ``--pooled-servers 40,100`` sweep (a fresh server per point);
 ``--sensitivity`` then re-runs the first point with each latency cost halved and doubled and shows how
@@ -68,6 +75,13 @@ class Config:
 
 ALL_CONFIGS = (
     Config("pool_per_tenant", "drcp_multi pool_per_tenant", "drcp_multi", "pool_per_tenant"),
+    Config(
+        "pool_per_tenant_trigger",
+        "drcp_multi pool_per_tenant + trigger",
+        "drcp_multi",
+        "pool_per_tenant",
+        True,
+    ),
     Config("shared_pool", "drcp_multi shared_pool", "drcp_multi", "shared_pool"),
     Config("alias", "drcp_multi alias", "drcp_multi", "alias"),
     Config("shared_class", "drcp_multi shared_class", "drcp_multi", "shared_class"),
@@ -93,6 +107,12 @@ def available(config: Config) -> str | None:
     ):
         return "no drcp_session_trigger command in this drcp_multi"
     return None
+
+
+def session_setup_known() -> bool:
+    from drcp_multi import conf
+
+    return hasattr(conf, "SESSION_SETUPS")
 
 
 def tenant_names(n: int) -> list[str]:
@@ -179,6 +199,10 @@ def configure(spec: dict[str, Any]) -> Config:
         "RESOLVERS": ["header"],
         "MAX_LIVE_POOLS": spec["max_live_pools"],
     }
+    if config.engine == "drcp_multi" and session_setup_known():
+        # Explicit, so a configuration never probes for the trigger: with it, no set-up round trip (the
+        # worker installs it first); without it, the set-up block on every checkout.
+        drcp["SESSION_SETUP"] = "trigger" if config.trigger else "checkout"
     if config.mode == "alias":
         for t in tenants:
             databases[t] = database(spec, config, alias_user(config, t), f"CC_{t.upper()}")
@@ -273,9 +297,15 @@ def worker(spec: dict[str, Any]) -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     if config.trigger:
-        from django.core.management import call_command
+        import io
 
-        call_command("drcp_session_trigger", "install", verbosity=0)
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.test import override_settings
+
+        # Installed through a checkout that sets up its session itself (the trigger is not there yet).
+        with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "SESSION_SETUP": "checkout"}):
+            call_command("drcp_session_trigger", "install", stdout=io.StringIO())
     tenants = tenant_names(spec["tenants"])
     rng = random.Random(spec["seed"])
     warmup = [*tenants, *(rng.choice(tenants) for _ in range(spec["warmup"]))]
@@ -302,7 +332,7 @@ def worker(spec: dict[str, Any]) -> None:
             "p50_ms": percentile(latencies, 0.50) * 1000,
             "p99_ms": percentile(latencies, 0.99) * 1000,
             "client_pools": len(pools),
-            "client_pool_connections": sum(p["opened"] for p in pools),
+            "client_pool_connections": sum(p.opened for p in pools),
         }
     )
     sys.stdin.readline()
@@ -317,6 +347,19 @@ def latency_fields() -> list[str]:
     from oracle_emulator import LatencyModel
 
     return [f.name for f in dataclasses.fields(LatencyModel)]
+
+
+ISSUE_LATENCY = {"rtt_ms": 0.5, "login_ms": 20.0, "new_session_ms": 20.0}
+
+
+def latency_preset(name: str) -> dict[str, float]:
+    """Issue #9's costs (every new server session 20 ms, no separate process start), or the wire server's
+    documented defaults."""
+    if name == "assumed":
+        from oracle_emulator import LatencyModel
+
+        return dataclasses.asdict(LatencyModel.assumed())
+    return ISSUE_LATENCY
 
 
 def make_server(latency: dict[str, float], pooled_servers: int) -> Any:
@@ -375,6 +418,7 @@ def run_one(server: Any, config: Config, load: dict[str, Any], seed: int) -> dic
     for user in users:
         server.add_user(user, PASSWORD)
     spec = {**load, "config": config.name, "dsn": server.dsn, "seed": seed}
+    load_average = os.getloadavg()[0]
     proc = subprocess.Popen(
         [sys.executable, __file__, "--worker", json.dumps(spec)],
         cwd=ROOT,
@@ -423,6 +467,7 @@ def run_one(server: Any, config: Config, load: dict[str, Any], seed: int) -> dic
         "one_way_per_request": round(stats["one_way"] / n, 3),
         "logins_per_request": round(stats["logins"] / n, 3),
         "sessions_created_per_request": round(stats["sessions_created"] / n, 3),
+        "servers_started_per_request": round(stats.get("servers_started", 0) / n, 3),
         "drcp_hits_per_request": round(hits / n, 3),
         "drcp_misses_per_request": round(misses / n, 3),
         "drcp_misses": misses,
@@ -432,6 +477,7 @@ def run_one(server: Any, config: Config, load: dict[str, Any], seed: int) -> dic
         "client_connections_held": stats["client_connections"]["open"],
         "client_connections_peak": max(sampler.peak_connections, stats["client_connections"]["open"]),
         "client_pools": done["client_pools"],
+        "load_average_1min": round(load_average, 1),
     }
 
 
@@ -465,6 +511,7 @@ SUMMED = (
     "one_way_per_request",
     "logins_per_request",
     "sessions_created_per_request",
+    "servers_started_per_request",
     "drcp_hits_per_request",
     "drcp_misses_per_request",
     "pooled_servers_held",
@@ -604,6 +651,77 @@ def print_sensitivity(base: dict[str, Any], variants: list[dict[str, Any]]) -> N
         print(f"{CONFIGS[name].label:<36}" + "".join(f" {c:>20}" for c in cells))
 
 
+MARKDOWN_LABELS = {
+    "pool_per_tenant": "drcp_multi `pool_per_tenant`",
+    "pool_per_tenant_trigger": "drcp_multi `pool_per_tenant` + logon trigger",
+    "shared_pool": "drcp_multi `shared_pool`",
+    "alias": "drcp_multi `alias`",
+    "shared_class": "drcp_multi `shared_class`",
+    "shared_class_trigger": "drcp_multi `shared_class` + logon trigger",
+    "native_pool": "Django 5.2's native pool (one class)",
+    "persistent": "persistent connections (`CONN_MAX_AGE=None`)",
+    "per_request": "connection per request",
+}
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The document's figures as Markdown tables (what README and docs/tenancy.md show)."""
+
+    def spread_md(s: dict[str, float]) -> str:
+        return f"{s['median']:.0f} ({s['min']:.0f}–{s['max']:.0f})"  # noqa: RUF001
+
+    def ratio_md(r: dict[str, float] | None) -> str:
+        if r is None:
+            return "–"  # noqa: RUF001
+        return f"{r['of_medians']:.2f} ({r['round_min']:.2f}–{r['round_max']:.2f})"  # noqa: RUF001
+
+    lines = []
+    for exp in document["experiments"]:
+        lines += [
+            f"{exp['tenants']} tenants, {exp['pooled_servers']} pooled servers, {exp['rounds']} rounds,"
+            f" latency ms {exp['latency_ms']}: median (min–max)",  # noqa: RUF001
+            "",
+            "| configuration | req/s | × persistent | × native pool | p50 / p99 ms | round trips / one-way"  # noqa: RUF001
+            " per request | logins / request | DRCP hits / misses per request | pooled servers held"
+            " | client connections held (peak) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, s in exp["summary"].items():
+            m = {k: v["median"] for k, v in s.items() if isinstance(v, dict) and "median" in v}
+            lines.append(
+                f"| {MARKDOWN_LABELS[name]} | {spread_md(s['requests_per_s'])}"
+                f" | {ratio_md(s['x_persistent'])} | {ratio_md(s['x_native_pool'])}"
+                f" | {m['p50_ms']:.0f} / {m['p99_ms']:.0f}"
+                f" | {m['round_trips_per_request']:.2f} / {m['one_way_per_request']:.2f}"
+                f" | {m['logins_per_request']:.2f}"
+                f" | {m['drcp_hits_per_request']:.2f} / {m['drcp_misses_per_request']:.2f}"
+                f" | {m['pooled_servers_held']:.0f}"
+                f" | {m['client_connections_held']:.0f} ({m['client_connections_peak']:.0f}) |"
+            )
+        for name, why in exp["skipped"].items():
+            lines.append(f"| {MARKDOWN_LABELS[name]} | skipped: {why} |||||||||")
+        lines.append("")
+    if document["sensitivity"]:
+        base = document["experiments"][0]["summary"]
+        columns = [("as stated", base)] + [
+            (f"{v['cost'].removesuffix('_ms')} ×{v['factor']:g}", v["summary"])  # noqa: RUF001
+            for v in document["sensitivity"]
+        ]
+        lines += [
+            "× persistent (ratio of medians) with one cost halved or doubled:",  # noqa: RUF001
+            "",
+            "| configuration | " + " | ".join(title for title, _ in columns) + " |",
+            "|---|" + "---|" * len(columns),
+        ]
+        for name in base:
+            cells = []
+            for _, summary in columns:
+                r = summary.get(name, {}).get("x_persistent")
+                cells.append(f"{r['of_medians']:.2f}" if r else "–")  # noqa: RUF001
+            lines.append(f"| {MARKDOWN_LABELS[name]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def parse_ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x]
 
@@ -621,17 +739,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"among {', '.join(CONFIGS)}")
     parser.add_argument("--sensitivity", action="store_true", help="re-run with each cost halved/doubled")
     parser.add_argument("--sensitivity-rounds", type=int, default=1)
-    defaults = {"rtt_ms": 0.5, "login_ms": 20.0, "new_session_ms": 20.0}
+    parser.add_argument("--markdown", metavar="FILE", help="print a saved run's JSON as Markdown tables")
+    parser.add_argument(
+        "--latency",
+        choices=("issue", "assumed"),
+        default="issue",
+        help="costs: issue #9's (rtt 0.5, login 20, new session 20 ms) or LatencyModel.assumed()",
+    )
     for field in latency_fields():
-        parser.add_argument(
-            f"--{field.replace('_', '-')}", type=float, default=defaults.get(field, 0.0), dest=field
-        )
+        parser.add_argument(f"--{field.replace('_', '-')}", type=float, default=None, dest=field)
     args = parser.parse_args(argv)
     if args.worker:
         worker(json.loads(args.worker))
         return {}
+    if args.markdown:
+        text = Path(args.markdown).read_text()
+        saved: dict[str, Any] = json.loads(text[: text.index("\n}\n") + 2])
+        print(markdown(saved))
+        return saved
     configs = [CONFIGS[name] for name in args.configs.split(",") if name]
-    latency = {field: getattr(args, field) for field in latency_fields()}
+    preset = latency_preset(args.latency)
+    latency = {
+        field: getattr(args, field) if getattr(args, field) is not None else preset.get(field, 0.0)
+        for field in latency_fields()
+    }
     base_load = {
         "requests": args.requests,
         "warmup": args.warmup,
@@ -654,6 +785,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "bench": "side_by_side",
         "load": {**base_load, "sql": SQL, "tenants_drawn": "at random per request (seeded)"},
         "latency_ms": latency,
+        "latency_preset": args.latency,
         "python": sys.version.split()[0],
         "experiments": experiments,
         "sensitivity": [

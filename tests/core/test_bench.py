@@ -67,9 +67,17 @@ def test_side_by_side_bench() -> None:
     assert experiment["tenants"] == 3 and experiment["rounds"] == 2
     assert len(experiment["runs"]) == 2
     summary = experiment["summary"]
-    assert {"pool_per_tenant", "shared_pool", "alias", "native_pool", "persistent", "per_request"} <= set(
-        summary
-    )
+    assert set(summary) == {
+        "pool_per_tenant",
+        "pool_per_tenant_trigger",
+        "shared_pool",
+        "alias",
+        "shared_class",
+        "shared_class_trigger",
+        "native_pool",
+        "persistent",
+        "per_request",
+    }
     for name, row in summary.items():
         assert row["errors"] == 0, (name, row["first_error"])
         assert set(row["requests_per_s"]) == {"median", "min", "max"}
@@ -88,6 +96,19 @@ def test_side_by_side_bench() -> None:
         assert median(name, "drcp_hits_per_request") == 1 and median(name, "drcp_misses_per_request") == 0
         assert median(name, "client_connections_held") == 3
         assert median(name, "pooled_servers_held") == 3
+    # The logon trigger set the session up when DRCP created it: the SELECT is the only round trip.
+    assert median("pool_per_tenant_trigger", "round_trips_per_request") == 1
+    assert median("pool_per_tenant_trigger", "logins_per_request") == 0
+    # The tenants' pools and the alias's own (it installed the trigger).
+    assert median("pool_per_tenant_trigger", "client_connections_held") == 3 + 1
+    # One class for every tenant: one pool, one pooled server, never a DRCP miss.
+    for name, round_trips in (("shared_class", 2), ("shared_class_trigger", 1)):
+        assert median(name, "logins_per_request") == 0
+        assert median(name, "round_trips_per_request") == round_trips
+        assert median(name, "one_way_per_request") == 1
+        assert median(name, "drcp_misses_per_request") == 0
+        assert median(name, "pooled_servers_held") == 1
+        assert median(name, "client_connections_held") == 1
     # One pool of one connection asked for another class each time: a login per change of tenant.
     assert median("shared_pool", "logins_per_request") > 0
     assert median("shared_pool", "client_connections_held") == 1
@@ -128,5 +149,6 @@ def test_checkout_micro_bench() -> None:
     for name, row in results.items():
         # Hot pools: no login, no round trip; each release is one one-way DRCP message.
         assert row["server"] == {"round_trips": 0, "one_way": 40, "logins": 0, "checkouts": 40}, name
-        assert set(row["x_raw"]) == {"of_medians", "round_min", "round_max"}
-    assert results["raw"]["x_raw"]["of_medians"] == 1
+        for key in ("x_raw", "cpu_x_raw"):
+            assert set(row[key]) == {"of_medians", "of_minima", "round_min", "round_max"}
+    assert results["raw"]["x_raw"]["of_medians"] == results["raw"]["cpu_x_raw"]["of_medians"] == 1
