@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import django
 from django.conf import settings
 from django.urls import path
+from side_by_side import tenant_model
 from wire_server import ServerProcess
 
 MODES = ("pool_per_tenant", "shared_pool", "alias")
@@ -46,27 +47,10 @@ def one_query(request: Any) -> Any:
 
     tenant = get_current_tenant()
     assert tenant is not None
-    with connections[router.db_for_read(_tenant_model())].cursor() as cursor:
+    with connections[router.db_for_read(tenant_model())].cursor() as cursor:
         cursor.execute(f"SELECT '{tenant.name}' FROM DUAL")  # a validated tenant name
         (value,) = cursor.fetchone()
     return HttpResponse(value)
-
-
-_model: Any = None
-
-
-def _tenant_model() -> Any:
-    global _model
-    if _model is None:
-        from django.db import models
-
-        class Item(models.Model):
-            class Meta:
-                app_label = "bench_tenant_app"
-                managed = False
-
-        _model = Item
-    return _model
 
 
 urlpatterns = [path("q/", one_query)]
