@@ -318,7 +318,9 @@ def worker(spec: dict[str, Any]) -> None:
     _, _, errors = workers.run(warmup)
     say({"event": "ready", "warmup_errors": len(errors), "first_error": errors[0][:300] if errors else None})
     sys.stdin.readline()
+    cpu_before = time.process_time()
     seconds, latencies, errors = workers.run(plan)
+    client_cpu = time.process_time() - cpu_before
     from drcp_multi.registry import get_registry
 
     pools = get_registry().stats()
@@ -331,6 +333,7 @@ def worker(spec: dict[str, Any]) -> None:
             "first_error": errors[0][:300] if errors else None,
             "p50_ms": percentile(latencies, 0.50) * 1000,
             "p99_ms": percentile(latencies, 0.99) * 1000,
+            "client_cpu_s": client_cpu,
             "client_pools": len(pools),
             "client_pool_connections": sum(p.opened for p in pools),
         }
@@ -435,9 +438,11 @@ def run_one(server: Any, config: Config, load: dict[str, Any], seed: int) -> dic
         server.reset_stats()
         open_at_start = server.stats()["client_connections"]["open"]
         sampler = Sampler(server)
+        cpu_before = time.process_time()
         proc.stdin.write("go\n")
         proc.stdin.flush()
         done = read_message(proc.stdout, proc)
+        server_cpu = time.process_time() - cpu_before
         server.wait_idle(30)
         sampler.stop()
         stats = server.stats()
@@ -463,6 +468,10 @@ def run_one(server: Any, config: Config, load: dict[str, Any], seed: int) -> dic
         "requests_per_s": round(n / done["seconds"], 1),
         "p50_ms": round(done["p50_ms"], 2),
         "p99_ms": round(done["p99_ms"], 2),
+        # CPU seconds per request of the client process (Django, drcp_multi, the driver) and of this
+        # process (the wire server, plus the light sampler): on two cores each can be the bottleneck.
+        "client_cpu_us_per_request": round(done["client_cpu_s"] / n * 1e6),
+        "server_cpu_us_per_request": round(server_cpu / n * 1e6),
         "round_trips_per_request": round(stats["round_trips"] / n, 3),
         "one_way_per_request": round(stats["one_way"] / n, 3),
         "logins_per_request": round(stats["logins"] / n, 3),
