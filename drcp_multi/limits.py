@@ -257,7 +257,7 @@ class AliasCap:
     def enter(self, alias: str, tenant: object = None) -> AliasToken | None:
         """Take a slot of ``alias`` for ``tenant`` (a Tenant, a name or None); None when the alias has no
         cap. Raises :class:`AliasBusy`."""
-        limit = self.limits().get(alias)
+        limit = (self._limits if self._limits is not None else self.limits()).get(alias)
         if limit is None:
             return None
         name = str(getattr(tenant, "name", tenant) or "")
@@ -412,20 +412,24 @@ class AdmissionChain:
     def __init__(self, *admissions: Any) -> None:
         self.admissions = admissions
 
-    def enter(self, alias: str, subject: object) -> tuple[object, ...]:
-        tokens: list[object] = []
+    def enter(self, alias: str, subject: object) -> list[tuple[Any, object]] | None:
+        # The token: the (admission, token) pairs that took a slot, None when none did (no cap applies,
+        # the usual case: then nothing is allocated and the release has nothing to do).
+        taken: list[tuple[Any, object]] | None = None
         try:
             for admission in self.admissions:
-                tokens.append(admission.enter(alias, subject))
+                token = admission.enter(alias, subject)
+                if token is not None:
+                    if taken is None:
+                        taken = []
+                    taken.append((admission, token))
         except BaseException:
-            for admission, token in zip(
-                reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True
-            ):
-                admission.leave(token)
+            if taken is not None:
+                self.leave(taken)
             raise
-        return tuple(tokens)
+        return taken
 
     def leave(self, token: object) -> None:
-        tokens = token if isinstance(token, tuple) else ()
-        for admission, one in zip(reversed(self.admissions[: len(tokens)]), reversed(tokens), strict=True):
-            admission.leave(one)
+        if isinstance(token, list):
+            for admission, one in reversed(token):
+                admission.leave(one)

@@ -141,7 +141,8 @@ class CheckoutEvent:
 class Admission(Protocol):
     """A gate in front of every checkout (``PoolRegistry.set_admission``): ``enter`` may wait and may
     raise (a :class:`~drcp_multi.exceptions.PoolTimeout` subclass to refuse); its token comes back to
-    ``leave`` once, when the connection is released or the checkout fails."""
+    ``leave`` once, when the connection is released or the checkout fails. A None token means nothing was
+    taken (no cap applies): ``leave`` is then not called."""
 
     def enter(self, alias: str, subject: object) -> object: ...
 
@@ -149,7 +150,7 @@ class Admission(Protocol):
 
 
 class _Entry:
-    __slots__ = ("busy", "counters", "key", "last_used", "pool", "retiring", "route")
+    __slots__ = ("busy", "counters", "key", "last_used", "pool", "retiring", "route", "routes", "traced")
 
     def __init__(self, route: Route, pool: oracledb.ConnectionPool, counters: Counters) -> None:
         self.route = route
@@ -159,6 +160,10 @@ class _Entry:
         self.busy = 0  # our own count: the driver's changes only after acquire() returns
         self.last_used = time.monotonic()
         self.retiring = False  # left the registry; closed when the last connection comes back
+        # id(route) -> (route, its label's counters) for the routes found to be served by this pool: held,
+        # so an id is not reused; a route's next checkout needs neither the comparison nor the label.
+        self.routes: dict[int, tuple[Route, Counters]] = {}
+        self.traced = False  # a checkout stamped a module or action (later ones must clear or replace it)
 
 
 class _Checkout(weakref.ref):  # type: ignore[type-arg]
@@ -276,38 +281,41 @@ class PoolRegistry:
                 self._count_failure(route, started, "rejected")
                 raise
         try:
-            entry = self._reserve(route, started)
+            entry, counters = self._reserve(route, started)
             try:
                 conn = _acquire_from(entry.pool, route)
             except BaseException:
                 self._unreserve(entry)
                 raise
         except oracledb.Error as exc:
-            if admission is not None:
-                admission.leave(token)
+            if token is not None:
+                admission.leave(token)  # type: ignore[union-attr]  # a token comes from an admission
             raise self._translate(route, exc, started) from exc
         except BaseException:
-            if admission is not None:
-                admission.leave(token)
+            if token is not None:
+                admission.leave(token)  # type: ignore[union-attr]
             self._count_failure(route, started, "error")
             raise
         try:
             # None (not ""): the driver then sends "clear" with no value bytes, as Oracle expects. They stay
             # on the session after release, so leaving them unset would leak the previous user's values.
             conn.client_identifier = trace.client_identifier  # type: ignore[assignment]
-            conn.module = trace.module  # type: ignore[assignment]
-            conn.action = trace.action  # type: ignore[assignment]
+            # Module and action only once some checkout of this pool set one: until then no session of
+            # the pool carries a value to clear, and each setter costs as much as the rest of the stamp.
+            if entry.traced or trace.module is not None or trace.action is not None:
+                entry.traced = True
+                conn.module = trace.module  # type: ignore[assignment]
+                conn.action = trace.action  # type: ignore[assignment]
             if route.config.call_timeout is not None:
                 conn.call_timeout = int(route.config.call_timeout * 1000)
         except BaseException:  # e.g. a trace attribute that is not a string: give everything back
             _quiet_close(conn)
             self._unreserve(entry)
-            if admission is not None:
-                admission.leave(token)
+            if token is not None:
+                admission.leave(token)  # type: ignore[union-attr]
             self._count_failure(route, started, "error")
             raise
         checkout = _Checkout(conn, self._abandoned.append)
-        counters = self._counters_for(route)
         checkout.counters = counters
         checkout.entry = entry
         checkout.token = token
@@ -383,31 +391,33 @@ class PoolRegistry:
             else:
                 _quiet_close(conn)
         finally:
-            self._finish(checkout)
+            now = self._finish(checkout)
             # Drop the weak reference before the caller drops the connection: a dead weakref never calls
             # back, so a released connection is never taken for an abandoned one.
             del checkout
         if self._abandoned:
             self._reap_abandoned()
-        if time.monotonic() >= self._next_sweep:
+        if now >= self._next_sweep:
             self._sweep()
 
-    def _finish(self, checkout: _Checkout) -> None:
+    def _finish(self, checkout: _Checkout) -> float:
         """Give back what a checkout held: its pool's busy count (closing a retired pool it was the last
-        user of) and its admission token."""
+        user of) and its admission token. Returns the clock reading it stamped the pool with."""
         entry = checkout.entry
+        now = time.monotonic()
         with self._lock:
             entry.busy -= 1
             entry.counters.releases += 1
             checkout.counters.releases += 1
-            entry.last_used = time.monotonic()
+            entry.last_used = now
             to_close = entry.retiring and entry.busy == 0
             if self._draining:
                 self._released.notify_all()
-        if self._admission is not None:
+        if checkout.token is not None and self._admission is not None:
             self._admission.leave(checkout.token)
         if to_close:
             _close_pool(entry)
+        return now
 
     def _reap_abandoned(self) -> None:
         """Finish the checkouts whose connections were collected without release()."""
@@ -445,33 +455,41 @@ class PoolRegistry:
             counters = self._counters.setdefault(label, Counters())
         return counters
 
-    def _reserve(self, route: Route, now: float) -> _Entry:
+    def _reserve(self, route: Route, now: float) -> tuple[_Entry, Counters]:
         """The entry for the route's key, created if needed, with one more busy slot (so it is never
-        evicted while a caller is acquiring from it)."""
+        evicted while a caller is acquiring from it), and the counters of the route's label."""
         key = route.key
         evicted: list[_Entry] = []
         with self._lock:
             entry = self._pools.get(key)
-            if entry is not None and entry.route is not route:
-                if entry.route.same_pool(route):
-                    pass  # another tenant of a shared pool, or a route rebuilt for the same settings
-                else:
-                    # Settings changed (override_settings, a new password, a tenant's new class): retire the
-                    # old pool; it closes when its last connection comes back.
-                    del self._pools[key]
-                    entry.retiring = True
-                    if entry.busy == 0:
-                        evicted.append(entry)
-                    entry = None
+            known = None
+            if entry is not None:
+                known = entry.routes.get(id(route))
+                if known is None or known[0] is not route:
+                    known = None
+                    if entry.route is route or entry.route.same_pool(route):
+                        pass  # another tenant of a shared pool, or a route rebuilt for the same settings
+                    else:
+                        # Settings changed (override_settings, a new password, a tenant's new class): retire
+                        # the old pool; it closes when its last connection comes back.
+                        del self._pools[key]
+                        entry.retiring = True
+                        if entry.busy == 0:
+                            evicted.append(entry)
+                        entry = None
             if entry is None:
                 if route.pool_tenant is not None:
                     evicted.extend(self._evict_for_new_pool())
                 entry = self._create(route)
+            if known is None:
+                if len(entry.routes) > 1000:  # tenants come and go
+                    entry.routes.clear()
+                known = entry.routes[id(route)] = (route, self._counters_for(route))
             entry.busy += 1
             entry.last_used = now
         for old in evicted:
             _close_pool(old)
-        return entry
+        return entry, known[1]
 
     @sensitive_variables("kwargs")
     def _create(self, route: Route) -> _Entry:

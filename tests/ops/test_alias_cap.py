@@ -151,3 +151,31 @@ def test_admission_chain_enters_in_order_and_gives_back_on_refusal() -> None:
     with pytest.raises(AliasBusy):
         refusing.enter("default", "acme")
     assert log == ["enter tenant", "leave tenant"]
+
+
+class Uncapped:
+    """An admission with no cap for anybody: takes no slot."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def enter(self, alias: str, subject: object) -> None:
+        self.log.append("enter")
+        return None
+
+    def leave(self, token: object) -> None:
+        self.log.append(f"leave {token}")
+
+
+def test_admission_chain_without_a_slot_taken_gives_a_none_token_and_leaves_nothing() -> None:
+    log: list[str] = []
+    chain = AdmissionChain(Uncapped(log), Recorder("alias", log))
+    token = chain.enter("default", "acme")
+    chain.leave(token)
+    # Only the admission that took a slot gets it back.
+    assert log == ["enter", "enter alias", "leave alias"]
+    log.clear()
+    uncapped = AdmissionChain(Uncapped(log), Uncapped(log))
+    assert uncapped.enter("default", "acme") is None
+    uncapped.leave(None)
+    assert log == ["enter", "enter"]
