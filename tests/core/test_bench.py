@@ -152,3 +152,20 @@ def test_checkout_micro_bench() -> None:
         for key in ("x_raw", "cpu_x_raw"):
             assert set(row[key]) == {"of_medians", "of_minima", "round_min", "round_max"}
     assert results["raw"]["x_raw"]["of_medians"] == results["raw"]["cpu_x_raw"]["of_medians"] == 1
+
+
+@pytest.mark.emulator_only
+@pytest.mark.parametrize(
+    ("kind", "name"), [("checkout", "registry_shared_class"), ("requests", "shared_class_trigger")]
+)
+def test_instruction_count_children_run(kind: str, name: str) -> None:
+    # What bench/instructions.py runs under Valgrind, here without it: the child must serve its
+    # iterations (a request that is not answered 200 raises), or the counts would measure a failure.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "instructions.py"), "--child", kind, name, "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,  # turns a hang into a failure; nothing is measured
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,214 @@
+"""CPU instructions per checkout and per request, counted by Valgrind: figures this noisy machine cannot
+blur.
+
+Timings here move by ±30 % from one minute to the next (two vCPUs shared with other work), so the
+timed benchmarks report ratios with their spread. This one counts instructions instead: each
+measurement runs a child Python under ``valgrind --tool=callgrind`` twice, with ``--base`` and with
+``--base + --calls`` iterations, and reports the difference divided by ``--calls`` (start-up, Django's
+set-up and the warm-up cancel out). The wire server runs in a process of its own, outside Valgrind, so
+only the client's work is counted. ``PYTHONHASHSEED=0`` makes the runs repeatable.
+
+* ``--checkouts``: the variants of ``bench/checkout_micro.py`` (``raw`` is ``pool.acquire()`` +
+  ``close()`` on a hot thin pool);
+* ``--requests``: configurations of ``bench/side_by_side.py``, one thread, one ``SELECT`` per request
+  through Django's WSGI handler, a tenant drawn at random among 50 per request.
+
+Instructions are not time (cache misses, system calls and thread switches are not in them), but a ratio
+of instruction counts says what each layer adds, and it does not move between runs.
+
+    python bench/instructions.py [--checkouts raw,registry_alias,...] [--requests persistent,...]
+        [--calls 2000] [--base 300] [--jobs 2]
+
+Needs ``valgrind`` on PATH. Prints one JSON document, then a short table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+CHECKOUTS = ("raw", "registry_alias", "registry_tenant", "registry_shared_class")
+REQUESTS = ("persistent", "shared_class_trigger", "pool_per_tenant_trigger", "native_pool")
+TENANTS = 50
+
+
+def child_checkout(name: str, calls: int) -> None:
+    """``calls`` checkouts + releases of one checkout_micro variant (after its warm-up)."""
+    import checkout_micro
+    from django.conf import settings
+    from django.test import override_settings
+    from wire_server import ServerProcess
+
+    server = ServerProcess(
+        port=0,
+        service="FREEPDB1",
+        users={checkout_micro.USER: checkout_micro.PASSWORD},
+        statement_log_size=100,
+    )
+    try:
+        checkout_micro.configure(server.dsn)
+        call = checkout_micro.variants()[name]
+        mode = checkout_micro.mode_for(name)
+        with (
+            override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "TENANCY_MODE": mode}),
+            checkout_micro.phase_context(name),
+        ):
+            for _ in range(200):
+                call()
+            for _ in range(calls):
+                call()
+    finally:
+        from drcp_multi.registry import get_registry
+
+        get_registry().close_all()
+        server.stop()
+
+
+def child_requests(name: str, calls: int) -> None:
+    """``calls`` one-query requests of one side_by_side configuration (after every tenant twice)."""
+    import side_by_side
+    from wire_server import ServerProcess
+
+    config = side_by_side.CONFIGS[name]
+    server = ServerProcess(
+        port=0, service="FREEPDB1", max_pooled_servers=40, latency={"rtt_ms": 0.0}, statement_log_size=100
+    )
+    try:
+        server.add_user(side_by_side.db_user(config), side_by_side.PASSWORD)
+        spec = {
+            "config": name,
+            "dsn": server.dsn,
+            "tenants": TENANTS,
+            "max_live_pools": None,
+            "threads": 1,
+            "requests": calls,
+            "warmup": 0,
+            "seed": 1,
+        }
+        side_by_side.configure(spec)
+        if config.trigger:
+            from django.conf import settings
+            from django.core.management import call_command
+            from django.test import override_settings
+
+            with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "SESSION_SETUP": "checkout"}):
+                call_command("drcp_session_trigger", "install", stdout=io.StringIO())
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.db import connections
+
+        from drcp_multi.testing.handlers import wsgi_get
+
+        handler = WSGIHandler()
+        tenants = side_by_side.tenant_names(TENANTS)
+        rng = random.Random(1)
+        for tenant in tenants * 2:
+            status, _, body = wsgi_get(handler, "/q/", {"X-Tenant": tenant})
+            if status != 200:
+                raise RuntimeError(f"{name}: HTTP {status} {body[:300]!r}")
+        for _ in range(calls):
+            if wsgi_get(handler, "/q/", {"X-Tenant": rng.choice(tenants)})[0] != 200:
+                raise RuntimeError(f"{name}: a measured request failed")
+        connections.close_all()
+    finally:
+        from drcp_multi.registry import get_registry
+
+        get_registry().close_all()
+        server.stop()
+
+
+def instructions(kind: str, name: str, calls: int) -> int:
+    """Instructions callgrind counted in a child running ``calls`` iterations."""
+    out = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            name,
+            str(calls),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=False,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    if out.returncode != 0 or found is None:
+        raise RuntimeError(f"{kind} {name} x{calls}: exit {out.returncode}\n{out.stderr[-3000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def per_call(kind: str, name: str, base: int, calls: int) -> int:
+    return round((instructions(kind, name, base + calls) - instructions(kind, name, base)) / calls)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--checkouts", default=",".join(CHECKOUTS))
+    parser.add_argument("--requests", default=",".join(REQUESTS))
+    parser.add_argument("--calls", type=int, default=2000, help="iterations counted per measurement")
+    parser.add_argument("--base", type=int, default=300, help="iterations of the run subtracted")
+    parser.add_argument("--jobs", type=int, default=2, help="Valgrind runs at once")
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, name, calls = args.child
+        (child_checkout if kind == "checkout" else child_requests)(name, int(calls))
+        return {}
+    if shutil.which("valgrind") is None:
+        raise SystemExit("bench/instructions.py needs valgrind on PATH (Debian: apt-get install valgrind)")
+    work = [("checkout", n) for n in args.checkouts.split(",") if n] + [
+        ("requests", n) for n in args.requests.split(",") if n
+    ]
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        counted = dict(
+            zip(work, pool.map(lambda item: per_call(*item, args.base, args.calls), work), strict=True)
+        )
+    checkouts = {n: c for (k, n), c in counted.items() if k == "checkout"}
+    requests = {n: c for (k, n), c in counted.items() if k == "requests"}
+    document = {
+        "bench": "instructions",
+        "calls": args.calls,
+        "python": sys.version.split()[0],
+        "checkout_instructions": checkouts,
+        "checkout_x_raw": {n: round(c / checkouts["raw"], 3) for n, c in checkouts.items()}
+        if "raw" in checkouts
+        else {},
+        "request_instructions": requests,
+        "request_x_persistent": {n: round(requests["persistent"] / c, 3) for n, c in requests.items()}
+        if "persistent" in requests
+        else {},
+    }
+    print(json.dumps(document, indent=2))
+    if checkouts:
+        print(f"\n{'checkout + release':<26} {'instructions':>12} {'x raw':>7}")
+        for name, count in checkouts.items():
+            ratio = document["checkout_x_raw"].get(name)
+            print(f"{name:<26} {count:>12,} {ratio if ratio is not None else '-':>7}")
+    if requests:
+        print(f"\n{'one-query request':<26} {'instructions':>12} {'persistent / this':>18}")
+        for name, count in requests.items():
+            ratio = document["request_x_persistent"].get(name)
+            print(f"{name:<26} {count:>12,} {ratio if ratio is not None else '-':>18}")
+    return document
+
+
+if __name__ == "__main__":
+    main()
