@@ -21,7 +21,7 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
-from . import numeric
+from . import collations, numeric
 from .binds import format_datetime, format_interval
 from .types import parse_datetime, parse_interval
 
@@ -1250,6 +1250,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_GREATEST": (-1, ora_greatest),
     "ORA_LEAST": (-1, ora_least),
     "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
+    "ORA_LIKE": (5, collations.like),
+    "ORA_CASE_TWIN": (1, collations.case_twin),
+    "ORA_ACCENT_TWIN": (1, collations.accent_twin),
     "ORA_LPAD": (-1, ora_lpad),
     "ORA_REPLACE": (-1, ora_replace),
     "ORA_NUMBER_IF": (2, ora_number_if),

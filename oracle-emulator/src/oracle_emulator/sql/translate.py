@@ -573,6 +573,25 @@ def _exact_comparisons(tree: exp.Expression, binds_too: bool) -> None:
             node.replace(type(node)(this=cmp, expression=exp.Literal.number(0)))
 
 
+def _collated_like(node: exp.Like, escape: exp.Expression | None) -> exp.Expression:
+    """``x LIKE p [ESCAPE e]`` of a column (or ``x COLLATE c``) → ``ORA_LIKE``, which matches under x's
+    collation (see :mod:`.collations`); any other left operand has BINARY and keeps SQLite's LIKE."""
+    left = node.this
+    while isinstance(left, exp.Paren):
+        left = left.this
+    if not isinstance(left, exp.Column | exp.Collate):
+        return node if escape is None else node.parent  # type: ignore[return-value]
+    plain = left.this if isinstance(left, exp.Collate) else left
+    probes = [
+        exp.EQ(this=left.copy(), expression=_call(twin, plain.copy()))
+        for twin in ("ORA_CASE_TWIN", "ORA_ACCENT_TWIN")
+    ]
+    call = _call("ORA_LIKE", left, node.expression, escape or exp.Null(), *probes)
+    if node.args.get("negate"):
+        return exp.Not(this=call)
+    return exp.EQ(this=call, expression=exp.Literal.number(1))
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """Bottom-up rewrite of one AST node (used with ``Expression.transform``)."""
     if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
@@ -638,6 +657,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_GREATEST", node.this, *node.expressions)
     if isinstance(node, exp.Least):
         return _call("ORA_LEAST", node.this, *node.expressions)
+    if isinstance(node, exp.Like) and not isinstance(node.parent, exp.Escape):
+        return _collated_like(node, None)
+    if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
+        return _collated_like(node.this, node.expression)
     if isinstance(node, exp.RegexpLike):
         return _call("ORA_REGEXP_LIKE", node.this, node.expression, node.args.get("flag"))
     if isinstance(node, exp.Pad):
