@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from . import collations, numeric
 from .binds import format_datetime, format_interval
-from .types import parse_datetime, parse_interval
+from .types import interval_as_sent, parse_datetime, parse_interval
 
 
 def _dt(value: object) -> datetime.datetime | None:
@@ -168,10 +168,11 @@ def ora_trunc(value: object, fmt: object = None) -> object:
     return format_datetime(dt)
 
 
-def _interval_field(part: str, delta: datetime.timedelta) -> object:
-    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign."""
-    sign = -1 if delta < datetime.timedelta(0) else 1
-    whole = abs(delta)
+def _interval_field(part: str, delta: datetime.timedelta, as_sent: bool = False) -> object:
+    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign, as Oracle
+    computes intervals; ``as_sent``: the fields a client bound (timedelta's: negative days only)."""
+    sign = -1 if delta < datetime.timedelta(0) and not as_sent else 1
+    whole = delta if as_sent else abs(delta)
     hours, rest = divmod(whole.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     fields: dict[str, object] = {
@@ -207,7 +208,7 @@ def _interval_scaled(a: object, b: object, divide: bool) -> object:
 def ora_extract(part: str, value: object) -> object:
     delta = _interval(value)
     if delta is not None:
-        return _interval_field(part.upper(), delta)
+        return _interval_field(part.upper(), delta, interval_as_sent(value))  # type: ignore[arg-type]
     dt = _dt(value)
     if dt is None:
         return None
