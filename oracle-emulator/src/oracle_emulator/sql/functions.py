@@ -971,7 +971,13 @@ def _json_path(doc: object, path: object) -> object:
         if m is None:
             return _MISSING
         pos = m.end()
-        key = m.group(1) if m.group(1) is not None else m.group(2)
+        key = m.group(2)
+        if m.group(1) is not None:
+            # A double-quoted field name is a JSON string: its escapes (\uffff, \") are decoded.
+            try:
+                key = json.loads('"' + m.group(1) + '"')
+            except ValueError:
+                return _MISSING
         if key is not None:
             if not isinstance(value, dict) or key not in value:
                 return _MISSING
@@ -990,13 +996,18 @@ def _json_path(doc: object, path: object) -> object:
 
 
 def ora_json_value(doc: object, path: object) -> object:
-    """JSON_VALUE: a scalar (numbers stay numbers so comparisons work; booleans are 'true'/'false')."""
+    """JSON_VALUE without RETURNING: VARCHAR2(4000) (SQL Language Reference, JSON_VALUE,
+    "JSON_value_returning_clause": the default is VARCHAR2(4000)), so a number is its JSON text
+    (``4.2``) and a boolean ``true``/``false``; compared with a number it is converted back
+    (Implicit Data Conversion)."""
     value = _json_path(doc, path)
     if value is _MISSING or value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def ora_json_query(doc: object, path: object, scalars: object = 0) -> object:
@@ -1020,7 +1031,11 @@ def ora_is_json(value: object) -> object:
     return 1
 
 
-def ora_json_exists(doc: object, path: object) -> int:
+def ora_json_exists(doc: object, path: object) -> int | None:
+    """JSON_EXISTS: unknown (NULL) for a NULL document (Django's ``exclude(value__j=None)`` on Oracle
+    leaves out the rows whose JSON is NULL)."""
+    if doc is None:
+        return None
     return 0 if _json_path(doc, path) is _MISSING else 1
 
 

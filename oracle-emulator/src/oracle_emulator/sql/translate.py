@@ -450,6 +450,8 @@ _CHARACTER_CALLS = frozenset(
         "ORA_REPLACE",
         "ORA_UPPER",
         "ORA_LOWER",
+        "ORA_JSON_VALUE",
+        "ORA_JSON_QUERY",
     }
 )
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
@@ -464,6 +466,11 @@ def _is_character(node: exp.Expression) -> bool:
         return str(node.this).upper() in _CHARACTER_CALLS
     if isinstance(node, exp.Nullif):
         return isinstance(node.this, exp.Trim)
+    if isinstance(node, exp.Coalesce):  # Django's key transform: COALESCE(JSON_QUERY(…), JSON_VALUE(…))
+        args = [node.this, *node.expressions]
+        return all(_is_character(a) or isinstance(a, exp.Null) for a in args) and any(
+            _is_character(a) for a in args
+        )
     return isinstance(node, exp.Trim)
 
 
