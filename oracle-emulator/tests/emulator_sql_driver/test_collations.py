@@ -57,3 +57,16 @@ def test_like_follows_the_column_collation(authors: oracledb.Cursor) -> None:
     assert authors.fetchall() == []
     with pytest.raises(oracledb.DatabaseError, match="ORA-01424"):
         authors.execute("SELECT id FROM au WHERE alias LIKE 'a\\b' ESCAPE '\\'")
+
+
+def test_collated_primary_key_column(cur: oracledb.Cursor) -> None:
+    # Django's db_collation on a primary key: COLLATE before NOT NULL PRIMARY KEY.
+    cur.execute('CREATE TABLE pony (id NVARCHAR2(10) COLLATE "SWEDISH_CI" NOT NULL PRIMARY KEY)')
+    cur.execute("INSERT INTO pony VALUES ('a')")
+    with pytest.raises(oracledb.IntegrityError, match="ORA-00001"):
+        cur.execute("INSERT INTO pony VALUES ('A')")  # equal under SWEDISH_CI
+    cur.execute(
+        "SELECT c.column_name FROM user_constraints k JOIN user_cons_columns c"
+        " ON c.constraint_name = k.constraint_name WHERE k.table_name = 'PONY' AND k.constraint_type = 'P'"
+    )
+    assert cur.fetchall() == [("ID",)]

@@ -464,12 +464,12 @@ class DdlRunner:
                 c.expect("IDENTITY")
                 col.identity = False
             elif c.accept("COLLATE"):
-                name = c.ident()
-                if collations.collation(name) is None:
+                collation = c.ident()  # not `name`: the constraints that follow name the column
+                if collations.collation(collation) is None:
                     raise OracleError(
-                        900, f"invalid SQL statement: collation {name} is not modelled: {_short(c.sql)}"
+                        900, f"invalid SQL statement: collation {collation} is not modelled: {_short(c.sql)}"
                     )
-                col.collation = None if name.upper() == "USING_NLS_COMP" else name.upper()
+                col.collation = None if collation.upper() == "USING_NLS_COMP" else collation.upper()
             elif c.accept("ENABLE", "DISABLE", "VISIBLE", "INVISIBLE", "VALIDATE", "NOVALIDATE"):
                 pass
             elif c.accept("USING"):
