@@ -112,3 +112,18 @@ def test_day_to_second_literals_in_queries_and_check_constraints(cur: oracledb.C
         cur.execute("INSERT INTO chk VALUES (:1)", [datetime.timedelta(minutes=1)])
     cur.execute("SELECT INTERVAL '-1 02:03:04.5' DAY TO SECOND FROM DUAL")
     assert cur.fetchone() == (-datetime.timedelta(days=1, hours=2, minutes=3, seconds=4.5),)
+
+
+def test_iso_duration_text_compared_with_an_interval(cur: oracledb.Cursor) -> None:
+    # Django inlines a timedelta CHECK parameter as 'P0DT00H05M00S'; compared with an interval column it
+    # is converted as TO_DSINTERVAL reads its ds_iso_format (SQL Language Reference, "Implicit Data
+    # Conversion"; TO_DSINTERVAL).
+    cur.execute(
+        "CREATE TABLE chk_iso (d INTERVAL DAY(9) TO SECOND(6), s VARCHAR2(20),"
+        " CONSTRAINT five_minutes_iso CHECK (d > 'P0DT00H05M00S'))"
+    )
+    cur.execute("INSERT INTO chk_iso VALUES (:1, 'P1D')", [datetime.timedelta(minutes=10)])
+    with pytest.raises(oracledb.IntegrityError, match="ORA-02290"):
+        cur.execute("INSERT INTO chk_iso VALUES (:1, NULL)", [datetime.timedelta(minutes=4)])
+    cur.execute("SELECT COUNT(*) FROM chk_iso WHERE d < 'P0DT00H10M00.5S' AND 'PT1S' < d AND s = 'P1D'")
+    assert cur.fetchone() == (1,)

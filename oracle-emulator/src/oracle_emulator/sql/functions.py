@@ -570,6 +570,38 @@ def ora_interval_ds(text: object) -> object:
     return format_interval(-delta if m.group(1) == "-" else delta)
 
 
+_DS_ISO = re.compile(r"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?")
+
+
+def iso_duration(text: str) -> datetime.timedelta | None:
+    """``P0DT00H05M00S`` (TO_DSINTERVAL's ``ds_iso_format``, what Django inlines for a timedelta)."""
+    m = _DS_ISO.fullmatch(text.strip())
+    if m is None or text.strip() in ("P", "-P") or text.strip().endswith("T"):
+        return None
+    delta = datetime.timedelta(
+        days=int(m.group(2) or 0),
+        hours=int(m.group(3) or 0),
+        minutes=int(m.group(4) or 0),
+        seconds=float(m.group(5) or 0),
+    )
+    return -delta if m.group(1) else delta
+
+
+def ora_interval_if(other: object, text: object) -> object:
+    """A character literal compared with ``other``: converted to INTERVAL DAY TO SECOND when ``other``
+    is one (SQL Language Reference, "Implicit Data Conversion": character data compared with an
+    interval is converted to it, as TO_DSINTERVAL reads it); else the literal as it is."""
+    if isinstance(other, str) and isinstance(text, str) and parse_interval(other) is not None:
+        delta = iso_duration(text)
+        if delta is None:
+            converted = ora_interval_ds(text) if _DS_LITERAL.fullmatch(text.strip()) else None
+            if converted is None:
+                raise ValueError("ORA-01867: the interval is invalid")
+            return converted
+        return format_interval(delta)
+    return text
+
+
 def ora_cast_date(value: object) -> object:
     dt = _dt(value)
     return format_datetime(dt.replace(microsecond=0, tzinfo=None)) if dt is not None else value
@@ -1249,6 +1281,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
     "ORA_INTERVAL": (2, ora_interval),
     "ORA_INTERVAL_DS": (1, ora_interval_ds),
+    "ORA_INTERVAL_IF": (2, ora_interval_if),
     "ORA_FROM_TZ": (2, ora_from_tz),
     "ORA_JSON_VALUE": (2, ora_json_value),
     "ORA_JSON_QUERY": (-1, ora_json_query),

@@ -531,9 +531,29 @@ def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expressio
     return None
 
 
+_DURATION_TEXT = re.compile(r"-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d*)?S)?)?")
+
+
+def _interval_text(node: exp.Expression) -> bool:
+    """A character literal in TO_DSINTERVAL's ISO form (``'P0DT00H05M00S'``: Django's inlined timedelta)."""
+    return (
+        isinstance(node, exp.Literal)
+        and bool(node.is_string)
+        and len(node.this) > 1
+        and _DURATION_TEXT.fullmatch(node.this) is not None
+    )
+
+
 def _convert_comparison(node: exp.Expression) -> None:
     if isinstance(node, _COMPARISONS):
         left, right = node.this, node.expression
+        # Compared with an interval, such text is an interval (known per row: ORA_INTERVAL_IF).
+        if _interval_text(right) and not _interval_text(left):
+            node.set("expression", _call("ORA_INTERVAL_IF", left.copy(), right))
+            return
+        if _interval_text(left) and not _interval_text(right):
+            node.set("this", _call("ORA_INTERVAL_IF", right.copy(), left))
+            return
         if _is_character(left) and not _is_character(right):
             converted = _as_number_for(left, right)
             if converted is not None:
