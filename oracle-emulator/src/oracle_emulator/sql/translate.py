@@ -880,16 +880,21 @@ def _omit_default_values(insert: exp.Insert, sql: str) -> None:
 
 
 def _constant_outer_group_terms(tree: exp.Expression) -> None:
-    """``GROUP BY outer.col`` in a subquery (Django's ``Reverse()``): SQLite cannot resolve an outer column
-    there. It is one constant per evaluation of the subquery, so grouping by a constant is the same."""
+    """``GROUP BY outer.col`` (or an expression of outer columns only, ``Reverse(Trim(…))``) in a subquery
+    (Django's ``Reverse()``): SQLite cannot resolve an outer column there. It is one constant per
+    evaluation of the subquery, so grouping by a constant is the same."""
     for sel in tree.find_all(exp.Select):
         group = sel.args.get("group")
         if group is None or sel.find_ancestor(exp.Select) is None:
             continue
         names = source_names(sel)
         for term in group.expressions:
-            table = term.args.get("table") if isinstance(term, exp.Column) else None
-            if table is not None and (table.name if table.quoted else table.name.upper()) not in names:
+            # A term built only from outer columns (``GROUP BY TRIM(outer.col)``) is constant too.
+            columns = [term] if isinstance(term, exp.Column) else list(term.find_all(exp.Column))
+            tables = [c.args.get("table") for c in columns]
+            if columns and all(
+                t is not None and (t.name if t.quoted else t.name.upper()) not in names for t in tables
+            ):
                 term.replace(exp.Literal.string("outer"))
 
 
