@@ -41,6 +41,7 @@ class Translated:
     views: set[str] = field(default_factory=set)  # V$ views to materialise first
     select: exp.Expression | None = None  # the Oracle AST (describe uses it)
     table: str | None = None  # DML target table
+    schemas: set[str] = field(default_factory=set)  # schema qualifiers of tables ("APP"."T"), removed
 
 
 def _unsupported(sql: str, why: str = "") -> OracleError:
@@ -898,6 +899,21 @@ def _constant_outer_group_terms(tree: exp.Expression) -> None:
                 term.replace(exp.Literal.string("outer"))
 
 
+def _strip_schemas(tree: exp.Expression) -> set[str]:
+    """Remove the schema of ``"APP"."T"`` and ``"APP"."T"."C"`` (Django's ``db_table = '"USER"."T"'``);
+    the names are returned so the engine can check they are the session's own schema (SQLite would read
+    the schema as an attached database)."""
+    found: set[str] = set()
+    for node in tree.find_all(exp.Table, exp.Column):
+        db = node.args.get("db")
+        if isinstance(db, exp.Identifier) and not (
+            isinstance(node, exp.Column) and not node.args.get("table")
+        ):
+            found.add(db.name if db.quoted else db.name.upper())
+            node.set("db", None)
+    return found
+
+
 @functools.lru_cache(maxsize=2048)
 def translate(sql: str, exact_binds: bool = False) -> Translated:
     """``sql`` for SQLite. ``exact_binds``: a bind holds a number beyond 64 bits (see
@@ -930,6 +946,7 @@ def translate(sql: str, exact_binds: bool = False) -> Translated:
             raise _unsupported(sql, col.name.upper())
         if is_level(col):
             raise OracleError(1788, "CONNECT BY clause required in this query block")
+    schemas = _strip_schemas(tree)
     tree = rewrite(tree)
     _exact_comparisons(tree, exact_binds)
     _constant_outer_group_terms(tree)
@@ -973,6 +990,7 @@ def translate(sql: str, exact_binds: bool = False) -> Translated:
         views=views,
         select=original if kind == "select" else None,
         table=table,
+        schemas=schemas,
     )
 
 
