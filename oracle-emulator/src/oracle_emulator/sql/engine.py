@@ -306,6 +306,17 @@ class Engine:
             count = cur.rowcount if cur.rowcount >= 0 else len(returned)
         except BaseException as e:
             error = errors.from_sqlite(e, sql, db, table=tr.table) if isinstance(e, sqlite3.Error) else None
+            if (
+                error is not None
+                and "datatype mismatch" in str(e)
+                and any(map(numeric.is_encoded, params.values()))
+            ):
+                # An identity primary key is SQLite's rowid: integers within 64 bits (a limit).
+                error = OracleError(
+                    900,
+                    f"invalid SQL statement: {_short(sql)} (an identity column holds integers within 64 bits"
+                    " only; the value is beyond)",
+                )
             if started:
                 # Nothing else is in this transaction: end it, so a failed statement (e.g. in
                 # autocommit, where the client sends no ROLLBACK) does not keep the write lock.
