@@ -816,6 +816,8 @@ class DdlRunner:
                 mapping[new] = mapping.pop(old)
                 for k in t.constraints:
                     k.columns = [new if x == old else x for x in k.columns]
+                    if k.kind == "R" and k.ref_table == t.name:  # a self-referencing key follows too
+                        k.ref_columns = [new if x == old else x for x in k.ref_columns]
                     if k.check:
                         k.check = k.check.replace(f'"{old}"', f'"{new}"')
                 for ix in t.indexes:
