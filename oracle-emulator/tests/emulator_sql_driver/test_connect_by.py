@@ -54,6 +54,12 @@ def test_reverse_row_generator(cur: oracledb.Cursor) -> None:
     cur.executemany("INSERT INTO words VALUES (:1, :2)", [(1, "hello"), (2, "ñandú"), (3, None)])
     cur.execute(REVERSE)
     assert cur.fetchall() == [(1, "olleh"), (2, "údnañ"), (3, None)]
+    # Reverse() of an expression (Reverse(Trim("name"))): GROUP BY an expression of the outer columns.
+    cur.execute(REVERSE.replace("w.word", "TRIM(w.word)"))
+    assert cur.fetchall() == [(1, "olleh"), (2, "údnañ"), (3, None)]
+    reversed_word = REVERSE.removeprefix("SELECT w.id, ").removesuffix(" FROM words w ORDER BY w.id")
+    cur.execute(f"SELECT w.id FROM words w WHERE LENGTH({reversed_word}) > 4 ORDER BY w.id")
+    assert cur.fetchall() == [(1,), (2,)]
     cur.execute("SELECT LEVEL FROM DUAL CONNECT BY LEVEL <= 3")
     assert cur.fetchall() == [(1,), (2,), (3,)]
     cur.execute("SELECT LEVEL FROM DUAL CONNECT BY LEVEL <= 0")  # the START rows are always level 1

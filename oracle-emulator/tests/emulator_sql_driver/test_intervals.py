@@ -43,7 +43,39 @@ def test_extract_fields_carry_the_sign(cur: oracledb.Cursor) -> None:
         [datetime.timedelta(days=-1, hours=-2, seconds=-0.5), datetime.timedelta(hours=-3)],
     )
     cur.execute(f"SELECT {TO_SECONDS.format('d')}, EXTRACT(HOUR FROM h) FROM neg")
-    assert cur.fetchone() == (-(86400 + 7200 + 0.5), -3)
+    # The driver sends a timedelta's own fields (days -1, hours 21 for -3 hours) and Oracle keeps the
+    # fields it is sent; an interval Oracle computes has every field with its sign.
+    assert cur.fetchone() == (-(86400 + 7200 + 0.5), 21)
+    cur.execute("SELECT EXTRACT(HOUR FROM (h - INTERVAL '0 00:00:00' DAY TO SECOND)) FROM neg")
+    assert cur.fetchone() == (-3,)
+
+
+def test_negative_intervals_order_before_positive_ones(cur: oracledb.Cursor) -> None:
+    # Data Types, "INTERVAL DAY TO SECOND": intervals compare by their value, negatives included.
+    cur.execute("CREATE TABLE ord (id NUMBER(11), d INTERVAL DAY(9) TO SECOND(6))")
+    values = [-366.5, -1, -0.25, 0, 0.25, 1, 400]
+    cur.executemany(
+        "INSERT INTO ord VALUES (:1, :2)", [(i, datetime.timedelta(days=v)) for i, v in enumerate(values)]
+    )
+    cur.execute("SELECT id FROM ord ORDER BY d")
+    assert [i for (i,) in cur.fetchall()] == list(range(len(values)))
+    cur.execute("SELECT id FROM ord WHERE d > :1 ORDER BY id", [datetime.timedelta(days=-1)])
+    assert [i for (i,) in cur.fetchall()] == [2, 3, 4, 5, 6]
+    cur.execute("SELECT id FROM ord WHERE d < INTERVAL '-0 12:00:00' DAY TO SECOND ORDER BY id")
+    assert [i for (i,) in cur.fetchall()] == [0, 1]
+    cur.execute("SELECT d FROM ord WHERE id = 0")
+    assert cur.fetchone() == (datetime.timedelta(days=-366.5),)
+    cur.execute("SELECT MIN(d), MAX(d) FROM ord")
+    assert cur.fetchone() == (datetime.timedelta(days=-366.5), datetime.timedelta(days=400))
+
+
+def test_extract_second_of_a_bound_negative_interval(cur: oracledb.Cursor) -> None:
+    # Django's ExtractSecond of a negative DurationField: FLOOR(EXTRACT(SECOND …)) of the fields the
+    # driver sent (days -366, 00:20:00.000198) is 0.
+    cur.execute("CREATE TABLE ex (d INTERVAL DAY(9) TO SECOND(6))")
+    cur.execute("INSERT INTO ex VALUES (:1)", [datetime.timedelta(days=-366, seconds=1200, microseconds=198)])
+    cur.execute("SELECT FLOOR(EXTRACT(SECOND FROM d)), EXTRACT(MINUTE FROM d), EXTRACT(DAY FROM d) FROM ex")
+    assert cur.fetchone() == (0, 20, -366)
 
 
 def test_interval_times_and_divided_by_a_number(durations: oracledb.Cursor) -> None:
@@ -80,3 +112,18 @@ def test_day_to_second_literals_in_queries_and_check_constraints(cur: oracledb.C
         cur.execute("INSERT INTO chk VALUES (:1)", [datetime.timedelta(minutes=1)])
     cur.execute("SELECT INTERVAL '-1 02:03:04.5' DAY TO SECOND FROM DUAL")
     assert cur.fetchone() == (-datetime.timedelta(days=1, hours=2, minutes=3, seconds=4.5),)
+
+
+def test_iso_duration_text_compared_with_an_interval(cur: oracledb.Cursor) -> None:
+    # Django inlines a timedelta CHECK parameter as 'P0DT00H05M00S'; compared with an interval column it
+    # is converted as TO_DSINTERVAL reads its ds_iso_format (SQL Language Reference, "Implicit Data
+    # Conversion"; TO_DSINTERVAL).
+    cur.execute(
+        "CREATE TABLE chk_iso (d INTERVAL DAY(9) TO SECOND(6), s VARCHAR2(20),"
+        " CONSTRAINT five_minutes_iso CHECK (d > 'P0DT00H05M00S'))"
+    )
+    cur.execute("INSERT INTO chk_iso VALUES (:1, 'P1D')", [datetime.timedelta(minutes=10)])
+    with pytest.raises(oracledb.IntegrityError, match="ORA-02290"):
+        cur.execute("INSERT INTO chk_iso VALUES (:1, NULL)", [datetime.timedelta(minutes=4)])
+    cur.execute("SELECT COUNT(*) FROM chk_iso WHERE d < 'P0DT00H10M00.5S' AND 'PT1S' < d AND s = 'P1D'")
+    assert cur.fetchone() == (1,)

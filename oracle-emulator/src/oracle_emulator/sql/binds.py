@@ -52,7 +52,7 @@ def to_sqlite(value: Value | bool) -> object:
     if isinstance(value, datetime.date):
         return value.isoformat() + " 00:00:00"
     if isinstance(value, datetime.timedelta):
-        return format_interval(value)
+        return format_interval(value, as_sent=True)
     return value
 
 
@@ -67,11 +67,27 @@ def format_datetime(value: datetime.datetime) -> str:
     return text
 
 
-def format_interval(value: datetime.timedelta) -> str:
-    """INTERVAL DAY TO SECOND as fixed-width text (Oracle's literal form), so it compares correctly."""
+def format_interval(value: datetime.timedelta, as_sent: bool = False) -> str:
+    """INTERVAL DAY TO SECOND as fixed-width text whose order is the intervals' order.
+
+    Non-negative: Oracle's literal form, ``+000000002 00:00:05.000007``. Negative: ``!`` and the same
+    fields of 10**9 days minus the magnitude, so that a negative interval sorts before every positive
+    one and a larger magnitude before a smaller one (``-`` and the magnitude would sort after them).
+    ``as_sent``: a bound value, whose fields Oracle keeps as the client sent them (python-oracledb sends
+    timedelta's own fields: negative days, non-negative hours to microseconds); when those differ from
+    Oracle's own form (every field with the interval's sign) a trailing ``~`` says so, for EXTRACT.
+    """
     micros = (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
-    sign = "-" if micros < 0 else "+"
-    micros = abs(micros)
+    sign = "+"
+    marker = ""
+    if micros < 0:
+        sign = "!"
+        marker = "~" if as_sent and (value.seconds or value.microseconds) else ""
+        micros += _INTERVAL_SPAN
     days, rest = divmod(micros, 86_400_000_000)
     secs, us = divmod(rest, 1_000_000)
-    return f"{sign}{days:09d} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}.{us:06d}"
+    return f"{sign}{days:09d} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}.{us:06d}{marker}"
+
+
+#: 10**9 days in microseconds: negative intervals are stored as this plus their value.
+_INTERVAL_SPAN = 10**9 * 86_400_000_000

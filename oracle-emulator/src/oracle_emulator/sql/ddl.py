@@ -16,9 +16,12 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
+from sqlglot import exp
+
 from ..results import ExecutionContext, OracleError, Result
 from . import collations, numeric, procedures
 from . import dictionary as dd
+from .describe import oracle_name
 from .dictionary import ColumnDef, ConstraintDef, IndexDef, TableDef
 from .errors import from_sqlite
 from .hosts import DdlHost
@@ -254,6 +257,7 @@ class DdlRunner:
                     raise OracleError(942, f"table or view does not exist: {name}")
                 conn.execute(f"DROP VIEW IF EXISTS {_q(name)}")
                 conn.execute("DELETE FROM _ORA_TABLES WHERE TABLE_NAME = ?", (name,))
+                conn.execute("DELETE FROM _ORA_COLUMNS WHERE TABLE_NAME = ?", (name,))
             elif c.accept("SEQUENCE"):
                 name = c.qualified()
                 if conn.execute("DELETE FROM _ORA_SEQUENCES WHERE SEQUENCE_NAME = ?", (name,)).rowcount == 0:
@@ -464,12 +468,12 @@ class DdlRunner:
                 c.expect("IDENTITY")
                 col.identity = False
             elif c.accept("COLLATE"):
-                name = c.ident()
-                if collations.collation(name) is None:
+                collation = c.ident()  # not `name`: the constraints that follow name the column
+                if collations.collation(collation) is None:
                     raise OracleError(
-                        900, f"invalid SQL statement: collation {name} is not modelled: {_short(c.sql)}"
+                        900, f"invalid SQL statement: collation {collation} is not modelled: {_short(c.sql)}"
                     )
-                col.collation = None if name.upper() == "USING_NLS_COMP" else name.upper()
+                col.collation = None if collation.upper() == "USING_NLS_COMP" else collation.upper()
             elif c.accept("ENABLE", "DISABLE", "VISIBLE", "INVISIBLE", "VALIDATE", "NOVALIDATE"):
                 pass
             elif c.accept("USING"):
@@ -816,6 +820,8 @@ class DdlRunner:
                 mapping[new] = mapping.pop(old)
                 for k in t.constraints:
                     k.columns = [new if x == old else x for x in k.columns]
+                    if k.kind == "R" and k.ref_table == t.name:  # a self-referencing key follows too
+                        k.ref_columns = [new if x == old else x for x in k.ref_columns]
                     if k.check:
                         k.check = k.check.replace(f'"{old}"', f'"{new}"')
                 for ix in t.indexes:
@@ -993,10 +999,16 @@ class DdlRunner:
                 raise OracleError(955, "name is already used by an existing object")
             conn.execute(f"DROP VIEW IF EXISTS {_q(name)}")
             conn.execute("DELETE FROM _ORA_TABLES WHERE TABLE_NAME = ?", (name,))
+            conn.execute("DELETE FROM _ORA_COLUMNS WHERE TABLE_NAME = ?", (name,))
+        items = tr.select.expressions if isinstance(tr.select, exp.Select) else []
+        if not cols and items and not any(i.find(exp.Star) for i in items):
+            # The names Oracle gives the columns (unquoted aliases in upper case), not SQLite's.
+            cols = "(" + ", ".join(_q(oracle_name(i)) for i in items) + ")"
         conn.execute(f"CREATE VIEW {_q(name)}{cols} AS {tr.sql}")
         conn.execute(
             "INSERT INTO _ORA_TABLES (TABLE_NAME, KIND, VIEW_TEXT) VALUES (?, 'VIEW', ?)", (name, text)
         )
+        _view_columns(conn, name, tr.select)
 
     def create_procedure(self, conn: sqlite3.Connection, c: _Cursor, or_replace: bool) -> None:
         source = _text(c.rest()) + ";"
@@ -1073,3 +1085,64 @@ def _ddl_error(e: sqlite3.Error, sql: str) -> OracleError:
 def _password(token: Token) -> str:
     """A password as typed: since 12c passwords are case-sensitive, so an unquoted one keeps its case."""
     return token.text if token.kind is Tok.WORD else token.value
+
+
+_COLUMN_FIELDS = (
+    "TYPE_DDL, DATA_TYPE, DATA_LENGTH, DATA_PRECISION, DATA_SCALE, CHAR_LENGTH, CHAR_USED, NULLABLE,"
+    " COLLATION"
+)
+
+
+def _view_columns(conn: sqlite3.Connection, view: str, select: exp.Expression | None) -> None:
+    """A view's columns in the catalog (``USER_TAB_COLS`` lists them, as on Oracle; Django's introspection
+    reads them): a select item that is a table's column has that column's type, nullability and
+    collation; an expression is not listed (a limit)."""
+    names = [row[1] for row in conn.execute(f"PRAGMA table_info({_q(view)})")]
+    items: list[exp.Expression] = []
+    sources: dict[str, str] = {}
+    first = select if isinstance(select, exp.Select) else None
+    if first is not None:
+        items = list(first.expressions)
+        from_ = first.args.get("from_")
+        for src in [from_.this] if from_ is not None else []:
+            sources.update(_source_tables(src))
+        for join in first.args.get("joins") or []:
+            sources.update(_source_tables(join.this))
+    for position, column in enumerate(names, 1):
+        item = items[position - 1] if position - 1 < len(items) else None
+        target = item.this if isinstance(item, exp.Alias) else item
+        row = None
+        if isinstance(target, exp.Column) and not isinstance(target.this, exp.Star):
+            ident = target.this
+            col = ident.name if ident.quoted else ident.name.upper()
+            qualifier = target.args.get("table")
+            tables = (
+                [sources.get(qualifier.name if qualifier.quoted else qualifier.name.upper(), "")]
+                if qualifier is not None
+                else list(dict.fromkeys(sources.values()))
+            )
+            for table in tables:
+                row = conn.execute(
+                    f"SELECT {_COLUMN_FIELDS} FROM _ORA_COLUMNS WHERE TABLE_NAME = ? AND COLUMN_NAME = ?",
+                    (table, col),
+                ).fetchone()
+                if row is not None:
+                    break
+        if row is None:
+            continue  # an expression: not listed (a limit; the describe of a query reads its values)
+        conn.execute(
+            f"INSERT INTO _ORA_COLUMNS (TABLE_NAME, COLUMN_NAME, COLUMN_ID, {_COLUMN_FIELDS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (view, column, position, *row),
+        )
+
+
+def _source_tables(src: exp.Expression) -> dict[str, str]:
+    """{name or alias: table} of one FROM source that is a table."""
+    if not isinstance(src, exp.Table):
+        return {}
+    table = src.name if src.this.quoted else src.name.upper()
+    out = {table: table}
+    if src.alias:
+        out[src.alias if src.args["alias"].this.quoted else src.alias.upper()] = table
+    return out

@@ -256,9 +256,17 @@ class Engine:
             params[f"b{i}"] = to_sqlite(slot.bind.value if slot.bind is not None else None)
         return params, [slots[i].position for i in tr.out_slots]
 
+    @staticmethod
+    def _own_schema(db: SessionDb, tr: Translated) -> None:
+        """A table qualified with a schema: the session's own (cross-schema access is not modelled)."""
+        for schema in tr.schemas:
+            if schema != db.schema:
+                raise OracleError(942, f"table or view does not exist: {schema}.{tr.table or ''}".rstrip("."))
+
     def query(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
         tr = translate(sql)
         db = self.db(ctx)
+        self._own_schema(db, tr)
         for view in tr.views:
             materialize(db.conn, view, ctx)
         params, _ = self._params(tr, binds)
@@ -284,6 +292,7 @@ class Engine:
     def dml(self, ctx: ExecutionContext, sql: str, binds: Sequence[Bind]) -> Result:
         tr = translate(sql)
         db = self.db(ctx)
+        self._own_schema(db, tr)
         params, out_positions = self._params(tr, binds)
         if any(numeric.is_encoded(v) for v in params.values()):
             tr = translate(sql, exact_binds=True)
@@ -297,6 +306,17 @@ class Engine:
             count = cur.rowcount if cur.rowcount >= 0 else len(returned)
         except BaseException as e:
             error = errors.from_sqlite(e, sql, db, table=tr.table) if isinstance(e, sqlite3.Error) else None
+            if (
+                error is not None
+                and "datatype mismatch" in str(e)
+                and any(map(numeric.is_encoded, params.values()))
+            ):
+                # An identity primary key is SQLite's rowid: integers within 64 bits (a limit).
+                error = OracleError(
+                    900,
+                    f"invalid SQL statement: {_short(sql)} (an identity column holds integers within 64 bits"
+                    " only; the value is beyond)",
+                )
             if started:
                 # Nothing else is in this transaction: end it, so a failed statement (e.g. in
                 # autocommit, where the client sends no ROLLBACK) does not keep the write lock.

@@ -21,9 +21,9 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
-from . import numeric
+from . import collations, numeric
 from .binds import format_datetime, format_interval
-from .types import parse_datetime, parse_interval
+from .types import interval_as_sent, parse_datetime, parse_interval
 
 
 def _dt(value: object) -> datetime.datetime | None:
@@ -168,10 +168,11 @@ def ora_trunc(value: object, fmt: object = None) -> object:
     return format_datetime(dt)
 
 
-def _interval_field(part: str, delta: datetime.timedelta) -> object:
-    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign."""
-    sign = -1 if delta < datetime.timedelta(0) else 1
-    whole = abs(delta)
+def _interval_field(part: str, delta: datetime.timedelta, as_sent: bool = False) -> object:
+    """EXTRACT(DAY|HOUR|MINUTE|SECOND FROM interval): each field carries the interval's sign, as Oracle
+    computes intervals; ``as_sent``: the fields a client bound (timedelta's: negative days only)."""
+    sign = -1 if delta < datetime.timedelta(0) and not as_sent else 1
+    whole = delta if as_sent else abs(delta)
     hours, rest = divmod(whole.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     fields: dict[str, object] = {
@@ -207,7 +208,7 @@ def _interval_scaled(a: object, b: object, divide: bool) -> object:
 def ora_extract(part: str, value: object) -> object:
     delta = _interval(value)
     if delta is not None:
-        return _interval_field(part.upper(), delta)
+        return _interval_field(part.upper(), delta, interval_as_sent(value))  # type: ignore[arg-type]
     dt = _dt(value)
     if dt is None:
         return None
@@ -567,6 +568,38 @@ def ora_interval_ds(text: object) -> object:
         microseconds=int((m.group(6) or "0").ljust(6, "0")[:6]),
     )
     return format_interval(-delta if m.group(1) == "-" else delta)
+
+
+_DS_ISO = re.compile(r"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?")
+
+
+def iso_duration(text: str) -> datetime.timedelta | None:
+    """``P0DT00H05M00S`` (TO_DSINTERVAL's ``ds_iso_format``, what Django inlines for a timedelta)."""
+    m = _DS_ISO.fullmatch(text.strip())
+    if m is None or text.strip() in ("P", "-P") or text.strip().endswith("T"):
+        return None
+    delta = datetime.timedelta(
+        days=int(m.group(2) or 0),
+        hours=int(m.group(3) or 0),
+        minutes=int(m.group(4) or 0),
+        seconds=float(m.group(5) or 0),
+    )
+    return -delta if m.group(1) else delta
+
+
+def ora_interval_if(other: object, text: object) -> object:
+    """A character literal compared with ``other``: converted to INTERVAL DAY TO SECOND when ``other``
+    is one (SQL Language Reference, "Implicit Data Conversion": character data compared with an
+    interval is converted to it, as TO_DSINTERVAL reads it); else the literal as it is."""
+    if isinstance(other, str) and isinstance(text, str) and parse_interval(other) is not None:
+        delta = iso_duration(text)
+        if delta is None:
+            converted = ora_interval_ds(text) if _DS_LITERAL.fullmatch(text.strip()) else None
+            if converted is None:
+                raise ValueError("ORA-01867: the interval is invalid")
+            return converted
+        return format_interval(delta)
+    return text
 
 
 def ora_cast_date(value: object) -> object:
@@ -970,7 +1003,13 @@ def _json_path(doc: object, path: object) -> object:
         if m is None:
             return _MISSING
         pos = m.end()
-        key = m.group(1) if m.group(1) is not None else m.group(2)
+        key = m.group(2)
+        if m.group(1) is not None:
+            # A double-quoted field name is a JSON string: its escapes (\uffff, \") are decoded.
+            try:
+                key = json.loads('"' + m.group(1) + '"')
+            except ValueError:
+                return _MISSING
         if key is not None:
             if not isinstance(value, dict) or key not in value:
                 return _MISSING
@@ -989,13 +1028,18 @@ def _json_path(doc: object, path: object) -> object:
 
 
 def ora_json_value(doc: object, path: object) -> object:
-    """JSON_VALUE: a scalar (numbers stay numbers so comparisons work; booleans are 'true'/'false')."""
+    """JSON_VALUE without RETURNING: VARCHAR2(4000) (SQL Language Reference, JSON_VALUE,
+    "JSON_value_returning_clause": the default is VARCHAR2(4000)), so a number is its JSON text
+    (``4.2``) and a boolean ``true``/``false``; compared with a number it is converted back
+    (Implicit Data Conversion)."""
     value = _json_path(doc, path)
     if value is _MISSING or value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def ora_json_query(doc: object, path: object, scalars: object = 0) -> object:
@@ -1019,7 +1063,11 @@ def ora_is_json(value: object) -> object:
     return 1
 
 
-def ora_json_exists(doc: object, path: object) -> int:
+def ora_json_exists(doc: object, path: object) -> int | None:
+    """JSON_EXISTS: unknown (NULL) for a NULL document (Django's ``exclude(value__j=None)`` on Oracle
+    leaves out the rows whose JSON is NULL)."""
+    if doc is None:
+        return None
     return 0 if _json_path(doc, path) is _MISSING else 1
 
 
@@ -1233,6 +1281,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_NUMTODSINTERVAL": (2, ora_numtodsinterval),
     "ORA_INTERVAL": (2, ora_interval),
     "ORA_INTERVAL_DS": (1, ora_interval_ds),
+    "ORA_INTERVAL_IF": (2, ora_interval_if),
     "ORA_FROM_TZ": (2, ora_from_tz),
     "ORA_JSON_VALUE": (2, ora_json_value),
     "ORA_JSON_QUERY": (-1, ora_json_query),
@@ -1250,6 +1299,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., object]]] = {
     "ORA_GREATEST": (-1, ora_greatest),
     "ORA_LEAST": (-1, ora_least),
     "ORA_REGEXP_LIKE": (-1, ora_regexp_like),
+    "ORA_LIKE": (5, collations.like),
+    "ORA_CASE_TWIN": (1, collations.case_twin),
+    "ORA_ACCENT_TWIN": (1, collations.accent_twin),
     "ORA_LPAD": (-1, ora_lpad),
     "ORA_REPLACE": (-1, ora_replace),
     "ORA_NUMBER_IF": (2, ora_number_if),

@@ -41,6 +41,7 @@ class Translated:
     views: set[str] = field(default_factory=set)  # V$ views to materialise first
     select: exp.Expression | None = None  # the Oracle AST (describe uses it)
     table: str | None = None  # DML target table
+    schemas: set[str] = field(default_factory=set)  # schema qualifiers of tables ("APP"."T"), removed
 
 
 def _unsupported(sql: str, why: str = "") -> OracleError:
@@ -450,6 +451,8 @@ _CHARACTER_CALLS = frozenset(
         "ORA_REPLACE",
         "ORA_UPPER",
         "ORA_LOWER",
+        "ORA_JSON_VALUE",
+        "ORA_JSON_QUERY",
     }
 )
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
@@ -464,6 +467,11 @@ def _is_character(node: exp.Expression) -> bool:
         return str(node.this).upper() in _CHARACTER_CALLS
     if isinstance(node, exp.Nullif):
         return isinstance(node.this, exp.Trim)
+    if isinstance(node, exp.Coalesce):  # Django's key transform: COALESCE(JSON_QUERY(…), JSON_VALUE(…))
+        args = [node.this, *node.expressions]
+        return all(_is_character(a) or isinstance(a, exp.Null) for a in args) and any(
+            _is_character(a) for a in args
+        )
     return isinstance(node, exp.Trim)
 
 
@@ -524,9 +532,29 @@ def _as_number_for(char: exp.Expression, other: exp.Expression) -> exp.Expressio
     return None
 
 
+_DURATION_TEXT = re.compile(r"-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d*)?S)?)?")
+
+
+def _interval_text(node: exp.Expression) -> bool:
+    """A character literal in TO_DSINTERVAL's ISO form (``'P0DT00H05M00S'``: Django's inlined timedelta)."""
+    return (
+        isinstance(node, exp.Literal)
+        and bool(node.is_string)
+        and len(node.this) > 1
+        and _DURATION_TEXT.fullmatch(node.this) is not None
+    )
+
+
 def _convert_comparison(node: exp.Expression) -> None:
     if isinstance(node, _COMPARISONS):
         left, right = node.this, node.expression
+        # Compared with an interval, such text is an interval (known per row: ORA_INTERVAL_IF).
+        if _interval_text(right) and not _interval_text(left):
+            node.set("expression", _call("ORA_INTERVAL_IF", left.copy(), right))
+            return
+        if _interval_text(left) and not _interval_text(right):
+            node.set("this", _call("ORA_INTERVAL_IF", right.copy(), left))
+            return
         if _is_character(left) and not _is_character(right):
             converted = _as_number_for(left, right)
             if converted is not None:
@@ -571,6 +599,25 @@ def _exact_comparisons(tree: exp.Expression, binds_too: bool) -> None:
         elif exact(node.this) or exact(node.expression):
             cmp = _call("ORA_CMP", node.this, node.expression)
             node.replace(type(node)(this=cmp, expression=exp.Literal.number(0)))
+
+
+def _collated_like(node: exp.Like, escape: exp.Expression | None) -> exp.Expression:
+    """``x LIKE p [ESCAPE e]`` of a column (or ``x COLLATE c``) → ``ORA_LIKE``, which matches under x's
+    collation (see :mod:`.collations`); any other left operand has BINARY and keeps SQLite's LIKE."""
+    left = node.this
+    while isinstance(left, exp.Paren):
+        left = left.this
+    if not isinstance(left, exp.Column | exp.Collate):
+        return node if escape is None else node.parent  # type: ignore[return-value]
+    plain = left.this if isinstance(left, exp.Collate) else left
+    probes = [
+        exp.EQ(this=left.copy(), expression=_call(twin, plain.copy()))
+        for twin in ("ORA_CASE_TWIN", "ORA_ACCENT_TWIN")
+    ]
+    call = _call("ORA_LIKE", left, node.expression, escape or exp.Null(), *probes)
+    if node.args.get("negate"):
+        return exp.Not(this=call)
+    return exp.EQ(this=call, expression=exp.Literal.number(1))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
@@ -638,6 +685,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("ORA_GREATEST", node.this, *node.expressions)
     if isinstance(node, exp.Least):
         return _call("ORA_LEAST", node.this, *node.expressions)
+    if isinstance(node, exp.Like) and not isinstance(node.parent, exp.Escape):
+        return _collated_like(node, None)
+    if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
+        return _collated_like(node.this, node.expression)
     if isinstance(node, exp.RegexpLike):
         return _call("ORA_REGEXP_LIKE", node.this, node.expression, node.args.get("flag"))
     if isinstance(node, exp.Pad):
@@ -830,17 +881,37 @@ def _omit_default_values(insert: exp.Insert, sql: str) -> None:
 
 
 def _constant_outer_group_terms(tree: exp.Expression) -> None:
-    """``GROUP BY outer.col`` in a subquery (Django's ``Reverse()``): SQLite cannot resolve an outer column
-    there. It is one constant per evaluation of the subquery, so grouping by a constant is the same."""
+    """``GROUP BY outer.col`` (or an expression of outer columns only, ``Reverse(Trim(…))``) in a subquery
+    (Django's ``Reverse()``): SQLite cannot resolve an outer column there. It is one constant per
+    evaluation of the subquery, so grouping by a constant is the same."""
     for sel in tree.find_all(exp.Select):
         group = sel.args.get("group")
         if group is None or sel.find_ancestor(exp.Select) is None:
             continue
         names = source_names(sel)
         for term in group.expressions:
-            table = term.args.get("table") if isinstance(term, exp.Column) else None
-            if table is not None and (table.name if table.quoted else table.name.upper()) not in names:
+            # A term built only from outer columns (``GROUP BY TRIM(outer.col)``) is constant too.
+            columns = [term] if isinstance(term, exp.Column) else list(term.find_all(exp.Column))
+            tables = [c.args.get("table") for c in columns]
+            if columns and all(
+                t is not None and (t.name if t.quoted else t.name.upper()) not in names for t in tables
+            ):
                 term.replace(exp.Literal.string("outer"))
+
+
+def _strip_schemas(tree: exp.Expression) -> set[str]:
+    """Remove the schema of ``"APP"."T"`` and ``"APP"."T"."C"`` (Django's ``db_table = '"USER"."T"'``);
+    the names are returned so the engine can check they are the session's own schema (SQLite would read
+    the schema as an attached database)."""
+    found: set[str] = set()
+    for node in tree.find_all(exp.Table, exp.Column):
+        db = node.args.get("db")
+        if isinstance(db, exp.Identifier) and not (
+            isinstance(node, exp.Column) and not node.args.get("table")
+        ):
+            found.add(db.name if db.quoted else db.name.upper())
+            node.set("db", None)
+    return found
 
 
 @functools.lru_cache(maxsize=2048)
@@ -875,6 +946,7 @@ def translate(sql: str, exact_binds: bool = False) -> Translated:
             raise _unsupported(sql, col.name.upper())
         if is_level(col):
             raise OracleError(1788, "CONNECT BY clause required in this query block")
+    schemas = _strip_schemas(tree)
     tree = rewrite(tree)
     _exact_comparisons(tree, exact_binds)
     _constant_outer_group_terms(tree)
@@ -918,6 +990,7 @@ def translate(sql: str, exact_binds: bool = False) -> Translated:
         views=views,
         select=original if kind == "select" else None,
         table=table,
+        schemas=schemas,
     )
 
 

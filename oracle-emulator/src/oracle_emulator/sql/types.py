@@ -277,20 +277,27 @@ def from_sqlite(value: object, col: Column) -> Value:
     return value  # type: ignore[return-value]
 
 
-_INTERVAL = re.compile(r"^([+-])(\d+) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$")
+_INTERVAL = re.compile(r"^([+!-])(\d+) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(~?)$")
+_INTERVAL_SPAN = 10**9 * 86_400_000_000  # microseconds (binds.format_interval)
 
 
 def parse_interval(text: str) -> datetime.timedelta | None:
-    """'+000000002 00:00:05.000007' (see binds.format_interval) → timedelta."""
+    """'+000000002 00:00:05.000007', '!999999998 23:59:59.000000' (see binds.format_interval) → timedelta;
+    the Oracle literal form '-000000001 00:00:01' is read too."""
     m = _INTERVAL.match(text)
     if m is None:
         return None
     frac = (m.group(6) or "0").ljust(6, "0")[:6]
-    td = datetime.timedelta(
-        days=int(m.group(2)),
-        hours=int(m.group(3)),
-        minutes=int(m.group(4)),
-        seconds=int(m.group(5)),
-        microseconds=int(frac),
-    )
-    return -td if m.group(1) == "-" else td
+    seconds = ((int(m.group(2)) * 24 + int(m.group(3))) * 60 + int(m.group(4))) * 60 + int(m.group(5))
+    micros = seconds * 1_000_000 + int(frac)
+    if m.group(1) == "!":
+        micros -= _INTERVAL_SPAN
+    elif m.group(1) == "-":
+        micros = -micros
+    return datetime.timedelta(microseconds=micros)
+
+
+def interval_as_sent(text: str) -> bool:
+    """A stored interval whose fields are the client's (negative days, positive rest; see
+    binds.format_interval), not Oracle's own (every field with the sign)."""
+    return text.endswith("~")
