@@ -25,7 +25,6 @@ Needs ``valgrind`` on PATH. Prints one JSON document, then a short table.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -101,12 +100,7 @@ def child_requests(name: str, calls: int) -> None:
         }
         side_by_side.configure(spec)
         if config.trigger:
-            from django.conf import settings
-            from django.core.management import call_command
-            from django.test import override_settings
-
-            with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "SESSION_SETUP": "checkout"}):
-                call_command("drcp_session_trigger", "install", stdout=io.StringIO())
+            side_by_side.install_session_trigger()
         from django.core.handlers.wsgi import WSGIHandler
         from django.db import connections
 

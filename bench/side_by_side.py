@@ -222,6 +222,19 @@ def configure(spec: dict[str, Any]) -> Config:
     return config
 
 
+def install_session_trigger() -> None:
+    """``drcp_session_trigger install`` for the configured default alias, through a checkout that sets up
+    its session itself (the trigger is not there yet)."""
+    import io
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "SESSION_SETUP": "checkout"}):
+        call_command("drcp_session_trigger", "install", stdout=io.StringIO())
+
+
 class Workers:
     """``n`` long-lived request threads (so what they hold at the end of a phase is still held when the
     server is asked), fed one plan of tenants per phase."""
@@ -297,15 +310,7 @@ def worker(spec: dict[str, Any]) -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     if config.trigger:
-        import io
-
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.test import override_settings
-
-        # Installed through a checkout that sets up its session itself (the trigger is not there yet).
-        with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "SESSION_SETUP": "checkout"}):
-            call_command("drcp_session_trigger", "install", stdout=io.StringIO())
+        install_session_trigger()
     tenants = tenant_names(spec["tenants"])
     rng = random.Random(spec["seed"])
     warmup = [*tenants, *(rng.choice(tenants) for _ in range(spec["warmup"]))]

@@ -257,7 +257,7 @@ class AliasCap:
     def enter(self, alias: str, tenant: object = None) -> AliasToken | None:
         """Take a slot of ``alias`` for ``tenant`` (a Tenant, a name or None); None when the alias has no
         cap. Raises :class:`AliasBusy`."""
-        limit = (self._limits if self._limits is not None else self.limits()).get(alias)
+        limit = self.limits().get(alias)
         if limit is None:
             return None
         name = str(getattr(tenant, "name", tenant) or "")

@@ -150,7 +150,7 @@ class Admission(Protocol):
 
 
 class _Entry:
-    __slots__ = ("busy", "counters", "key", "last_used", "pool", "retiring", "route", "routes", "traced")
+    __slots__ = ("busy", "counters", "key", "last_used", "pool", "retiring", "route", "routes")
 
     def __init__(self, route: Route, pool: oracledb.ConnectionPool, counters: Counters) -> None:
         self.route = route
@@ -163,7 +163,6 @@ class _Entry:
         # id(route) -> (route, its label's counters) for the routes found to be served by this pool: held,
         # so an id is not reused; a route's next checkout needs neither the comparison nor the label.
         self.routes: dict[int, tuple[Route, Counters]] = {}
-        self.traced = False  # a checkout stamped a module or action (later ones must clear or replace it)
 
 
 class _Checkout(weakref.ref):  # type: ignore[type-arg]
@@ -288,31 +287,27 @@ class PoolRegistry:
                 self._unreserve(entry)
                 raise
         except oracledb.Error as exc:
-            if token is not None:
-                admission.leave(token)  # type: ignore[union-attr]  # a token comes from an admission
+            if admission is not None and token is not None:
+                admission.leave(token)
             raise self._translate(route, exc, started) from exc
         except BaseException:
-            if token is not None:
-                admission.leave(token)  # type: ignore[union-attr]
+            if admission is not None and token is not None:
+                admission.leave(token)
             self._count_failure(route, started, "error")
             raise
         try:
             # None (not ""): the driver then sends "clear" with no value bytes, as Oracle expects. They stay
             # on the session after release, so leaving them unset would leak the previous user's values.
             conn.client_identifier = trace.client_identifier  # type: ignore[assignment]
-            # Module and action only once some checkout of this pool set one: until then no session of
-            # the pool carries a value to clear, and each setter costs as much as the rest of the stamp.
-            if entry.traced or trace.module is not None or trace.action is not None:
-                entry.traced = True
-                conn.module = trace.module  # type: ignore[assignment]
-                conn.action = trace.action  # type: ignore[assignment]
+            conn.module = trace.module  # type: ignore[assignment]
+            conn.action = trace.action  # type: ignore[assignment]
             if route.config.call_timeout is not None:
                 conn.call_timeout = int(route.config.call_timeout * 1000)
         except BaseException:  # e.g. a trace attribute that is not a string: give everything back
             _quiet_close(conn)
             self._unreserve(entry)
-            if token is not None:
-                admission.leave(token)  # type: ignore[union-attr]
+            if admission is not None and token is not None:
+                admission.leave(token)
             self._count_failure(route, started, "error")
             raise
         checkout = _Checkout(conn, self._abandoned.append)
@@ -462,21 +457,17 @@ class PoolRegistry:
         evicted: list[_Entry] = []
         with self._lock:
             entry = self._pools.get(key)
-            known = None
-            if entry is not None:
-                known = entry.routes.get(id(route))
-                if known is None or known[0] is not route:
-                    known = None
-                    if entry.route is route or entry.route.same_pool(route):
-                        pass  # another tenant of a shared pool, or a route rebuilt for the same settings
-                    else:
-                        # Settings changed (override_settings, a new password, a tenant's new class): retire
-                        # the old pool; it closes when its last connection comes back.
-                        del self._pools[key]
-                        entry.retiring = True
-                        if entry.busy == 0:
-                            evicted.append(entry)
-                        entry = None
+            known = entry.routes.get(id(route)) if entry is not None else None
+            # A route not seen yet: another tenant of a shared pool or a route rebuilt for the same
+            # settings is served by the pool; otherwise settings changed (override_settings, a new
+            # password, a tenant's new class): retire the old pool, it closes when its last connection
+            # comes back.
+            if entry is not None and known is None and not entry.route.same_pool(route):
+                del self._pools[key]
+                entry.retiring = True
+                if entry.busy == 0:
+                    evicted.append(entry)
+                entry = None
             if entry is None:
                 if route.pool_tenant is not None:
                     evicted.extend(self._evict_for_new_pool())
