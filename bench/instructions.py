@@ -45,6 +45,13 @@ REQUESTS = ("persistent", "shared_class_trigger", "pool_per_tenant_trigger", "na
 TENANTS = 50
 
 
+def print_server_counts(server: Any) -> None:
+    """What the wire server saw of the counted iterations (the parent ignores it; tests read it)."""
+    server.wait_idle(30)
+    stats = server.stats()
+    print(json.dumps({key: stats[key] for key in ("round_trips", "one_way", "logins")}), flush=True)
+
+
 def child_checkout(name: str, calls: int) -> None:
     """``calls`` checkouts + releases of one checkout_micro variant (after its warm-up)."""
     import checkout_micro
@@ -68,8 +75,11 @@ def child_checkout(name: str, calls: int) -> None:
         ):
             for _ in range(200):
                 call()
+            server.wait_idle(30)
+            server.reset_stats()
             for _ in range(calls):
                 call()
+            print_server_counts(server)
     finally:
         from drcp_multi.registry import get_registry
 
@@ -113,9 +123,12 @@ def child_requests(name: str, calls: int) -> None:
             status, _, body = wsgi_get(handler, "/q/", {"X-Tenant": tenant})
             if status != 200:
                 raise RuntimeError(f"{name}: HTTP {status} {body[:300]!r}")
+        server.wait_idle(30)
+        server.reset_stats()
         for _ in range(calls):
             if wsgi_get(handler, "/q/", {"X-Tenant": rng.choice(tenants)})[0] != 200:
                 raise RuntimeError(f"{name}: a measured request failed")
+        print_server_counts(server)
         connections.close_all()
     finally:
         from drcp_multi.registry import get_registry

@@ -156,11 +156,12 @@ def test_checkout_micro_bench() -> None:
 
 @pytest.mark.emulator_only
 @pytest.mark.parametrize(
-    ("kind", "name"), [("checkout", "registry_shared_class"), ("requests", "shared_class_trigger")]
+    ("kind", "name", "round_trips"),
+    [("checkout", "registry_shared_class", 0), ("requests", "shared_class_trigger", 5)],
 )
-def test_instruction_count_children_run(kind: str, name: str) -> None:
-    # What bench/instructions.py runs under Valgrind, here without it: the child must serve its
-    # iterations (a request that is not answered 200 raises), or the counts would measure a failure.
+def test_instruction_count_children_run(kind: str, name: str, round_trips: int) -> None:
+    # What bench/instructions.py runs under Valgrind, here without it: the child must do at the server
+    # what it claims to count, or the counts would measure something else.
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "instructions.py"), "--child", kind, name, "5"],
         cwd=ROOT,
@@ -169,3 +170,7 @@ def test_instruction_count_children_run(kind: str, name: str) -> None:
         timeout=300,  # turns a hang into a failure; nothing is measured
     )
     assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    # Five hot checkouts: five one-way DRCP releases, no login; a checkout alone makes no round trip, a
+    # one-query request with the logon trigger exactly one.
+    assert seen == {"round_trips": round_trips, "one_way": 5, "logins": 0}
