@@ -6,15 +6,17 @@ timed benchmarks report ratios with their spread. This one counts instructions i
 measurement runs a child Python under ``valgrind --tool=callgrind`` twice, with ``--base`` and with
 ``--base + --calls`` iterations, and reports the difference divided by ``--calls`` (start-up, Django's
 set-up and the warm-up cancel out). The wire server runs in a process of its own, outside Valgrind, so
-only the client's work is counted. ``PYTHONHASHSEED=0`` makes the runs repeatable.
+only the client's work is counted. ``PYTHONHASHSEED=0`` fixes the hashing. The driver's pool thread
+runs in the counted process too, so the figures still move between runs: by up to about 15 % for a
+checkout and about 1 % for a request.
 
 * ``--checkouts``: the variants of ``bench/checkout_micro.py`` (``raw`` is ``pool.acquire()`` +
   ``close()`` on a hot thin pool);
 * ``--requests``: configurations of ``bench/side_by_side.py``, one thread, one ``SELECT`` per request
   through Django's WSGI handler, a tenant drawn at random among 50 per request.
 
-Instructions are not time (cache misses, system calls and thread switches are not in them), but a ratio
-of instruction counts says what each layer adds, and it does not move between runs.
+Instructions are not time: cache misses, system calls and thread switches are not in them. A ratio of
+instruction counts still says what each layer adds, with far less spread than the timings here.
 
     python bench/instructions.py [--checkouts raw,registry_alias,...] [--requests persistent,...]
         [--calls 2000] [--base 300] [--jobs 2]
