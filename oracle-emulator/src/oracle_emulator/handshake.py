@@ -186,9 +186,11 @@ def login_parameters(
         ("AUTH_MAX_OPEN_CURSORS", str(MAX_OPEN_CURSORS)),
         ("AUTH_SC_SERVICE_NAME", service),
         ("AUTH_SC_DB_DOMAIN", ""),
-        ("AUTH_SC_DBUNIQUE_NAME", "EMULATOR"),
-        ("AUTH_SC_REAL_DBUNIQUE_NAME", "EMULATOR"),
-        ("AUTH_INSTANCENAME", "EMULATOR"),
+        # The names of an Oracle Database 23ai Free instance, as SYS_CONTEXT('USERENV', 'INSTANCE_NAME')
+        # and 'DB_UNIQUE_NAME' answer them too (sql/views.py): the driver's instance_name / db_unique_name.
+        ("AUTH_SC_DBUNIQUE_NAME", "FREE"),
+        ("AUTH_SC_REAL_DBUNIQUE_NAME", "FREE"),
+        ("AUTH_INSTANCENAME", "FREE"),
         ("AUTH_MAX_IDEN_LENGTH", "128"),
         ("AUTH_VERSION_STRING", "- Oracle emulator (test server)"),
     ]

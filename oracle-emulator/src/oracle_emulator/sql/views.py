@@ -261,6 +261,9 @@ _USERENV: dict[str, Callable[[SessionState], object]] = {
     "CON_ID": lambda s: 3,
     "DRCP_CONNECTION_CLASS": lambda s: s.cclass,
     "DRCP_PURITY": lambda s: s.purity,
+    # Set only on Autonomous Database (the workload type); NULL on any other database (SQL Language
+    # Reference, SYS_CONTEXT, USERENV parameters). python-oracledb's own test suite asks for it.
+    "CLOUD_SERVICE": lambda s: None,
 }
 
 
@@ -276,3 +279,44 @@ def sys_context(session: SessionState, namespace: object, key: object) -> object
         value = getter(session)
         return None if value is None else str(value)  # SYS_CONTEXT returns VARCHAR2
     return session.contexts.get((ns, k))
+
+
+# NLS_DATABASE_PARAMETERS: the database's permanent NLS settings (Database Reference,
+# NLS_DATABASE_PARAMETERS), as an Oracle Database 23ai Free created with its defaults reports them.
+_NLS_DATABASE = (
+    ("NLS_RDBMS_VERSION", "23.0.0.0.0"),
+    ("NLS_NCHAR_CONV_EXCP", "FALSE"),
+    ("NLS_LENGTH_SEMANTICS", "BYTE"),
+    ("NLS_COMP", "BINARY"),
+    ("NLS_DUAL_CURRENCY", "$"),
+    ("NLS_TIMESTAMP_TZ_FORMAT", "DD-MON-RR HH.MI.SSXFF AM TZR"),
+    ("NLS_TIME_TZ_FORMAT", "HH.MI.SSXFF AM TZR"),
+    ("NLS_TIMESTAMP_FORMAT", "DD-MON-RR HH.MI.SSXFF AM"),
+    ("NLS_TIME_FORMAT", "HH.MI.SSXFF AM"),
+    ("NLS_SORT", "BINARY"),
+    ("NLS_DATE_LANGUAGE", "AMERICAN"),
+    ("NLS_DATE_FORMAT", "DD-MON-RR"),
+    ("NLS_CALENDAR", "GREGORIAN"),
+    ("NLS_NUMERIC_CHARACTERS", ".,"),
+    ("NLS_NCHAR_CHARACTERSET", "AL16UTF16"),
+    ("NLS_CHARACTERSET", "AL32UTF8"),
+    ("NLS_ISO_CURRENCY", "AMERICA"),
+    ("NLS_CURRENCY", "$"),
+    ("NLS_TERRITORY", "AMERICA"),
+    ("NLS_LANGUAGE", "AMERICAN"),
+)
+VIEWS["NLS_DATABASE_PARAMETERS"] = ViewDef(
+    (("PARAMETER", _STR), ("VALUE", _STR)),
+    lambda ctx: [{"PARAMETER": p, "VALUE": v} for p, v in _NLS_DATABASE],
+)
+
+# More USERENV parameters, as an Oracle Database 23ai Free instance answers them (SQL Language Reference,
+# SYS_CONTEXT, "Predefined Parameters of Namespace USERENV"): no proxy (NULL), the default edition.
+_USERENV.update(
+    {
+        "PROXY_USER": lambda s: None,
+        "CURRENT_EDITION_NAME": lambda s: "ORA$BASE",
+        "INSTANCE_NAME": lambda s: "FREE",
+        "DB_UNIQUE_NAME": lambda s: "FREE",
+    }
+)
