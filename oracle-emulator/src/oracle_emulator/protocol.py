@@ -203,6 +203,7 @@ class ClientConnection:
             except OracleError as exc:  # a logon trigger failed: so does the login
                 self._send(end_of_call(exc, 0, 0))
                 return False
+            session.disconnect = self.close
             self.session = session
             sid, serial = session.sid, session.serial
         params = handshake.login_parameters(sid, serial, exchange.server_response(), self.instance.service)
@@ -278,6 +279,7 @@ class ClientConnection:
             return self.session
         assert self.client_info is not None
         session = self.instance.attach_pooled(self.client_info, self.login_settings, self.interrupted)
+        session.disconnect = self.close  # MAX_THINK_TIME / KILL SESSION IMMEDIATE end this connection
         self.session = session
         self.sess_ret_pending = True
         return session
@@ -316,6 +318,22 @@ class ClientConnection:
             self._apply_piggybacks(piggybacks)
             self._respond(w, end_of_call(exc, 0, 0))
             return
+        if session.killed:
+            # Oracle: the killed session's client gets ORA-00028 at its next call; the connection is over.
+            self._apply_piggybacks(piggybacks)
+            self._respond(w, end_of_call(OracleError(28, "your session has been killed"), 0, 0))
+            raise wire.ConnectionClosed("session killed")
+        self.instance.call_started(session)
+        try:
+            self._serve_function(fn, request, session, w, piggybacks)
+        finally:
+            self.instance.call_finished(session)
+        if fn == FN_LOGOFF:
+            raise wire.ConnectionClosed("logoff")
+
+    def _serve_function(
+        self, fn: int, request: Any, session: ServerSession, w: TTCWriter, piggybacks: list[Piggyback]
+    ) -> None:
         prefix = b""
         if self.sess_ret_pending:
             self.sess_ret_pending = False
@@ -338,8 +356,6 @@ class ClientConnection:
             self._respond(w, end_of_call(err, 0, call_status(self.session)))
             return
         self._respond(w, None)
-        if fn == FN_LOGOFF:
-            raise wire.ConnectionClosed("logoff")
 
     def _respond(self, w: TTCWriter, tail: TTCWriter | None) -> None:
         if tail is not None:

@@ -1,0 +1,148 @@
+"""The broker's queue and the pool's timeouts (MAX_THINK_TIME, INACTIVITY_TIMEOUT) through the real driver.
+
+Expiry is tested with small configured limits (1 s or less) and generous waits on the server's own
+figures; nothing is timed.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import oracledb
+import pytest
+
+from oracle_emulator import EmulatorServer
+from oracle_emulator.broker import PoolParams
+
+from .conftest import PASSWORD, USER, wait_until
+from .stub_engine import StubEngine
+
+
+def pooled(srv: EmulatorServer, cclass: str) -> oracledb.Connection:
+    return oracledb.connect(
+        user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass=cclass, purity=oracledb.PURITY_SELF
+    )
+
+
+def sid_of(conn: oracledb.Connection) -> int:
+    return int(conn.cursor().execute("select sid from session").fetchone()[0])
+
+
+def test_oracle_defaults() -> None:
+    """Without options the broker queues without limit and the pool has Oracle's defaults."""
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine()) as srv:
+        assert srv.broker.wait_timeout is None
+        params = srv.broker.params
+        assert (params.minsize, params.maxsize, params.inactivity_timeout, params.max_think_time) == (
+            4,
+            40,
+            300,
+            120,
+        )
+        assert params == PoolParams()
+
+
+def test_the_broker_queues_without_a_limit_by_default() -> None:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1) as srv:
+        holder = pooled(srv, "A")
+        sid_of(holder)
+        other = pooled(srv, "B")
+        result: dict[str, object] = {}
+
+        def borrow() -> None:
+            try:
+                result["sid"] = sid_of(other)
+            except oracledb.Error as exc:  # pragma: no cover - the failure this test guards against
+                result["error"] = exc
+
+        waiter = threading.Thread(target=borrow)
+        waiter.start()
+        wait_until(lambda: srv.stats()["classes"].get("APP.B", {}).get("num_waits") == 1)
+        assert srv.stats()["classes"]["APP.B"]["client_req_timeouts"] == 0
+        holder.close()  # the queued request is served as soon as a server is free
+        waiter.join(10)
+        assert "error" not in result and isinstance(result["sid"], int)
+        stats = srv.stats()["classes"]["APP.B"]
+        assert (stats["num_requests"], stats["num_misses"], stats["client_req_timeouts"]) == (1, 1, 0)
+        other.close()
+
+
+def test_max_think_time_takes_the_server_back_and_ends_the_client_connection() -> None:
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1, max_think_time=0.5
+    ) as srv:
+        idle = pooled(srv, "T")
+        sid = sid_of(idle)  # holds the only pooled server, then makes no call
+        wait_until(lambda: srv.broker.think_time_expired == 1)
+        wait_until(lambda: srv.stats()["pooled_servers"] == {"created": 1, "busy": 0, "free": 1, "max": 1})
+        # Oracle: "the pooled server is freed and the client connection is terminated".
+        with pytest.raises(oracledb.DatabaseError) as info:
+            sid_of(idle)
+        assert "DPY-4011" in str(info.value)  # the driver's "connection closed" (ORA-03113 family)
+        # The freed server serves the next client of the class (a hit), its session intact.
+        other = pooled(srv, "T")
+        assert sid_of(other) == sid
+        assert srv.stats()["classes"]["APP.T"]["num_hits"] == 1
+        other.close()
+
+
+def test_a_client_that_keeps_calling_is_not_cut() -> None:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_think_time=1) as srv:
+        busy = pooled(srv, "K")
+        sid = sid_of(busy)
+        # Each call restarts the think time; many calls together outlast it.
+        for _ in range(40):
+            assert sid_of(busy) == sid
+            srv.instance.sweep()
+        assert srv.broker.think_time_expired == 0
+        busy.close()
+
+
+def test_a_released_client_is_not_thinking() -> None:
+    """MAX_THINK_TIME counts only while a server is held: an idle DRCP connection that released keeps
+    its connection."""
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_think_time=0.3) as srv:
+        pool = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="R", min=1, max=1
+        )
+        with pool.acquire() as conn:
+            sid_of(conn)
+        srv.wait_idle()
+        wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+        threading.Event().wait(0.6)  # twice the think time, with nothing held: nothing to cut
+        assert srv.broker.think_time_expired == 0
+        with pool.acquire() as conn:
+            assert sid_of(conn) > 0
+        pool.close()
+
+
+def test_inactivity_timeout_terminates_idle_free_servers_down_to_minsize() -> None:
+    engine = StubEngine()
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=engine, inactivity_timeout=0.5, min_pooled_servers=1
+    ) as srv:
+        conns = [pooled(srv, f"C{i}") for i in range(3)]
+        for conn in conns:
+            sid_of(conn)
+        for conn in conns:
+            conn.close()
+        wait_until(lambda: srv.broker.inactivity_terminated == 2)
+        assert srv.stats()["pooled_servers"] == {"created": 3, "busy": 0, "free": 1, "max": 40}
+        assert len(engine.closed_sessions) == 2  # their sessions were destroyed
+        threading.Event().wait(0.3)
+        assert srv.stats()["pooled_servers"]["free"] == 1  # MINSIZE is kept
+
+
+def test_busy_servers_are_not_terminated_for_inactivity() -> None:
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=StubEngine(), inactivity_timeout=0.2, min_pooled_servers=0
+    ) as srv:
+        holder = pooled(srv, "H")
+        sid = sid_of(holder)
+        threading.Event().wait(0.5)
+        srv.instance.sweep()
+        assert srv.broker.inactivity_terminated == 0
+        assert sid_of(holder) == sid
+        holder.close()
+        wait_until(lambda: srv.broker.inactivity_terminated == 1)
+        assert srv.stats()["pooled_servers"]["free"] == 0
