@@ -106,6 +106,11 @@ class SweepResult:
     destroy: list[ServerSession] = field(default_factory=list)
 
 
+# A DRCP connect while the pool is stopped: the listener has no pooled handler (TNS-12520).
+POOL_STOPPED_CODE = 12520
+POOL_STOPPED_MESSAGE = "TNS:listener could not find available handler for requested type of server"
+
+
 class WaitCancelled(Exception):
     """The client interrupted its call while it waited for a pooled server."""
 
@@ -253,6 +258,8 @@ class Broker:
         want_new = info.purity == "NEW"
         victim: ServerSession | None = None
         with self._cond:
+            if not self.active:
+                raise OracleError(POOL_STOPPED_CODE, POOL_STOPPED_MESSAGE)
             stats = self._stats(name)
             stats.num_requests += 1
             started = time.monotonic()

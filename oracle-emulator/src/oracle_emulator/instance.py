@@ -314,6 +314,10 @@ class Instance:
 
     # -- pooled servers (DRCP) -----------------------------------------------------------------
 
+    def pool_active(self) -> bool:
+        """False after DBMS_CONNECTION_POOL.STOP_POOL: DRCP connects are refused (TNS-12520)."""
+        return self.broker.active
+
     def register_client(self, info: ClientInfo) -> None:
         self.broker.register_client(info)
 

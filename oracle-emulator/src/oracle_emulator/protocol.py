@@ -19,7 +19,7 @@ from typing import Any
 
 from . import handshake, wire
 from .auth import AuthExchange
-from .broker import DEFAULT_CCLASS, ClientInfo, WaitCancelled
+from .broker import DEFAULT_CCLASS, POOL_STOPPED_CODE, ClientInfo, WaitCancelled
 from .cursors import CursorTable
 from .execute import FN_REEXECUTE, FN_REEXECUTE_AND_FETCH, AlreadyAnswered, ExecuteHandler, call_status
 from .instance import Instance
@@ -142,6 +142,10 @@ class ClientConnection:
             return False
         attrs = request.attrs
         self.pooled = attrs.get("SERVER", "").lower() == "pooled"
+        if self.pooled and not self.instance.pool_active():
+            handshake.send_refuse(self.stream, POOL_STOPPED_CODE)
+            log.info("refused DRCP connection from %s: the pool is stopped", self.addr)
+            return False
         self.login_settings.program = attrs.get("PROGRAM")
         self.login_settings.machine = attrs.get("HOST")
         self.login_settings.osuser = attrs.get("USER")
