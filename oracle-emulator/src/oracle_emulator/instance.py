@@ -118,7 +118,7 @@ def pause(ms: float) -> None:
         time.sleep(ms / 1000)
 
 
-COUNTERS = ("round_trips", "one_way", "logins", "sessions_created", "servers_started")
+COUNTERS = ("round_trips", "one_way", "logins", "sessions_created", "servers_started", "parses")
 
 
 # DBMS_CONNECTION_POOL procedures: (name, parameters in the order of Oracle's signatures).
@@ -251,6 +251,10 @@ class Instance:
 
     def count_one_way(self) -> None:
         self._count("one_way")
+
+    def count_parse(self) -> None:
+        """An EXECUTE that carried the statement's text (a parse; re-executes of open cursors are not)."""
+        self._count("parses")
 
     def counters(self) -> dict[str, int]:
         with self._lock:

@@ -70,6 +70,9 @@ class ClientConnection:
         self.session: ServerSession | None = None  # dedicated session or the borrowed pooled one
         self.client_info: ClientInfo | None = None
         self.sess_ret_pending = False
+        self.session_changed = False  # the pending session return tells the client of another session
+        self.sess_ret_in_response = False  # the response being built carries the session return
+        self.last_session: ServerSession | None = None  # the pooled session held before the last release
         self.cursors = CursorTable()
         self.lobs = LobStore()
         self.executor = ExecuteHandler(instance, self.cursors, self.lobs)
@@ -286,6 +289,13 @@ class ClientConnection:
         session.disconnect = self.close  # MAX_THINK_TIME / KILL SESSION IMMEDIATE end this connection
         self.session = session
         self.sess_ret_pending = True
+        # Only a session other than the one held before counts (the first attach has nothing cached).
+        self.session_changed = self.last_session is not None and session is not self.last_session
+        if self.session_changed:
+            # Cursors live in the server session: those this connection opened belong to the one it
+            # had before. The session return says so, and the driver forgets them (re-parses).
+            self.cursors.clear()
+        self.last_session = session
         return session
 
     def _release_pooled_server(self) -> None:
@@ -341,7 +351,8 @@ class ClientConnection:
         prefix = b""
         if self.sess_ret_pending:
             self.sess_ret_pending = False
-            write_session_return(w, session.sid, session.serial)
+            self.sess_ret_in_response = True
+            write_session_return(w, session.sid, session.serial, self.session_changed)
             prefix = w.getvalue()
         self._apply_piggybacks(piggybacks)
         try:
@@ -365,9 +376,11 @@ class ClientConnection:
         if tail is not None:
             w.raw(tail.getvalue())
         self.instance.wait_round_trip()
+        carried_return, self.sess_ret_in_response = self.sess_ret_in_response, False
         if self.interrupted():
             # The client gave up on this call (cancel() or call timeout): drop the response and
-            # start the break/reset exchange instead.
+            # start the break/reset exchange instead. A session return it carried goes with the next.
+            self.sess_ret_pending = self.sess_ret_pending or carried_return
             self._send_break()
             return
         self._send(w)

@@ -215,6 +215,7 @@ class EmulatorServer:
             "logins": counters["logins"],
             "sessions_created": counters["sessions_created"],
             "servers_started": counters["servers_started"],
+            "parses": counters["parses"],
             "client_connections": {"opened": opened, "open": open_now},
             "pooled_servers": self.broker.pool_figures(),
             "classes": self.broker.class_figures(),

@@ -146,3 +146,41 @@ def test_busy_servers_are_not_terminated_for_inactivity() -> None:
         holder.close()
         wait_until(lambda: srv.broker.inactivity_terminated == 1)
         assert srv.stats()["pooled_servers"]["free"] == 0
+
+
+def test_a_session_changed_at_re_attach_makes_the_driver_parse_again() -> None:
+    """Cursors live in the server session. When a re-attach gives the client another session, the
+    session-return piggyback carries the session-changed flag and the thin driver drops its cached
+    cursors, so the statement is parsed again instead of re-executed by a cursor id of the old session.
+
+    The driver parses the first statement after every re-attach anyway (a copy, while it does not know
+    yet whether the session changed); what the flag decides is the second one."""
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1) as srv:
+        pool = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="P", min=1, max=1
+        )
+        sql = "select sid from session"
+
+        def request() -> tuple[int, int]:
+            """Run the statement twice in one acquire: (its session, parses the server saw)."""
+            before = srv.stats()["parses"]
+            with pool.acquire() as conn:
+                for _ in range(2):
+                    with conn.cursor() as cur:
+                        sid = int(cur.execute(sql).fetchone()[0])
+            srv.wait_idle()
+            return sid, srv.stats()["parses"] - before
+
+        first, _ = request()
+        # The same session at re-attach: the cached cursor is still valid (only the forced copy parses).
+        assert request() == (first, 1)
+        # Another class takes the only server (its session is replaced); ours then gets the server back
+        # with yet another session: changed, so the cached cursor is parsed again too.
+        other = pooled(srv, "Q")
+        assert sid_of(other) != first
+        other.close()
+        srv.wait_idle()
+        second, parses = request()
+        assert second != first and parses == 2
+        assert [r for r in srv.statements() if r.error_code is not None] == []  # no ORA-01001
+        pool.close()
