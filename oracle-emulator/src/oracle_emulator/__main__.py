@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--inactivity-timeout", type=float, default=300, metavar="SECONDS", help="0: no limit"
     )
+    parser.add_argument(
+        "--drcp-dedicated-opt", choices=("YES", "NO"), default="NO", help="Oracle 21c/23ai default: NO"
+    )
     parser.add_argument("--rtt-ms", type=float, default=0)
     parser.add_argument("--login-ms", type=float, default=0)
     parser.add_argument("--new-session-ms", type=float, default=0)
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=args.data_dir,
         max_think_time=args.max_think_time or None,
         inactivity_timeout=args.inactivity_timeout or None,
+        drcp_dedicated_opt=args.drcp_dedicated_opt == "YES",
     )
     stop = threading.Event()
 

@@ -151,6 +151,7 @@ class ClientInfo:
     machine: str | None = None
     terminal: str | None = None
     session: ServerSession | None = None
+    kept: ServerSession | None = None  # released but left attached (DRCP_DEDICATED_OPT)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -170,8 +171,10 @@ class Broker:
         on_new_session: Callable[[bool], None] | None = None,
         on_destroy: Callable[[ServerSession], None] | None = None,
         params: PoolParams | None = None,
+        dedicated_opt: bool = False,
     ) -> None:
         self.service = service
+        self.dedicated_opt = dedicated_opt
         self.initial_params = replace(params or PoolParams(), maxsize=max_pooled_servers)
         self.params = self.initial_params
         self.active = True  # the server starts with the pool started (START_POOL already run)
@@ -183,6 +186,8 @@ class Broker:
         self._cond = threading.Condition()
         self._free: list[ServerSession] = []  # oldest release first
         self._busy: set[ServerSession] = set()
+        # DRCP_DEDICATED_OPT: servers released by their client but left attached to it, oldest first.
+        self._kept: dict[ServerSession, ClientInfo] = {}
         self._reserved = 0  # creations in progress (count towards the maximum)
         self._dedicated: set[ServerSession] = set()
         self._clients: set[ClientInfo] = set()
@@ -204,12 +209,21 @@ class Broker:
             self.params = params
             self._cond.notify_all()
 
+    def set_dedicated_opt(self, on: bool) -> None:
+        """ALTER SYSTEM SET DRCP_DEDICATED_OPT; turning it off gives the kept servers to the pool."""
+        with self._cond:
+            self.dedicated_opt = on
+            if not on:
+                self._return_kept()
+                self._cond.notify_all()
+
     def set_active(self, active: bool) -> list[ServerSession]:
         """START_POOL / STOP_POOL. Stopping frees the idle pool: returns the free servers to destroy."""
         with self._cond:
             self.active = active
             if active:
                 return []
+            self._return_kept()
             gone, self._free = self._free, []
             self._cond.notify_all()
             return gone
@@ -231,6 +245,22 @@ class Broker:
     def unregister_client(self, info: ClientInfo) -> None:
         with self._cond:
             self._clients.discard(info)
+            kept, info.kept = info.kept, None
+            if kept is not None and self._kept.pop(kept, None) is not None:
+                self._free.append(kept)  # its client is gone: an ordinary free server now
+                self._cond.notify()
+
+    def _dedicated_opt_on(self) -> bool:
+        """Oracle: dedicated optimization applies while the connections to the broker are fewer than
+        the pool's maximum size."""
+        return self.dedicated_opt and len(self._clients) < self.params.maxsize
+
+    def _return_kept(self) -> None:
+        """Give every kept server to the pool (the optimization no longer applies)."""
+        for session, owner in self._kept.items():
+            owner.kept = None
+            self._free.append(session)
+        self._kept.clear()
 
     def add_dedicated(self, session: ServerSession) -> None:
         with self._cond:
@@ -262,6 +292,14 @@ class Broker:
                 raise OracleError(POOL_STOPPED_CODE, POOL_STOPPED_MESSAGE)
             stats = self._stats(name)
             stats.num_requests += 1
+            if info.kept is not None and self._kept.pop(info.kept, None) is not None:
+                # Dedicated optimization: the client's own server, still attached to it.
+                kept, info.kept = info.kept, None
+                stats.num_hits += 1
+                self._lend(kept, info, stats, time.monotonic(), False)
+                return kept
+            if self._kept and not self._dedicated_opt_on():
+                self._return_kept()
             started = time.monotonic()
             deadline = None if self.wait_timeout is None else started + self.wait_timeout
             waited = False
@@ -278,9 +316,12 @@ class Broker:
                     victim = self._free.pop(match)
                     self.purged += 1
                     break
-                total = len(self._free) + len(self._busy) + self._reserved
+                total = len(self._free) + len(self._busy) + len(self._kept) + self._reserved
                 if total < self.max_pooled_servers:
                     break
+                if self._kept and not self._free:
+                    self._return_kept()  # a full pool takes back what the optimization left attached
+                    continue
                 if self._free:
                     victim = self._free.pop(0)  # the least recently used free server
                     self.purged += 1
@@ -350,7 +391,7 @@ class Broker:
         info.session = session
         if waited:
             stats.wait_time += int((time.monotonic() - started) * 1000)
-        self.historic_max = max(self.historic_max, len(self._busy) + len(self._free))
+        self.historic_max = max(self.historic_max, len(self._busy) + len(self._free) + len(self._kept))
 
     def release(self, info: ClientInfo) -> ServerSession | None:
         """Return the server held by ``info`` to the pool (SESSION_RELEASE or disconnect).
@@ -375,6 +416,11 @@ class Broker:
                 or (lifetime and now - session.created_at > lifetime)
             ):
                 session.ended = True
+            elif self._dedicated_opt_on():
+                # DRCP_DEDICATED_OPT: the server stays attached to its client as if dedicated.
+                self._kept[session] = info
+                info.kept = session
+                return session
             else:
                 self._free.append(session)
             self._cond.notify()
@@ -396,7 +442,7 @@ class Broker:
                     self.think_time_expired += 1
             idle = self.params.inactivity_timeout
             if idle:
-                total = len(self._free) + len(self._busy) + self._reserved
+                total = len(self._free) + len(self._busy) + len(self._kept) + self._reserved
                 keep: list[ServerSession] = []
                 for session in self._free:  # oldest release first
                     if total > self.params.minsize and now - session.last_active > idle:
@@ -412,21 +458,26 @@ class Broker:
         """Every session of ``user``: dedicated, busy pooled and free (cached) pooled ones."""
         user = user.upper()
         with self._cond:
-            return [s for s in (*self._dedicated, *self._busy, *self._free) if s.username == user]
+            everyone = (*self._dedicated, *self._busy, *self._free, *self._kept)
+            return [s for s in everyone if s.username == user]
 
     def kill(self, sid: int, serial: int) -> ServerSession | None:
         """ALTER SYSTEM KILL SESSION: None if no such session. A free pooled server leaves the pool
         at once (the caller destroys it); a held one is marked killed (``session.ended`` tells
         whether the caller may destroy it now: not while it runs a call)."""
         with self._cond:
-            for session in (*self._free, *self._busy, *self._dedicated):
+            for session in (*self._free, *self._kept, *self._busy, *self._dedicated):
                 if session.sid == sid and session.serial == serial:
                     break
             else:
                 return None
             self.killed += 1
             session.killed = True
-            if session in self._free:
+            owner = self._kept.pop(session, None)
+            if owner is not None:
+                owner.kept = None
+                session.ended = True
+            elif session in self._free:
                 self._free.remove(session)
                 session.ended = True
             elif not session.in_call:
@@ -448,7 +499,10 @@ class Broker:
     def shutdown(self) -> list[ServerSession]:
         """Forget every session (server stop); returns them so their storage can be freed."""
         with self._cond:
-            sessions = [*self._free, *self._busy, *self._dedicated]
+            sessions = [*self._free, *self._busy, *self._kept, *self._dedicated]
+            for owner in self._kept.values():
+                owner.kept = None
+            self._kept.clear()
             self._free.clear()
             self._busy.clear()
             self._dedicated.clear()
@@ -462,13 +516,13 @@ class Broker:
             self._classes.clear()
             self.created = 0
             self.purged = 0
-            self.historic_max = len(self._busy) + len(self._free)
+            self.historic_max = len(self._busy) + len(self._free) + len(self._kept)
 
     def pool_figures(self) -> dict[str, int]:
         with self._cond:
             return {
                 "created": self.created,
-                "busy": len(self._busy),
+                "busy": len(self._busy) + len(self._kept),  # a kept server is its client's
                 "free": len(self._free),
                 "max": self.max_pooled_servers,
             }
@@ -491,8 +545,8 @@ class Broker:
                     "CONNECTION_POOL": POOL_NAME,
                     "STATUS": "ACTIVE" if self.active else "INACTIVE",
                     **self.params.as_row(),
-                    "NUM_OPEN_SERVERS": len(self._free) + len(self._busy),
-                    "NUM_BUSY_SERVERS": len(self._busy),
+                    "NUM_OPEN_SERVERS": len(self._free) + len(self._busy) + len(self._kept),
+                    "NUM_BUSY_SERVERS": len(self._busy) + len(self._kept),
                     "NUM_AUTH_SERVERS": 0,
                     "NUM_REQUESTS": totals.num_requests,
                     "NUM_HITS": totals.num_hits,
@@ -555,5 +609,5 @@ class Broker:
 
     def sessions(self) -> list[dict[str, Any]]:
         with self._cond:
-            everyone = [*self._busy, *self._free, *self._dedicated]
+            everyone = [*self._busy, *self._kept, *self._free, *self._dedicated]
         return sorted((s.as_v_session_row() for s in everyone), key=lambda row: row["SID"])

@@ -184,6 +184,9 @@ class InstanceView:
     def kill_session(self, sid: int, serial: int, immediate: bool) -> None:
         self._instance.kill_session(sid, serial, immediate)
 
+    def set_parameter(self, name: str, value: str) -> None:
+        self._instance.set_parameter(name, value)
+
     def grant_pool_admin(self, user: str, granted: bool) -> None:
         if granted:
             self._instance.grant_pool_admin(user)
@@ -210,6 +213,7 @@ class Instance:
         statement_log_size: int = 10000,
         pool_params: PoolParams | None = None,
         pool_admins: Sequence[str] = (),
+        drcp_dedicated_opt: bool = False,
     ) -> None:
         self.service = service
         self.users = users
@@ -223,6 +227,7 @@ class Instance:
             on_new_session=self._session_created,
             on_destroy=self.destroy_session,
             params=pool_params,
+            dedicated_opt=drcp_dedicated_opt,
         )
         self.triggers = TriggerCatalog()
         self.pool_admins: set[str] = {*POOL_ADMINS, *(u.upper() for u in pool_admins)}
@@ -430,6 +435,19 @@ class Instance:
             self.destroy_session(session)
 
     # -- DBMS_CONNECTION_POOL ----------------------------------------------------------------------
+
+    def set_parameter(self, name: str, value: str) -> None:
+        """ALTER SYSTEM SET name = value; only DRCP_DEDICATED_OPT (YES / NO) is an instance parameter
+        here (ORA-02065 for another); ORA-00096 for a value other than YES / NO."""
+        if name.upper() != "DRCP_DEDICATED_OPT":
+            raise OracleError(
+                2065, f"illegal option for ALTER SYSTEM: parameter {name.upper()} is not modelled"
+            )
+        if value.upper() not in ("YES", "NO"):
+            raise OracleError(
+                96, f"invalid value {value} for parameter drcp_dedicated_opt, must be from among YES, NO"
+            )
+        self.broker.set_dedicated_opt(value.upper() == "YES")
 
     def revoke_pool_admin(self, user: str) -> None:
         self._granted_admins.discard(user.upper())

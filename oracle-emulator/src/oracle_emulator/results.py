@@ -155,6 +155,9 @@ class ServerAdmin(Protocol):
     def kill_session(self, sid: int, serial: int, immediate: bool) -> None:
         """ALTER SYSTEM KILL SESSION 'sid,serial' [IMMEDIATE]; ORA-00030 if there is no such session."""
 
+    def set_parameter(self, name: str, value: str) -> None:
+        """ALTER SYSTEM SET name = value (an instance parameter the server models)."""
+
     def grant_pool_admin(self, user: str, granted: bool) -> None:
         """GRANT (True) / REVOKE (False) EXECUTE ON DBMS_CONNECTION_POOL."""
 

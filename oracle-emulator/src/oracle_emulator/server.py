@@ -56,6 +56,7 @@ class EmulatorServer:
         inactivity_timeout: float | None = PoolParams.inactivity_timeout,
         min_pooled_servers: int = PoolParams.minsize,
         pool_admins: Sequence[str] = (),
+        drcp_dedicated_opt: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -77,6 +78,7 @@ class EmulatorServer:
                 inactivity_timeout=inactivity_timeout,
             ),
             pool_admins=pool_admins,
+            drcp_dedicated_opt=drcp_dedicated_opt,
         )
         self._lock = threading.Lock()
         self._opened = 0

@@ -147,3 +147,21 @@ def test_stop_pool_refuses_drcp_connects_until_start_pool(srv: EmulatorServer) -
         again = oracledb.connect(user=USER, password=PASSWORD, dsn=dsn)
         assert again.cursor().execute("SELECT 1 FROM DUAL").fetchone() == (1,)
         again.close()
+
+
+def test_alter_system_set_drcp_dedicated_opt(srv: EmulatorServer) -> None:
+    with connect(srv) as conn:
+        cur = conn.cursor()
+        pool = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="OPT", min=1, max=1
+        )
+        cur.execute("ALTER SYSTEM SET DRCP_DEDICATED_OPT = YES SCOPE = MEMORY")
+        with pool.acquire() as app:
+            app.cursor().execute("SELECT 1 FROM DUAL")
+        srv.wait_idle()
+        assert srv.stats()["pooled_servers"]["free"] == 0  # kept attached to its client
+        cur.execute("ALTER SYSTEM SET drcp_dedicated_opt='NO'")
+        assert srv.stats()["pooled_servers"]["free"] == 1  # given to the pool
+        with pytest.raises(oracledb.DatabaseError, match="ORA-00096"):
+            cur.execute("ALTER SYSTEM SET DRCP_DEDICATED_OPT = MAYBE")
+        pool.close()

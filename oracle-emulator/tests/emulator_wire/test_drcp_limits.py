@@ -184,3 +184,51 @@ def test_a_session_changed_at_re_attach_makes_the_driver_parse_again() -> None:
         assert second != first and parses == 2
         assert [r for r in srv.statements() if r.error_code is not None] == []  # no ORA-01001
         pool.close()
+
+
+def drcp_pool(srv: EmulatorServer, cclass: str) -> oracledb.ConnectionPool:
+    return oracledb.create_pool(
+        user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass=cclass, min=1, max=1
+    )
+
+
+def request_sid(pool: oracledb.ConnectionPool, srv: EmulatorServer) -> int:
+    with pool.acquire() as conn:
+        sid = sid_of(conn)
+    srv.wait_idle()  # the one-way release is processed
+    return sid
+
+
+def test_drcp_dedicated_opt_is_off_by_default_as_in_23ai() -> None:
+    with EmulatorServer(users={USER: PASSWORD}, engine=StubEngine()) as srv:
+        assert srv.broker.dedicated_opt is False
+        pool = drcp_pool(srv, "D")
+        request_sid(pool, srv)
+        assert srv.stats()["pooled_servers"]["free"] == 1  # released to the pool
+        pool.close()
+
+
+def test_drcp_dedicated_opt_keeps_the_server_attached_while_connections_are_fewer_than_maxsize() -> None:
+    with EmulatorServer(
+        users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=3, drcp_dedicated_opt=True
+    ) as srv:
+        x, y = drcp_pool(srv, "X"), drcp_pool(srv, "Y")
+        sid_x = request_sid(x, srv)
+        sid_y = request_sid(y, srv)
+        # Released, but each server stays with its client as if dedicated: none is free.
+        assert srv.stats()["pooled_servers"] == {"created": 2, "busy": 2, "free": 0, "max": 3}
+        assert request_sid(x, srv) == sid_x and request_sid(y, srv) == sid_y
+        cx = srv.stats()["classes"]["APP.X"]
+        assert (cx["num_requests"], cx["num_hits"], cx["num_misses"]) == (2, 1, 1)
+        # A third connection makes them as many as MAXSIZE: the optimization stops and the kept servers
+        # go back to the pool; the newcomer gets a new server, X finds its own free one again.
+        z = pooled(srv, "Z")
+        assert sid_of(z) not in (sid_x, sid_y)
+        assert srv.stats()["pooled_servers"] == {"created": 3, "busy": 1, "free": 2, "max": 3}
+        assert request_sid(x, srv) == sid_x
+        assert srv.stats()["pooled_servers"]["free"] == 2  # released to the pool now
+        z.close()
+        x.close()
+        y.close()
+        # Client connections gone: nothing is kept for them.
+        wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 3)

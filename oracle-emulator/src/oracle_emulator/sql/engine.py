@@ -181,6 +181,9 @@ class Engine:
         if head == "ALTER" and admin.is_kill_session(sql):
             admin.kill_session(ctx, sql)
             return Result()
+        if head == "ALTER" and admin.is_set_parameter(sql):
+            admin.set_parameter(ctx, sql)
+            return Result()
         if head in ("GRANT", "REVOKE") and admin.pool_grant(ctx, sql):
             return Result()
         if head in ("COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RELEASE"):
