@@ -416,7 +416,7 @@ class Broker:
                 or (lifetime and now - session.created_at > lifetime)
             ):
                 session.ended = True
-            elif self._dedicated_opt_on():
+            elif self._dedicated_opt_on() and info.purity != "NEW":  # NEW wants a fresh session each time
                 # DRCP_DEDICATED_OPT: the server stays attached to its client as if dedicated.
                 self._kept[session] = info
                 info.kept = session

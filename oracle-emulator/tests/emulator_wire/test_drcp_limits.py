@@ -232,3 +232,15 @@ def test_drcp_dedicated_opt_keeps_the_server_attached_while_connections_are_fewe
         y.close()
         # Client connections gone: nothing is kept for them.
         wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 3)
+
+
+def test_max_use_session_retires_a_server_at_its_release() -> None:
+    engine = StubEngine()
+    with EmulatorServer(users={USER: PASSWORD}, engine=engine) as srv:
+        srv.broker.configure(srv.broker.params.with_values(max_use_session=2))
+        pool = drcp_pool(srv, "U")
+        first = request_sid(pool, srv)
+        assert request_sid(pool, srv) == first  # second use: then retired
+        assert engine.closed_sessions == [first]
+        assert request_sid(pool, srv) != first
+        pool.close()
