@@ -3,6 +3,7 @@ SESSION to clear them, through the real driver and the real SQL engine."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import oracledb
@@ -110,3 +111,23 @@ def test_kill_session_errors(srv: EmulatorServer, admin: oracledb.Connection) ->
         cur.execute("ALTER SYSTEM KILL SESSION '1; DROP USER t1'")
     assert failure.value.args[0].code == 26
     cur.execute("DROP USER t1")  # nothing connected: fine
+
+
+def test_a_session_killed_during_a_call_ends_when_the_call_returns(
+    srv: EmulatorServer, admin: oracledb.Connection
+) -> None:
+    conn = tenant(srv, pooled=False)
+    sid = conn.session_id
+    sleeper = threading.Thread(target=lambda: conn.cursor().execute("BEGIN DBMS_SESSION.SLEEP(0.5); END;"))
+    sleeper.start()
+    wait_until(lambda: any(s.in_call for s in srv.broker.sessions_of("T1")))
+    cur = admin.cursor()
+    (serial,) = cur.execute("SELECT SERIAL# FROM V$SESSION WHERE SID = :1", [sid]).fetchone()
+    cur.execute(f"ALTER SYSTEM KILL SESSION '{sid},{serial}'")
+    assert cur.execute(SESSIONS).fetchall() == [(sid, serial, "KILLED", "DEDICATED")]
+    sleeper.join(10)  # the call in progress finishes
+    assert cur.execute(SESSIONS).fetchall() == []  # then the session is gone
+    with pytest.raises(oracledb.DatabaseError) as failure:
+        one(conn)
+    assert failure.value.args[0].code == 28
+    cur.execute("DROP USER t1")
