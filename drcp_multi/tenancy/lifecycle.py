@@ -11,6 +11,7 @@ control character).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -24,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections, router
 
+from drcp_multi.backends.oracle.user_sessions import USER_CONNECTED, drop_ending_sessions
 from drcp_multi.conf import drcp_setting, shared_alias, tenancy_mode
 from drcp_multi.routers import shared_apps
 from drcp_multi.signals import tenant_created, tenant_deleted, tenant_migrated
@@ -106,7 +108,11 @@ def _admin_alias(admin_alias: str | None) -> str:
 
 
 def run_schema_template(statements: Sequence[str], parameters: Mapping[str, str], admin_alias: str) -> None:
-    """Run each statement with the validated ``parameters`` filled in, on ``admin_alias`` (no tenant)."""
+    """Run each statement with the validated ``parameters`` filled in, on ``admin_alias`` (no tenant).
+
+    A statement refused with ORA-01940 (``DROP USER`` while the user has sessions: on Oracle those its
+    pools released stay cached in the DRCP pool) is run again after the user's sessions are killed
+    (V$SESSION + ALTER SYSTEM KILL SESSION … IMMEDIATE)."""
     with tenant_context(None):
         connection = connections[admin_alias]
         try:
@@ -119,9 +125,24 @@ def run_schema_template(statements: Sequence[str], parameters: Mapping[str, str]
                             f"schema template statement {statement!r} uses {exc}, which is not one of "
                             "{user}, {password}, {tablespace}"
                         ) from None
-                    cursor.execute(sql)
+                    drop_ending_sessions(
+                        functools.partial(cursor.execute, sql),
+                        cursor,
+                        parameters.get("user", "").upper(),
+                        explain=lambda exc: _still_connected(parameters.get("user", ""), admin_alias, exc),
+                    )
         finally:
             connection.close()
+
+
+def _still_connected(user: str, admin_alias: str, exc: Exception) -> LifecycleError:
+    return LifecycleError(
+        f"cannot drop Oracle user {user}: it still has sessions ({USER_CONNECTED}; on Oracle, those its "
+        f"pools released stay cached in the DRCP pool) and ending them failed: {exc}. Give the user of "
+        f"DATABASES[{admin_alias!r}] (ADMIN_ALIAS) SELECT ON V_$SESSION and ALTER SYSTEM so the sessions "
+        "can be killed, or end them yourself (ALTER SYSTEM KILL SESSION 'sid,serial#' IMMEDIATE for the "
+        f"rows of V$SESSION WHERE USERNAME = '{user.upper()}') and run the delete again"
+    )
 
 
 def create_tenant(

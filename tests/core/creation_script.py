@@ -3,7 +3,8 @@
 Creates the test user and tablespaces as the main user, migrates and queries as the test user through
 the registry, destroys it all; prints JSON with what the wire server saw. The server's DROP USER hook
 records which clients of the test user were still connected at that moment: none, because the alias's
-pools are closed before the user is dropped.
+pools are closed before the user is dropped. Their sessions stay cached in the DRCP pool, as on Oracle,
+so the first DROP USER fails with ORA-01940 and teardown kills them (V$SESSION + KILL SESSION).
 """
 
 from __future__ import annotations
@@ -60,9 +61,17 @@ def main() -> dict[str, Any]:
         report["user_after"] = connection.settings_dict["USER"]
         report["connected_at_drop"] = connected_at_drop
         report["ddl"] = [
-            (r.username, " ".join(r.sql.split()[:3]).upper())
+            (r.username, " ".join(r.sql.split()[:3]).upper(), r.error_code)
             for r in server.statements()
             if r.sql.split()[0].upper() in ("CREATE", "DROP") and r.sql.split()[1].upper() == "USER"
+        ]
+        report["kills"] = [
+            (r.username, r.error_code)
+            for r in server.statements()
+            if r.sql.upper().startswith("ALTER SYSTEM KILL")
+        ]
+        report["test_user_sessions_after"] = [
+            s for s in server.broker.sessions() if s["USERNAME"] == "TEST_APP"
         ]
         return report
     finally:

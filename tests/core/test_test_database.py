@@ -1,4 +1,5 @@
-"""Django's test database creation and teardown work on the backend: pools closed before DROP USER."""
+"""Django's test database creation and teardown work on the backend: pools closed before DROP USER, and the
+test user's sessions cached in the DRCP pool killed when DROP USER is refused (ORA-01940)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,15 @@ def test_create_and_destroy_test_database() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert (report["test_user"], report["rows"]) == ("test_app", 1)
     assert "test_app" in report["pool_users_during"]
-    assert report["ddl"] == [["APP", "CREATE USER TEST_APP"], ["APP", "DROP USER TEST_APP"]]
+    # The pools' sessions stay cached in the DRCP pool (as on Oracle): the first DROP USER is refused
+    # (ORA-01940), teardown kills them and drops again.
+    assert report["ddl"] == [
+        ["APP", "CREATE USER TEST_APP", None],
+        ["APP", "DROP USER TEST_APP", 1940],
+        ["APP", "DROP USER TEST_APP", None],
+    ]
+    assert report["kills"] and all(k == ["APP", None] for k in report["kills"])
+    assert report["test_user_sessions_after"] == []
     assert report["connected_at_drop"] == []  # no client of the test user left when it was dropped
     assert report["pools_after"] == [] and report["user_after"] == "app"
 

@@ -102,6 +102,11 @@ def test_create_clone_superuser_disable_delete(server: EmulatorServer) -> None:
     assert deleted.returncode == 0, deleted.stderr[-2000:]
     assert "signal: tenant_deleted copyco dropped_schema=True" in deleted.stderr
     assert statements_like(server, "DROP USER") == [("SHARED", "SHARED", "DROP USER copyco CASCADE")]
+    # copyco's sessions stayed cached in the DRCP pool after its pools closed (as on Oracle): the first
+    # DROP USER was refused (ORA-01940) and the delete killed them (V$SESSION + KILL SESSION) first.
+    refused_drops = [r.error_code for r in server.statements() if r.sql.upper().startswith("DROP USER")]
+    assert refused_drops[0] == 1940 and refused_drops[-1] is None
+    assert statements_like(server, "ALTER SYSTEM KILL SESSION")
     with pytest.raises(oracledb.DatabaseError, match="ORA-01017"):
         oracledb.connect(user="copyco", password="pw_copyco", dsn=server.dsn)
     assert "copyco" not in fleet_command(env, "tenants", "list").stdout

@@ -12,18 +12,12 @@ again until the killed sessions are gone. That needs the main (admin) user to ho
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.db.backends.oracle.creation import DatabaseCreation as OracleDatabaseCreation
 
+from drcp_multi.backends.oracle.user_sessions import USER_CONNECTED, drop_ending_sessions
 from drcp_multi.registry import get_registry
-
-USER_CONNECTED = "ORA-01940"
-#: How long teardown waits for killed sessions to leave V$SESSION (KILL SESSION IMMEDIATE returns before
-#: the session is gone; the deadline only turns a session that never goes into a clear error).
-DRAIN_DEADLINE = 60.0
-SESSIONS_OF_USER = "SELECT SID, SERIAL# FROM V$SESSION WHERE USERNAME = %s"  # a Django cursor: %s binds
 
 
 class TestUserStillConnected(RuntimeError):
@@ -45,39 +39,28 @@ class DatabaseCreation(OracleDatabaseCreation):
 
     def _destroy_test_user(self, cursor: Any, parameters: dict[str, Any], verbosity: int) -> None:
         username = str(parameters["user"]).upper()  # unquoted in Django's DROP USER: stored upper-case
-        deadline = time.monotonic() + DRAIN_DEADLINE
-        while True:
-            try:
-                super()._destroy_test_user(cursor, parameters, verbosity)  # type: ignore[misc]
-                return
-            except Exception as exc:
-                if USER_CONNECTED not in str(exc) or time.monotonic() > deadline:
-                    raise
+        parent = super()._destroy_test_user  # type: ignore[misc]  # not in django-stubs
+
+        def announce() -> None:
             if verbosity >= 1:
                 self.log(
                     f"Ending the DRCP sessions of test user {username} still pooled ({USER_CONNECTED})..."
                 )
-            end_sessions_of(cursor, username)
-            time.sleep(0.2)  # killed sessions leave V$SESSION asynchronously
+
+        drop_ending_sessions(
+            lambda: parent(cursor, parameters, verbosity),
+            cursor,
+            username,
+            explain=lambda exc: still_connected(username, exc),
+            on_retry=announce,
+        )
 
 
-def end_sessions_of(cursor: Any, username: str) -> int:
-    """Kill every session of ``username`` (pooled ones included); returns how many were asked to end."""
-    try:
-        cursor.execute(SESSIONS_OF_USER, [username])
-        sessions = [(int(sid), int(serial)) for sid, serial in cursor.fetchall()]
-        for sid, serial in sessions:
-            try:
-                cursor.execute(f"ALTER SYSTEM KILL SESSION '{sid},{serial}' IMMEDIATE")
-            except Exception as exc:
-                if "ORA-00030" not in str(exc):  # already gone: "User session ID does not exist"
-                    raise
-    except Exception as exc:
-        raise TestUserStillConnected(
-            f"Test user {username} cannot be dropped: its sessions stay cached in the DRCP pool after our "
-            f"pools closed ({USER_CONNECTED}), and ending them failed: {exc}. Give the main user of "
-            "DATABASES (the one that creates the test user) SELECT ON V_$SESSION and ALTER SYSTEM, or stop "
-            "the pool (EXECUTE DBMS_CONNECTION_POOL.STOP_POOL()) before the run ends; see "
-            "docs/live-oracle.md."
-        ) from exc
-    return len(sessions)
+def still_connected(username: str, exc: Exception) -> TestUserStillConnected:
+    return TestUserStillConnected(
+        f"Test user {username} cannot be dropped: its sessions stay cached in the DRCP pool after our "
+        f"pools closed ({USER_CONNECTED}), and ending them failed: {exc}. Give the main user of "
+        "DATABASES (the one that creates the test user) SELECT ON V_$SESSION and ALTER SYSTEM, or stop "
+        "the pool (EXECUTE DBMS_CONNECTION_POOL.STOP_POOL()) before the run ends; see "
+        "docs/live-oracle.md."
+    )

@@ -33,7 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--service", default="FREEPDB1")
     parser.add_argument("--user", type=_user, action="append", default=[], metavar="USER/PASSWORD")
     parser.add_argument("--max-pooled-servers", type=int, default=40)
-    parser.add_argument("--broker-wait-timeout", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument(
+        "--broker-wait-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fail a call queued for a pooled server after SECONDS (ORA-24457); default: queue without limit",
+    )
+    parser.add_argument("--max-think-time", type=float, default=120, metavar="SECONDS", help="0: no limit")
+    parser.add_argument(
+        "--inactivity-timeout", type=float, default=300, metavar="SECONDS", help="0: no limit"
+    )
+    parser.add_argument(
+        "--drcp-dedicated-opt", choices=("YES", "NO"), default="NO", help="Oracle 21c/23ai default: NO"
+    )
     parser.add_argument("--rtt-ms", type=float, default=0)
     parser.add_argument("--login-ms", type=float, default=0)
     parser.add_argument("--new-session-ms", type=float, default=0)
@@ -60,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         broker_wait_timeout=args.broker_wait_timeout,
         data_dir=args.data_dir,
+        max_think_time=args.max_think_time or None,
+        inactivity_timeout=args.inactivity_timeout or None,
+        drcp_dedicated_opt=args.drcp_dedicated_opt == "YES",
     )
     stop = threading.Event()
 

@@ -50,7 +50,8 @@ class Cursor:
 
 
 class CursorTable:
-    """The open cursors of one client connection, by id (1..65000, reused after close)."""
+    """The open cursors of one client connection on its current server session, by id (1..65000,
+    reused after close)."""
 
     def __init__(self) -> None:
         self._cursors: dict[int, Cursor] = {}
@@ -75,3 +76,8 @@ class CursorTable:
 
     def close(self, cursor_id: int) -> None:
         self._cursors.pop(cursor_id, None)
+
+    def clear(self) -> None:
+        """Forget every cursor (they belonged to a server session this connection no longer has)."""
+        self._cursors.clear()
+        self._next_id = 1

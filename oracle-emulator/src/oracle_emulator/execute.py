@@ -270,6 +270,12 @@ class ExecuteHandler:
             raise OracleError(1001, "invalid cursor")
         new_cursor = False
         cursor = self.cursors.get(req.cursor_id) if req.cursor_id else None
+        if cursor is None and req.cursor_id and req.sql is None:
+            # A re-execute of a cursor this session does not have (it was opened on the session the
+            # connection had before a re-attach): Oracle's answer.
+            raise OracleError(1001, "invalid cursor")
+        if req.sql is not None:
+            self.instance.count_parse()
         if cursor is None:
             cursor = self.cursors.open(stmt)
             new_cursor = True

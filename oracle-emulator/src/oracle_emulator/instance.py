@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .auth import UserStore, Verifier
-from .broker import Broker, ClientInfo
-from .results import Bind, ExecutionContext, OracleError, Result, SqlEngine
+from .broker import POOL_NAME, Broker, ClientInfo, PoolParams
+from .results import Bind, ExecutionContext, OracleError, Result, SessionState, SqlEngine
 from .session import ExecutionCtx, LoginSettings, ServerSession
 from .triggers import LogonTrigger, TriggerCatalog, is_trigger_ddl
 
@@ -118,16 +118,31 @@ def pause(ms: float) -> None:
         time.sleep(ms / 1000)
 
 
-COUNTERS = ("round_trips", "one_way", "logins", "sessions_created", "servers_started")
+COUNTERS = ("round_trips", "one_way", "logins", "sessions_created", "servers_started", "parses")
+
+
+# DBMS_CONNECTION_POOL procedures: (name, parameters in the order of Oracle's signatures).
+_POOL_PROCEDURES: dict[str, tuple[str, ...]] = {
+    "START_POOL": ("POOL_NAME",),
+    "STOP_POOL": ("POOL_NAME", "DRAINTIME"),
+    "RESTORE_DEFAULTS": ("POOL_NAME",),
+    "ALTER_PARAM": ("POOL_NAME", "PARAM_NAME", "PARAM_VALUE"),
+    "CONFIGURE_POOL": ("POOL_NAME", *(n.upper() for n in PoolParams.names())),
+}
+# Who may run DBMS_CONNECTION_POOL: Oracle grants EXECUTE on it to no one by default (SYS owns it);
+# the emulator lets SYS and SYSTEM run it, plus the users granted EXECUTE (or listed at start-up).
+POOL_ADMINS = frozenset({"SYS", "SYSTEM"})
 
 
 class InstanceView:
-    """What the SQL engine sees of the instance (implements :class:`~.results.ServerView`)."""
+    """What the SQL engine sees of the instance (implements :class:`~.results.ServerView` and
+    :class:`~.results.ServerAdmin`)."""
 
-    def __init__(self, broker: Broker, triggers: TriggerCatalog, users: UserStore) -> None:
-        self._broker = broker
-        self._triggers = triggers
-        self._users = users
+    def __init__(self, instance: Instance) -> None:
+        self._instance = instance
+        self._broker = instance.broker
+        self._triggers = instance.triggers
+        self._users = instance.users
 
     def cpool_stats(self) -> list[dict[str, Any]]:
         return self._broker.cpool_stats()
@@ -137,6 +152,9 @@ class InstanceView:
 
     def cpool_conn_info(self) -> list[dict[str, Any]]:
         return self._broker.cpool_conn_info()
+
+    def cpool_info(self) -> list[dict[str, Any]]:
+        return self._broker.cpool_info()
 
     def sessions(self) -> list[dict[str, Any]]:
         return self._broker.sessions()
@@ -149,9 +167,36 @@ class InstanceView:
     def create_user(self, name: str, password: str) -> None:
         self._users.add(name, password)
 
+    def check_drop_user(self, name: str) -> None:
+        """ORA-01940 while the user has any session: dedicated, pooled and busy, or cached (free) in
+        the DRCP pool after a release (Oracle keeps those authenticated as the user)."""
+        if self._broker.sessions_of(name):
+            raise OracleError(1940, "cannot drop a user that is currently connected")
+
     def drop_user(self, name: str) -> None:
+        self.check_drop_user(name)
         self._users.remove(name)
         self._triggers.drop_owned_by(name)
+        self._instance.revoke_pool_admin(name)
+
+    # ServerAdmin ---------------------------------------------------------------------------------
+
+    def kill_session(self, sid: int, serial: int, immediate: bool) -> None:
+        self._instance.kill_session(sid, serial, immediate)
+
+    def set_parameter(self, name: str, value: str) -> None:
+        self._instance.set_parameter(name, value)
+
+    def grant_pool_admin(self, user: str, granted: bool) -> None:
+        if granted:
+            self._instance.grant_pool_admin(user)
+        else:
+            self._instance.revoke_pool_admin(user)
+
+    def connection_pool(
+        self, session: SessionState, procedure: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> None:
+        self._instance.connection_pool(session, procedure, args, kwargs)
 
 
 class Instance:
@@ -163,9 +208,12 @@ class Instance:
         users: UserStore,
         latency: LatencyModel,
         max_pooled_servers: int,
-        broker_wait_timeout: float,
+        broker_wait_timeout: float | None,
         engine: Callable[[], SqlEngine],
         statement_log_size: int = 10000,
+        pool_params: PoolParams | None = None,
+        pool_admins: Sequence[str] = (),
+        drcp_dedicated_opt: bool = False,
     ) -> None:
         self.service = service
         self.users = users
@@ -178,9 +226,15 @@ class Instance:
             wait_timeout=broker_wait_timeout,
             on_new_session=self._session_created,
             on_destroy=self.destroy_session,
+            params=pool_params,
+            dedicated_opt=drcp_dedicated_opt,
         )
         self.triggers = TriggerCatalog()
-        self.view = InstanceView(self.broker, self.triggers, users)
+        self.pool_admins: set[str] = {*POOL_ADMINS, *(u.upper() for u in pool_admins)}
+        self._granted_admins: set[str] = set()  # GRANT EXECUTE ON DBMS_CONNECTION_POOL
+        self.view = InstanceView(self)
+        self._housekeeping: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._log: collections.deque[StatementRecord] = collections.deque(maxlen=statement_log_size)
@@ -202,6 +256,10 @@ class Instance:
 
     def count_one_way(self) -> None:
         self._count("one_way")
+
+    def count_parse(self) -> None:
+        """An EXECUTE that carried the statement's text (a parse; re-executes of open cursors are not)."""
+        self._count("parses")
 
     def counters(self) -> dict[str, int]:
         with self._lock:
@@ -265,6 +323,10 @@ class Instance:
 
     # -- pooled servers (DRCP) -----------------------------------------------------------------
 
+    def pool_active(self) -> bool:
+        """False after DBMS_CONNECTION_POOL.STOP_POOL: DRCP connects are refused (TNS-12520)."""
+        return self.broker.active
+
     def register_client(self, info: ClientInfo) -> None:
         self.broker.register_client(info)
 
@@ -299,11 +361,146 @@ class Instance:
                 ) from exc
 
     def release_pooled(self, info: ClientInfo) -> None:
-        """Give the pooled server held by ``info`` back, its transaction rolled back."""
+        """Give the pooled server held by ``info`` back, its transaction rolled back (destroyed
+        instead when it was killed or is past MAX_USE_SESSION / MAX_LIFETIME_SESSION)."""
         session = info.session
-        if session is not None:
+        if session is not None and not session.ended:
             self.rollback_quietly(session)
-        self.broker.release(info)
+        returned = self.broker.release(info)
+        if returned is not None and returned.ended and not returned.killed:
+            self.destroy_session(returned)
+
+    # -- calls, housekeeping and KILL SESSION ----------------------------------------------------
+
+    def call_started(self, session: ServerSession) -> None:
+        session.in_call = True
+
+    def call_finished(self, session: ServerSession) -> None:
+        """The call on ``session`` is answered: its think time starts; a session killed during the
+        call is ended now."""
+        session.in_call = False
+        session.last_active = time.monotonic()
+        if session.killed and not session.ended and self.broker.forget(session):
+            self.destroy_session(session)
+
+    def kill_session(self, sid: int, serial: int, immediate: bool) -> None:
+        """ALTER SYSTEM KILL SESSION 'sid,serial#' [IMMEDIATE] (ORA-00030: no such session).
+
+        The session ends at once (its transaction rolled back), unless it is running a call: then when
+        the call ends. The client that held it gets ORA-00028 at its next call; with IMMEDIATE its
+        connection is closed at once instead (the driver sees the connection lost)."""
+        session = self.broker.kill(sid, serial)
+        if session is None:
+            raise OracleError(30, "User session ID does not exist.")
+        if session.ended:
+            self.destroy_session(session)
+        if immediate and session.disconnect is not None:
+            session.disconnect()
+
+    def start(self) -> None:
+        """Start the housekeeping thread (MAX_THINK_TIME, INACTIVITY_TIMEOUT)."""
+        if self._housekeeping is not None:
+            return
+        self._stopping.clear()
+        self._housekeeping = threading.Thread(
+            target=self._housekeep, name="oracle-emulator-housekeeping", daemon=True
+        )
+        self._housekeeping.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        thread, self._housekeeping = self._housekeeping, None
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _housekeep(self) -> None:
+        while not self._stopping.wait(self._sweep_interval()):
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def _sweep_interval(self) -> float:
+        """A quarter of the shortest limit, between 50 ms and 1 s: expiry is seen within 25 %."""
+        params = self.broker.params
+        limits = [t for t in (params.max_think_time, params.inactivity_timeout) if t]
+        return min(1.0, max(0.05, min(limits, default=4.0) / 4))
+
+    def sweep(self) -> None:
+        """One housekeeping pass (also callable directly)."""
+        result = self.broker.sweep(time.monotonic())
+        for disconnect in result.disconnect:
+            disconnect()
+        for session in result.destroy:
+            self.destroy_session(session)
+
+    # -- DBMS_CONNECTION_POOL ----------------------------------------------------------------------
+
+    def set_parameter(self, name: str, value: str) -> None:
+        """ALTER SYSTEM SET name = value; only DRCP_DEDICATED_OPT (YES / NO) is an instance parameter
+        here (ORA-02065 for another); ORA-00096 for a value other than YES / NO."""
+        if name.upper() != "DRCP_DEDICATED_OPT":
+            raise OracleError(
+                2065, f"illegal option for ALTER SYSTEM: parameter {name.upper()} is not modelled"
+            )
+        if value.upper() not in ("YES", "NO"):
+            raise OracleError(
+                96, f"invalid value {value} for parameter drcp_dedicated_opt, must be from among YES, NO"
+            )
+        self.broker.set_dedicated_opt(value.upper() == "YES")
+
+    def revoke_pool_admin(self, user: str) -> None:
+        self._granted_admins.discard(user.upper())
+
+    def grant_pool_admin(self, user: str) -> None:
+        self._granted_admins.add(user.upper())
+
+    def may_administer_pool(self, user: str) -> bool:
+        user = user.upper()
+        return user in self.pool_admins or user in self._granted_admins
+
+    def connection_pool(
+        self, session: SessionState, procedure: str, args: Sequence[Any], kwargs: dict[str, Any]
+    ) -> None:
+        """Run DBMS_CONNECTION_POOL.``procedure`` for ``session``'s user.
+
+        A user without the privilege gets what Oracle gives for a package it cannot see (ORA-06550 /
+        PLS-00201). Errors as the package documents: ORA-56500 (pool not found), ORA-56504 (bad
+        parameter name), ORA-56505 (bad value)."""
+        name = procedure.upper()
+        if not self.may_administer_pool(session.username):
+            raise OracleError(
+                6550, "line 1, column 7:\nPLS-00201: identifier 'DBMS_CONNECTION_POOL' must be declared"
+            )
+        order = _POOL_PROCEDURES.get(name)
+        if order is None:
+            raise OracleError(6550, f"line 1, column 7:\nPLS-00302: component '{name}' must be declared")
+        if len(args) > len(order) or any(k.upper() not in order for k in kwargs):
+            raise OracleError(
+                6550,
+                f"line 1, column 7:\nPLS-00306: wrong number or types of arguments in call to '{name}'",
+            )
+        values: dict[str, Any] = dict(zip(order, args, strict=False))
+        values.update({k.upper(): v for k, v in kwargs.items()})
+        pool = values.pop("POOL_NAME", None) or POOL_NAME
+        if str(pool).upper() != POOL_NAME:
+            raise OracleError(56500, "DRCP: Pool not found")
+        broker = self.broker
+        if name == "START_POOL":
+            broker.set_active(True)
+        elif name == "STOP_POOL":
+            for free in broker.set_active(False):
+                self.destroy_session(free)
+        elif name == "RESTORE_DEFAULTS":
+            broker.configure(broker.initial_params)
+        elif name == "ALTER_PARAM":
+            param = str(values.get("PARAM_NAME") or "").lower()
+            if param not in PoolParams.names():
+                raise OracleError(56504, "DRCP: Invalid pool configuration parameter name")
+            broker.configure(broker.params.with_values(**{param: _pool_number(values.get("PARAM_VALUE"))}))
+        else:  # CONFIGURE_POOL: the parameters given; the others keep their values
+            changes = {k.lower(): _pool_number(v) for k, v in values.items() if v is not None}
+            broker.configure(broker.params.with_values(**changes))
 
     def destroy_session(self, session: ServerSession) -> None:
         """The session is gone (logoff, purged by the broker, server stop): free its storage."""
@@ -313,6 +510,7 @@ class Instance:
             log.exception("engine.close_session failed for SID %s", session.sid)
 
     def shutdown(self) -> None:
+        self.stop()
         for session in self.broker.shutdown():
             self.destroy_session(session)
 
@@ -391,6 +589,18 @@ class Instance:
         )
         with self._lock:
             self._log.append(record)
+
+
+def _pool_number(value: Any) -> float:
+    """A DBMS_CONNECTION_POOL parameter value (ALTER_PARAM passes it as text): ORA-56505 if not a
+    whole number."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise OracleError(56505, "DRCP: Invalid pool configuration parameter value") from None
+    if not number.is_integer():
+        raise OracleError(56505, "DRCP: Invalid pool configuration parameter value")
+    return int(number)
 
 
 def guard(call: Callable[[], _T]) -> _T:

@@ -11,6 +11,9 @@ from .wire import TTCWriter
 
 CALL_STATUS_TXN = 0x02
 SESS_RET_OPCODE = 4
+# Session flag of the session-return piggyback: the pooled server's session is not the one this client
+# had (python-oracledb thin: TNS_SESSGET_SESSION_CHANGED, which makes it drop its cached cursors).
+SESSGET_SESSION_CHANGED = 0x4
 NO_DATA_FOUND = 1403
 
 
@@ -85,7 +88,8 @@ def encode_bind_out(lobs: LobStore, meta: BindMeta, value: Value) -> bytes:
     return w.bytes_(encode_typed(t, meta.csfrm, value)).getvalue()
 
 
-def write_session_return(w: TTCWriter, sid: int, serial: int) -> None:
-    """Session-return piggyback: mandatory on the first call after a borrow (brief §10.3)."""
+def write_session_return(w: TTCWriter, sid: int, serial: int, changed: bool) -> None:
+    """Session-return piggyback: mandatory on the first call after a borrow (brief §10.3); ``changed``
+    when the session differs from the one the client last had."""
     w.u8(wire.MSG_SERVER_SIDE_PIGGYBACK).u8(SESS_RET_OPCODE).ub2(0).u8(0).ub2(0)
-    w.ub4(0).ub4(sid).ub2(serial)
+    w.ub4(SESSGET_SESSION_CHANGED if changed else 0).ub4(sid).ub2(serial)

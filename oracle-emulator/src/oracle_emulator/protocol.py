@@ -19,7 +19,7 @@ from typing import Any
 
 from . import handshake, wire
 from .auth import AuthExchange
-from .broker import DEFAULT_CCLASS, ClientInfo, WaitCancelled
+from .broker import DEFAULT_CCLASS, POOL_STOPPED_CODE, ClientInfo, WaitCancelled
 from .cursors import CursorTable
 from .execute import FN_REEXECUTE, FN_REEXECUTE_AND_FETCH, AlreadyAnswered, ExecuteHandler, call_status
 from .instance import Instance
@@ -70,6 +70,9 @@ class ClientConnection:
         self.session: ServerSession | None = None  # dedicated session or the borrowed pooled one
         self.client_info: ClientInfo | None = None
         self.sess_ret_pending = False
+        self.session_changed = False  # the pending session return tells the client of another session
+        self.sess_ret_in_response = False  # the response being built carries the session return
+        self.last_session: ServerSession | None = None  # the pooled session held before the last release
         self.cursors = CursorTable()
         self.lobs = LobStore()
         self.executor = ExecuteHandler(instance, self.cursors, self.lobs)
@@ -142,6 +145,10 @@ class ClientConnection:
             return False
         attrs = request.attrs
         self.pooled = attrs.get("SERVER", "").lower() == "pooled"
+        if self.pooled and not self.instance.pool_active():
+            handshake.send_refuse(self.stream, POOL_STOPPED_CODE)
+            log.info("refused DRCP connection from %s: the pool is stopped", self.addr)
+            return False
         self.login_settings.program = attrs.get("PROGRAM")
         self.login_settings.machine = attrs.get("HOST")
         self.login_settings.osuser = attrs.get("USER")
@@ -203,6 +210,7 @@ class ClientConnection:
             except OracleError as exc:  # a logon trigger failed: so does the login
                 self._send(end_of_call(exc, 0, 0))
                 return False
+            session.disconnect = self.close
             self.session = session
             sid, serial = session.sid, session.serial
         params = handshake.login_parameters(sid, serial, exchange.server_response(), self.instance.service)
@@ -278,8 +286,16 @@ class ClientConnection:
             return self.session
         assert self.client_info is not None
         session = self.instance.attach_pooled(self.client_info, self.login_settings, self.interrupted)
+        session.disconnect = self.close  # MAX_THINK_TIME / KILL SESSION IMMEDIATE end this connection
         self.session = session
         self.sess_ret_pending = True
+        # Only a session other than the one held before counts (the first attach has nothing cached).
+        self.session_changed = self.last_session is not None and session is not self.last_session
+        if self.session_changed:
+            # Cursors live in the server session: those this connection opened belong to the one it
+            # had before. The session return says so, and the driver forgets them (re-parses).
+            self.cursors.clear()
+        self.last_session = session
         return session
 
     def _release_pooled_server(self) -> None:
@@ -316,10 +332,27 @@ class ClientConnection:
             self._apply_piggybacks(piggybacks)
             self._respond(w, end_of_call(exc, 0, 0))
             return
+        if session.killed:
+            # Oracle: the killed session's client gets ORA-00028 at its next call; the connection is over.
+            self._apply_piggybacks(piggybacks)
+            self._respond(w, end_of_call(OracleError(28, "your session has been killed"), 0, 0))
+            raise wire.ConnectionClosed("session killed")
+        self.instance.call_started(session)
+        try:
+            self._serve_function(fn, request, session, w, piggybacks)
+        finally:
+            self.instance.call_finished(session)
+        if fn == FN_LOGOFF:
+            raise wire.ConnectionClosed("logoff")
+
+    def _serve_function(
+        self, fn: int, request: Any, session: ServerSession, w: TTCWriter, piggybacks: list[Piggyback]
+    ) -> None:
         prefix = b""
         if self.sess_ret_pending:
             self.sess_ret_pending = False
-            write_session_return(w, session.sid, session.serial)
+            self.sess_ret_in_response = True
+            write_session_return(w, session.sid, session.serial, self.session_changed)
             prefix = w.getvalue()
         self._apply_piggybacks(piggybacks)
         try:
@@ -338,16 +371,16 @@ class ClientConnection:
             self._respond(w, end_of_call(err, 0, call_status(self.session)))
             return
         self._respond(w, None)
-        if fn == FN_LOGOFF:
-            raise wire.ConnectionClosed("logoff")
 
     def _respond(self, w: TTCWriter, tail: TTCWriter | None) -> None:
         if tail is not None:
             w.raw(tail.getvalue())
         self.instance.wait_round_trip()
+        carried_return, self.sess_ret_in_response = self.sess_ret_in_response, False
         if self.interrupted():
             # The client gave up on this call (cancel() or call timeout): drop the response and
-            # start the break/reset exchange instead.
+            # start the break/reset exchange instead. A session return it carried goes with the next.
+            self.sess_ret_pending = self.sess_ret_pending or carried_return
             self._send_break()
             return
         self._send(w)

@@ -12,7 +12,7 @@ import decimal
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 # Python values that cross the boundary in both directions (binds in, rows and out binds out).
 # None is NULL. Strings are str; NUMBER is int, float or decimal.Decimal; DATE/TIMESTAMP are
@@ -137,6 +137,32 @@ class ServerView(Protocol):
 
     def triggers(self) -> list[dict[str, Any]]:
         """Rows of ALL_TRIGGERS (logon triggers, with OWNER)."""
+
+
+@runtime_checkable
+class ServerAdmin(Protocol):
+    """What an operator's statements reach beyond the V$ figures (optional: an engine checks
+    ``isinstance(ctx.server, ServerAdmin)``): DBA_CPOOL_INFO, DBMS_CONNECTION_POOL, KILL SESSION."""
+
+    def cpool_info(self) -> list[dict[str, Any]]:
+        """Rows of DBA_CPOOL_INFO."""
+
+    def connection_pool(
+        self, session: SessionState, procedure: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> None:
+        """DBMS_CONNECTION_POOL.<procedure>(args) run by ``session``'s user; raises OracleError."""
+
+    def kill_session(self, sid: int, serial: int, immediate: bool) -> None:
+        """ALTER SYSTEM KILL SESSION 'sid,serial' [IMMEDIATE]; ORA-00030 if there is no such session."""
+
+    def set_parameter(self, name: str, value: str) -> None:
+        """ALTER SYSTEM SET name = value (an instance parameter the server models)."""
+
+    def grant_pool_admin(self, user: str, granted: bool) -> None:
+        """GRANT (True) / REVOKE (False) EXECUTE ON DBMS_CONNECTION_POOL."""
+
+    def check_drop_user(self, name: str) -> None:
+        """ORA-01940 while ``name`` has sessions (checked before the schema is dropped)."""
 
 
 class ExecutionContext(Protocol):

@@ -14,10 +14,11 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from .auth import UserStore
-from .broker import Broker
+from .broker import Broker, PoolParams
 from .instance import Instance, LatencyModel, StatementRecord, default_engine
 from .protocol import ClientConnection
 from .results import SqlEngine
@@ -47,10 +48,15 @@ class EmulatorServer:
         users: dict[str, str] | None = None,
         max_pooled_servers: int = 40,
         latency: LatencyModel | None = None,
-        broker_wait_timeout: float = 30.0,
+        broker_wait_timeout: float | None = None,
         data_dir: str | None = None,
         statement_log_size: int = 10000,
         engine: SqlEngine | None = None,
+        max_think_time: float | None = PoolParams.max_think_time,
+        inactivity_timeout: float | None = PoolParams.inactivity_timeout,
+        min_pooled_servers: int = PoolParams.minsize,
+        pool_admins: Sequence[str] = (),
+        drcp_dedicated_opt: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -66,6 +72,13 @@ class EmulatorServer:
             broker_wait_timeout=broker_wait_timeout,
             engine=(lambda: engine) if engine is not None else (lambda: default_engine(data_dir)),
             statement_log_size=statement_log_size,
+            pool_params=PoolParams(
+                minsize=min_pooled_servers,
+                max_think_time=max_think_time,
+                inactivity_timeout=inactivity_timeout,
+            ),
+            pool_admins=pool_admins,
+            drcp_dedicated_opt=drcp_dedicated_opt,
         )
         self._lock = threading.Lock()
         self._opened = 0
@@ -122,6 +135,7 @@ class EmulatorServer:
             target=self._accept_loop, name="oracle-emulator-listener", daemon=True
         )
         self._thread.start()
+        self.instance.start()
         log.info("oracle_emulator listening on %s:%s service %s", self.host, self.port, self.service)
         return self
 
@@ -203,6 +217,7 @@ class EmulatorServer:
             "logins": counters["logins"],
             "sessions_created": counters["sessions_created"],
             "servers_started": counters["servers_started"],
+            "parses": counters["parses"],
             "client_connections": {"opened": opened, "open": open_now},
             "pooled_servers": self.broker.pool_figures(),
             "classes": self.broker.class_figures(),

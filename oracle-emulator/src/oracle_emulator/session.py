@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +51,14 @@ class ServerSession:
     busy: bool = False
     uses: int = 0
     in_transaction: bool = False
+    created_at: float = field(default_factory=time.monotonic)
+    last_active: float = field(default_factory=time.monotonic)  # end of the last call, or release
+    in_call: bool = False  # a call is being served (never idle for MAX_THINK_TIME)
+    killed: bool = False  # ALTER SYSTEM KILL SESSION
+    ended: bool = False  # left the broker; its storage is freed (or about to be)
+    # Set by the connection holding the session: closes that client connection (MAX_THINK_TIME,
+    # KILL SESSION IMMEDIATE).
+    disconnect: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         self.username = self.username.upper()
@@ -70,7 +80,7 @@ class ServerSession:
             "SERIAL#": self.serial,
             "USERNAME": self.username,
             "SCHEMANAME": self.current_schema,
-            "STATUS": "ACTIVE" if self.busy or not self.pooled else "INACTIVE",
+            "STATUS": "KILLED" if self.killed else "ACTIVE" if self.busy or not self.pooled else "INACTIVE",
             "SERVER": "POOLED" if self.pooled else "DEDICATED",
             "SERVICE_NAME": self.service_name,
             "PROGRAM": self.program,

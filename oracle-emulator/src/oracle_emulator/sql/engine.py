@@ -6,6 +6,7 @@ Statement kinds and where they go:
   COMMIT / ROLLBACK [TO SAVEPOINT] / SAVEPOINT / SET TRANSACTION / SET CONSTRAINTS → transactions here
   SELECT / WITH → :mod:`.translate` → SQLite, described by :mod:`.describe`
   INSERT / UPDATE / DELETE → the same, with RETURNING … INTO out binds
+  ALTER SYSTEM KILL SESSION, GRANT/REVOKE EXECUTE ON DBMS_CONNECTION_POOL → :mod:`.admin`
   CREATE / ALTER / DROP / TRUNCATE / COMMENT / GRANT / REVOKE → :mod:`.ddl`
 Errors: every failure leaves as :class:`OracleError`; unknown statements are ORA-00900 naming the
 statement; unexpected exceptions become ORA-00600 naming it.
@@ -18,8 +19,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from ..results import Bind, Column, ExecutionContext, OracleError, Result, SessionState
-from . import dictionary, errors, numeric
+from ..results import Bind, Column, ExecutionContext, OracleError, Result, ServerAdmin, SessionState
+from . import admin, dictionary, errors, numeric
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
@@ -140,6 +141,8 @@ class Engine:
 
     def drop_user(self, name: str, ctx: ExecutionContext | None = None) -> None:
         name = name.upper()
+        if ctx is not None and isinstance(ctx.server, ServerAdmin):
+            ctx.server.check_drop_user(name)  # ORA-01940 before anything is dropped
         with self._lock:
             self.users.pop(name, None)
         self.storage.drop_schema(name)
@@ -174,6 +177,14 @@ class Engine:
             return self.plsql.run(ctx, sql, binds)
         if head == "ALTER" and len(kw) > 1 and kw[1] == "SESSION":
             alter_session(ctx.session, sql)
+            return Result()
+        if head == "ALTER" and admin.is_kill_session(sql):
+            admin.kill_session(ctx, sql)
+            return Result()
+        if head == "ALTER" and admin.is_set_parameter(sql):
+            admin.set_parameter(ctx, sql)
+            return Result()
+        if head in ("GRANT", "REVOKE") and admin.pool_grant(ctx, sql):
             return Result()
         if head in ("COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RELEASE"):
             return self._transaction(ctx, sql)

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..results import Bind, ExecutionContext, OracleError, Result, SessionState, Value
 from . import procedures
+from .admin import admin
 from .hosts import PlsqlHost
 from .lexer import Tok, Token, significant, tokenize
 
@@ -385,6 +386,12 @@ class PlsqlRunner:
                     raw_kwargs[arg[0].value.upper()] = arg[2:]
                 elif arg:
                     raw_args.append(arg)
+        if len(name_parts) >= 2 and name_parts[-2] == "DBMS_CONNECTION_POOL":
+            # The instance runs the package (and decides who may).
+            pool_args = [self._eval(frame, arg) for arg in raw_args]
+            pool_kwargs = {key: self._eval(frame, arg) for key, arg in raw_kwargs.items()}
+            admin(frame.ctx).connection_pool(frame.ctx.session, name_parts[-1], pool_args, pool_kwargs)
+            return
         proc = self.procedures.get(name)
         if proc is None:
             stored = self._stored_procedure(frame, name_parts)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..results import ExecutionContext, ServerView, SessionState
+from ..results import ExecutionContext, ServerAdmin, ServerView, SessionState
 from .types import OraType
 
 
@@ -156,6 +156,36 @@ VIEWS: dict[str, ViewDef] = {
     ),
 }
 VIEWS["GV$SESSION"] = VIEWS["V$SESSION"]
+
+
+def _cpool_info(ctx: ExecutionContext) -> list[dict[str, Any]]:
+    server = ctx.server
+    return server.cpool_info() if isinstance(server, ServerAdmin) else []
+
+
+# Oracle Database Reference, DBA_CPOOL_INFO (19c columns; MAX_TXN_THINK_TIME since 12.2).
+VIEWS["DBA_CPOOL_INFO"] = ViewDef(
+    tuple(
+        (c, _STR if c in ("CONNECTION_POOL", "STATUS") else _NUM)
+        for c in (
+            "CONNECTION_POOL",
+            "STATUS",
+            "MINSIZE",
+            "MAXSIZE",
+            "INCRSIZE",
+            "SESSION_CACHED_CURSORS",
+            "INACTIVITY_TIMEOUT",
+            "MAX_THINK_TIME",
+            "MAX_USE_SESSION",
+            "MAX_LIFETIME_SESSION",
+            "NUM_CBROK",
+            "MAXCONN_CBROK",
+            "MAX_TXN_THINK_TIME",
+            "CON_ID",
+        )
+    ),
+    _cpool_info,
+)
 
 _TRIGGER_COLUMNS = (
     "TRIGGER_NAME",
