@@ -6,7 +6,8 @@ Statement kinds and where they go:
   COMMIT / ROLLBACK [TO SAVEPOINT] / SAVEPOINT / SET TRANSACTION / SET CONSTRAINTS → transactions here
   SELECT / WITH → :mod:`.translate` → SQLite, described by :mod:`.describe`
   INSERT / UPDATE / DELETE → the same, with RETURNING … INTO out binds
-  CREATE / ALTER / DROP / TRUNCATE / COMMENT / GRANT / REVOKE → :mod:`.ddl`
+  GRANT / REVOKE → :mod:`.grants` (the privileges that open the V$ views; others accepted)
+  CREATE / ALTER / DROP / TRUNCATE / COMMENT → :mod:`.ddl`
 Errors: every failure leaves as :class:`OracleError`; unknown statements are ORA-00900 naming the
 statement; unexpected exceptions become ORA-00600 naming it.
 """
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..results import Bind, Column, ExecutionContext, OracleError, Result, SessionState
-from . import dictionary, errors, numeric
+from . import dictionary, errors, grants, numeric
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
@@ -177,6 +178,8 @@ class Engine:
             return Result()
         if head in ("COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RELEASE"):
             return self._transaction(ctx, sql)
+        if head in ("GRANT", "REVOKE"):
+            return grants.run(ctx, sql)
         if head in (
             "CREATE",
             "ALTER",
