@@ -13,9 +13,10 @@ When figures are missing, :attr:`BrokerFigures.problem` says why and what to do,
 * ORA-00942 / ORA-01031: the user may not read the views: grant ``SELECT_CATALOG_ROLE`` or ``SELECT`` on
   ``V_$CPOOL_STATS``, ``V_$CPOOL_CC_STATS`` and ``V_$CPOOL_CONN_INFO`` (Oracle Database Reference: these are
   views on ``V_$`` objects owned by SYS);
-* no rows while connected to a PDB: before 23ai's per-PDB DRCP (``ENABLE_PER_PDB_DRCP``) the broker's
-  figures are kept in ``CDB$ROOT`` only: set ``DRCP_MULTI['MONITOR_ALIAS']`` to an alias connected to the
-  root (it need not be a DRCP alias);
+* no rows while connected to a PDB (``SYS_CONTEXT('USERENV', 'CON_NAME')`` is not ``CDB$ROOT``): without
+  per-PDB DRCP (``ENABLE_PER_PDB_DRCP = FALSE``, Oracle's default) the broker's figures are kept in
+  ``CDB$ROOT`` only and both views are empty in a PDB (Database Reference, V$CPOOL_STATS): set
+  ``DRCP_MULTI['MONITOR_ALIAS']`` to an alias connected to the root (it need not be a DRCP alias);
 * no ``V$CPOOL_STATS`` row: DRCP is not started (``DBMS_CONNECTION_POOL.START_POOL()``);
 * anything else: the broker is unreachable, with the driver's error code and message.
 
@@ -58,6 +59,7 @@ CONN_SQL = "SELECT cclass_name, COUNT(*) FROM v$cpool_conn_info GROUP BY cclass_
 CONTAINER_SQL = "SELECT SYS_CONTEXT('USERENV', 'CON_NAME') FROM dual"
 
 NO_PRIVILEGE_CODES = frozenset({942, 1031})
+ROOT_CONTAINER = "CDB$ROOT"
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,15 @@ def _read(alias: str, timeout: float) -> BrokerFigures:
         pool = BrokerPool(*(_int(v) for v in p))
     problem: str | None = None
     code: str | None = None
-    if pool is None:
+    if pool is None and not classes and container and container.upper() != ROOT_CONTAINER:
+        problem = (
+            f"V$CPOOL_STATS and V$CPOOL_CC_STATS returned no rows through DATABASES[{alias!r}] (the "
+            f"container {container}): connected to a PDB without per-PDB DRCP (ENABLE_PER_PDB_DRCP = "
+            "FALSE, Oracle's default), the broker's figures are kept in CDB$ROOT only: use a monitoring "
+            "alias connected to CDB$ROOT (DRCP_MULTI['MONITOR_ALIAS'])."
+        )
+        code = "no-rows"
+    elif pool is None:
         problem = (
             f"V$CPOOL_STATS has no row through DATABASES[{alias!r}]: DRCP is not started here "
             "(as SYS in CDB$ROOT: EXECUTE DBMS_CONNECTION_POOL.START_POOL()), or this container does not "

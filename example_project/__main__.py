@@ -63,6 +63,8 @@ def start_embedded_server() -> Any:
         port=0,
         service="FREEPDB1",
         users={EMBEDDED_USER: EMBEDDED_PASSWORD},
+        # The dashboard reads V$CPOOL_CC_STATS / V$CPOOL_STATS as the site's user: the grant a DBA gives.
+        grants={EMBEDDED_USER: ["SELECT_CATALOG_ROLE"]},
         max_pooled_servers=40,
         data_dir=None,
     )

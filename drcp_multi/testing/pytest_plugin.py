@@ -12,6 +12,11 @@ dedicated connection reading ``V$CPOOL_CC_STATS``, ``V$CPOOL_CONN_INFO``, ``V$SE
 server as a monitoring user of its own, on a live Oracle from ``DRCP_TEST_MONITOR_DSN`` (and
 ``DRCP_TEST_MONITOR_USER``, ``DRCP_TEST_MONITOR_PASSWORD``), or None when those are unset.
 
+The wire server, like Oracle, lets only users granted ``SELECT_CATALOG_ROLE`` (or SELECT on the ``V_$``
+views) read those views. The plugin stands in for the DBA of docs/live-oracle-user.sql: it grants the role
+to its monitoring user and to the user of the alias drcp_multi reads the broker's figures through
+(``DRCP_MULTI['MONITOR_ALIAS']``, by default the shared alias); every other user gets no grant.
+
 This is the only module of drcp_multi that imports ``oracle_emulator``, and only when a test asks for it.
 """
 
@@ -37,6 +42,8 @@ LIVE_SKIP_REASON = (
 
 #: The monitoring user the plugin gives a wire server (a live Oracle's comes from the environment).
 EMULATOR_MONITOR = ("drcp_monitor", "monitor_pw")
+#: What a monitoring user is granted on the wire server (docs/live-oracle-user.sql grants the same views).
+MONITOR_ROLE = "SELECT_CATALOG_ROLE"
 
 
 def live_dsn() -> str | None:
@@ -58,7 +65,21 @@ def open_monitor(server: EmulatorServer | None) -> DrcpMonitor | None:
         found = live_monitor_settings()
         return DrcpMonitor(*found) if found else None
     server.add_user(*EMULATOR_MONITOR)
+    server.grant(EMULATOR_MONITOR[0], MONITOR_ROLE)
     return DrcpMonitor(server.dsn, *EMULATOR_MONITOR)
+
+
+def grant_monitoring_alias(server: EmulatorServer) -> str | None:
+    """Grant :data:`MONITOR_ROLE` to the user of drcp_multi's monitoring alias; returns that user."""
+    from django.conf import settings
+
+    from drcp_multi.monitor import monitor_alias
+
+    user = (settings.DATABASES.get(monitor_alias()) or {}).get("USER")
+    if not isinstance(user, str) or not user:
+        return None  # a callable or file USER (drcp_multi.credentials): the test grants it itself
+    server.grant(user, MONITOR_ROLE)
+    return user
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -142,6 +163,7 @@ def oracle_server() -> Iterator[EmulatorServer | None]:
         for user, password in point_databases_at(server.dsn):
             if user:
                 server.add_user(user, password)
+        grant_monitoring_alias(server)
         yield server
     finally:
         from drcp_multi.registry import get_registry

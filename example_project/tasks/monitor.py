@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import DatabaseError, connections
 
+from drcp_multi.monitor import problem_for_error
 from drcp_multi.registry import get_registry
 from example_project import tenant_store
 from example_project.tasks.probe import current_alias
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 BROKER_SQL = "SELECT cclass_name, num_requests, num_hits, num_misses, num_waits FROM v$cpool_cc_stats"
 # The whole pool: how many pooled servers all those classes share.
 POOL_SQL = "SELECT num_open_servers, num_busy_servers, maxsize FROM v$cpool_stats"
+#: Why both views are empty (the pool row exists wherever DRCP runs, from the first request on).
+NO_ROWS = (
+    "V$CPOOL_STATS and V$CPOOL_CC_STATS returned no rows through DATABASES[{alias!r}]: connected to a PDB "
+    "without per-PDB DRCP (ENABLE_PER_PDB_DRCP = FALSE, Oracle's default) the broker's figures are kept in "
+    "CDB$ROOT only, or DRCP is not started (DBMS_CONNECTION_POOL.START_POOL())."
+)
 HISTORY_SECONDS = 300
 MIN_INTERVAL = 1.0
 
@@ -45,22 +52,29 @@ def _query(cursor: Any, sql: str) -> list[dict[str, Any]]:
 
 
 def broker_rows() -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
-    """Rows of V$CPOOL_CC_STATS, the V$CPOOL_STATS row, or ([], None, the error).
+    """Rows of V$CPOOL_CC_STATS, the V$CPOOL_STATS row, or ([], None, why they are missing).
 
     They run on the current connection: the shared alias's class on the bare site and in the sampler,
-    the tenant's class when a tenant opens the dashboard (the footer says which).
+    the tenant's class when a tenant opens the dashboard (the footer says which). The site's user needs
+    SELECT_CATALOG_ROLE (or SELECT on the two V_$ views); without it, or in a PDB whose views are empty,
+    the reason is returned (the dashboard shows it), never an empty table.
     """
+    alias = current_alias()
     try:
-        with connections[current_alias()].cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             classes = _query(cursor, BROKER_SQL)
     except DatabaseError as exc:
-        return [], None, str(exc).strip()
+        user = connections[alias].settings_dict.get("USER")
+        reason, _ = problem_for_error(exc, alias, user if isinstance(user, str) else "the site's user")
+        return [], None, reason
     classes.sort(key=lambda r: str(r["cclass_name"]))
     try:  # a user may be granted one view and not the other: the class figures stand on their own
         with connections[current_alias()].cursor() as cursor:
             pools = _query(cursor, POOL_SQL)
     except DatabaseError:
         pools = []
+    if not classes and not pools:
+        return [], None, NO_ROWS.format(alias=alias)
     return classes, (pools[0] if pools else None), None
 
 

@@ -23,7 +23,11 @@ from drcp_multi.testing.pytest_plugin import start_emulator
 
 
 def main() -> dict[str, Any]:
-    server = start_emulator(service="FREEPDB1", users={"app": "secret"})
+    # The main user reads V$SESSION to end the test user's pooled sessions when DROP USER is refused
+    # (drcp_multi.backends.oracle.creation): the grant a DBA gives it (docs/live-oracle.md).
+    server = start_emulator(
+        service="FREEPDB1", users={"app": "secret"}, grants={"app": ["SELECT ON V_$SESSION"]}
+    )
     connected_at_drop: list[dict[str, Any]] = []
     server.engine.on_drop_user = lambda name: connected_at_drop.extend(
         c for c in server.broker.cpool_conn_info() if c["USERNAME"] == name.upper()

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from drcp_multi.testing.database_side import DrcpMonitor, short_class
-from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR, live_dsn, live_monitor_settings
+from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR, MONITOR_ROLE, live_dsn, live_monitor_settings
 
 REPO = Path(__file__).resolve().parents[2]
 TENANTS = ("acme", "globex", "initech")
@@ -175,6 +175,8 @@ def backing() -> Iterator[Backing]:
         port=0,
         service="FREEPDB1",
         users={"app": "secret", EMULATOR_MONITOR[0]: EMULATOR_MONITOR[1]},
+        # The site's dashboard reads the broker's views as its own user; the monitor reads them too.
+        grants={"app": [MONITOR_ROLE], EMULATOR_MONITOR[0]: [MONITOR_ROLE]},
         max_pooled_servers=40,
         statement_log_size=500_000,  # the tests slice the log by index: it must not wrap during a module
     )

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from drcp_multi.testing.database_side import short_class
-from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR
+from drcp_multi.testing.pytest_plugin import EMULATOR_MONITOR, MONITOR_ROLE
 from tests.example.conftest import (
     REPO,
     SHARED_CLASS,
@@ -280,3 +280,28 @@ def test_tasks_are_per_tenant_and_written_under_the_tenants_class(site: Site, ba
     assert site.get(f"/tasks/{task}/edit/", "globex")[0] == 404
     assert csrf_post(site, f"/t/acme/tasks/{task}/delete/", {})[0] == 302
     assert "Renewed" not in site.get("/t/acme/")[1]
+
+
+@pytest.mark.emulator_only
+def test_stats_feed_says_which_grant_when_the_sites_user_may_not_read_the_views(
+    site: Site, backing: Backing
+) -> None:
+    assert backing.srv is not None
+    backing.srv.revoke("app", MONITOR_ROLE)  # as a DBA taking SELECT_CATALOG_ROLE back
+    try:
+
+        def feed_with_error() -> dict[str, Any] | None:
+            data: dict[str, Any] = json.loads(site.get("/api/stats/")[1])
+            return data if data["broker_error"] else None
+
+        data = wait_until(feed_with_error)  # the feed samples again once its last reading is a second old
+        assert data is not None, "the feed never reported the missing grant"
+        assert "ORA-00942" in data["broker_error"]
+        assert (
+            "grant SELECT_CATALOG_ROLE or SELECT on V_$CPOOL_STATS, V_$CPOOL_CC_STATS" in data["broker_error"]
+        )
+        assert data["broker"] == [] and all("requests" not in r for r in data["rows"])  # no made-up figures
+        refused = [s for s in backing.srv.statements() if s.username == "APP" and s.error_code == 942]
+        assert refused and all("v$cpool_cc_stats" in s.sql.lower() for s in refused)  # the server said no
+    finally:
+        backing.srv.grant("app", MONITOR_ROLE)

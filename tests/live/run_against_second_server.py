@@ -3,8 +3,8 @@
 ``python tests/live/run_against_second_server.py`` (from the repository root; ``tox -e live`` runs it):
 
 1. starts ``python -m oracle_emulator --port 0 --service FREEPDB1 --user …`` in a process of its own, as
-   an operator would start a database, with the test user, a monitoring user and the users of mode
-   "alias";
+   an operator would start a database, with the test user, a monitoring user (granted
+   SELECT_CATALOG_ROLE, ``--grant``) and the users of mode "alias";
 2. runs the tests marked ``drcp`` with ``DRCP_TEST_DSN``, ``DRCP_TEST_USER``, ``DRCP_TEST_PASSWORD``,
    ``DRCP_TEST_MONITOR_DSN`` (and user, password) and ``DRCP_TEST_ALIAS_USERS`` pointing at it: the live
    path, exactly as against a real Oracle (docs/live-oracle.md);
@@ -45,6 +45,8 @@ def start_second_server() -> tuple[subprocess.Popen[str], str]:
     command = [sys.executable, "-m", "oracle_emulator", "--port", "0", "--service", "FREEPDB1"]
     for user, password in users:
         command += ["--user", f"{user}/{password}"]
+    # As the DBA of docs/live-oracle-user.sql does: only the monitoring user may read the DRCP views.
+    command += ["--grant", f"{MONITOR_USER[0]}=SELECT_CATALOG_ROLE"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     line = server.stdout.readline()  # "oracle_emulator listening on HOST:PORT service NAME"

@@ -20,7 +20,7 @@ from drcp_multi.registry import get_registry
 from drcp_multi.tenancy.context import tenant_context
 from drcp_multi.tenant import Tenant
 from drcp_multi.testing.handlers import wsgi_get
-from drcp_multi.testing.pytest_plugin import start_emulator
+from drcp_multi.testing.pytest_plugin import grant_monitoring_alias, start_emulator
 
 SECRET = "secret"  # tests/settings.py's password: never in a probe's answer
 
@@ -85,6 +85,7 @@ def test_health_command_exit_status(wire: Any) -> None:
 def two_servers(wire: Any) -> Iterator[Any]:
     """The default alias on a wire server of its own with 2 pooled servers (tenants outnumber them)."""
     server = start_emulator(service="FREEPDB1", users={"app": "secret"}, max_pooled_servers=2)
+    grant_monitoring_alias(server)  # the broker's figures are read as app, which a DBA granted the views
     settings_dict = connections["default"].settings_dict
     saved = settings_dict["NAME"]
     settings_dict["NAME"] = server.dsn

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import oracledb
 import pytest
-from django.db import DatabaseError, connections
+from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 
 from drcp_multi.monitor import (
+    CLASS_SQL,
     BrokerFigures,
     BrokerMonitor,
     BrokerPool,
     capacity_advice,
-    problem_for_error,
+    get_monitor,
     read_broker,
 )
 from drcp_multi.testing.handlers import wsgi_get
+from drcp_multi.testing.pytest_plugin import MONITOR_ROLE, start_emulator
 
 pytestmark = pytest.mark.usefixtures("wire")
 
@@ -57,57 +62,86 @@ def test_cached_once_per_interval(wire: Any) -> None:
 
 
 @pytest.fixture
-def dedicated_alias(wire: Any) -> Iterator[str]:
-    """A monitoring alias on Django's own Oracle backend (a dedicated server: no DRCP request itself)."""
+def monitor_alias_to(wire: Any) -> Iterator[Callable[..., str]]:
+    """Adds a DATABASES alias on Django's own Oracle backend (a dedicated server: no DRCP request itself)
+    for a given DSN and user, as a deployment's monitoring alias would be; removed afterwards."""
     from django.conf import settings
 
-    default = settings.DATABASES["default"]
-    entry = {
-        "ENGINE": "django.db.backends.oracle",
-        "NAME": default["NAME"],
-        "USER": default["USER"],
-        "PASSWORD": default["PASSWORD"],
-        "HOST": "",
-        "PORT": "",
-        "OPTIONS": {},
-        "TEST": {"MIRROR": "default"},
-    }
-    settings.DATABASES["monitor"] = entry  # in place, as the pytest plugin points the entries
-    connections.settings = connections.configure_settings(settings.DATABASES)
+    added: list[str] = []
+
+    def add(dsn: str, user: str, password: str) -> str:
+        alias = f"monitor{len(added)}"
+        settings.DATABASES[alias] = {  # in place, as the pytest plugin points the entries
+            "ENGINE": "django.db.backends.oracle",
+            "NAME": dsn,
+            "USER": user,
+            "PASSWORD": password,
+            "HOST": "",
+            "PORT": "",
+            "OPTIONS": {},
+            "TEST": {"MIRROR": "default"},
+        }
+        connections.settings = connections.configure_settings(settings.DATABASES)
+        added.append(alias)
+        return alias
+
     try:
-        yield "monitor"
+        yield add
     finally:
-        connections["monitor"].close()
-        del connections["monitor"]
-        del settings.DATABASES["monitor"]
+        for alias in added:
+            connections[alias].close()
+            del connections[alias]
+            del settings.DATABASES[alias]
         connections.settings = connections.configure_settings(settings.DATABASES)
 
 
-@pytest.mark.emulator_only
-def test_no_rows_says_to_use_a_monitoring_alias_in_the_root(wire: Any, dedicated_alias: str) -> None:
-    wire.reset_stats()  # nothing asked DRCP for a server: V$CPOOL_CC_STATS has no row, as in a PDB
-    figures = read_broker(dedicated_alias)
-    assert not figures.available and figures.classes == ()
-    assert figures.error_code == "no-rows"
-    assert "use a monitoring alias connected to CDB$ROOT" in (figures.problem or "")
-    assert "DRCP_MULTI['MONITOR_ALIAS']" in (figures.problem or "")
-
-
-def test_no_privilege_says_which_grant(wire: Any) -> None:
-    # A real ORA-00942 from the server (the view a user without the grant cannot see).
+@pytest.fixture
+def cdb_wide_pool() -> Iterator[Any]:
+    """A wire server with Oracle's default ENABLE_PER_PDB_DRCP = FALSE: one pool for the CDB, its figures
+    in CDB$ROOT only; a monitoring user granted the views, as docs/live-oracle-user.sql does."""
+    server = start_emulator(
+        users={"app": "secret", "watch": "watch_pw"}, per_pdb_drcp=False, grants={"watch": [MONITOR_ROLE]}
+    )
     try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT * FROM no_such_view_granted")
-    except DatabaseError as exc:
-        error = exc
-    else:
-        raise AssertionError("the server ran a query on a missing view")
+        yield server
     finally:
-        connections["default"].close()
-    problem, code = problem_for_error(error, "default", "app")
-    assert code == "ORA-00942"
+        server.stop()
+
+
+@pytest.mark.emulator_only
+def test_no_rows_in_a_pdb_without_per_pdb_drcp_says_to_monitor_from_the_root(
+    cdb_wide_pool: Any, monitor_alias_to: Callable[..., str]
+) -> None:
+    client = oracledb.connect(user="app", password="secret", dsn=cdb_wide_pool.dsn + ":pooled", cclass="WORK")
+    client.cursor().execute("SELECT 1 FROM dual").fetchall()
+    client.close()
+    cdb_wide_pool.wait_idle()
+    assert "APP.WORK" in cdb_wide_pool.stats()["classes"]  # the pool served the PDB's client ...
+
+    in_pdb = read_broker(monitor_alias_to(cdb_wide_pool.dsn, "watch", "watch_pw"))
+    assert not in_pdb.available and in_pdb.classes == () and in_pdb.pool is None  # ... its PDB sees none
+    assert in_pdb.error_code == "no-rows" and in_pdb.container == "FREEPDB1"
+    assert "use a monitoring alias connected to CDB$ROOT" in (in_pdb.problem or "")
+    assert "DRCP_MULTI['MONITOR_ALIAS']" in (in_pdb.problem or "")
+
+    in_root = read_broker(monitor_alias_to(cdb_wide_pool.root_dsn, "watch", "watch_pw"))
+    assert in_root.available and in_root.problem is None and in_root.container == "CDB$ROOT"
+    assert {c.cclass: c.requests for c in in_root.classes} == {
+        name: figures["num_requests"] for name, figures in cdb_wide_pool.stats()["classes"].items()
+    }
+
+
+@pytest.mark.emulator_only
+def test_no_privilege_says_which_grant(wire: Any, monitor_alias_to: Callable[..., str]) -> None:
+    wire.add_user("nogrant", "nogrant_pw")  # a user a DBA gave no SELECT_CATALOG_ROLE
+    figures = read_broker(monitor_alias_to(wire.dsn, "nogrant", "nogrant_pw"))
+    assert not figures.available and figures.error_code == "ORA-00942"
+    problem = figures.problem or ""
     assert "grant SELECT_CATALOG_ROLE or SELECT on V_$CPOOL_STATS, V_$CPOOL_CC_STATS" in problem
-    assert "user app of DATABASES['default']" in problem
+    assert "user nogrant of DATABASES['monitor0']" in problem
+    # From the server's side: the refusal was its answer to the user's query of the view.
+    refused = [s for s in wire.statements() if s.username == "NOGRANT" and s.error_code == 942]
+    assert [s.sql for s in refused] == [CLASS_SQL]
 
 
 def test_capacity_advice_counts_the_servers_that_would_stop_reclaims() -> None:
@@ -130,3 +164,26 @@ def test_capacity_advice_counts_the_servers_that_would_stop_reclaims() -> None:
     assert "About 97 pooled servers" in advice and "'MAXSIZE', param_value => '97'" in advice
     quiet = BrokerFigures("default", 1.0, (), BrokerPool(40, 1, 40, 1000, 999, 1, 0, 1, 10))
     assert capacity_advice(quiet) is None
+
+
+@pytest.mark.emulator_only
+def test_the_command_and_the_metrics_give_the_reason_instead_of_figures(
+    wire: Any, monitor_alias_to: Callable[..., str]
+) -> None:
+    from django.conf import settings
+
+    from drcp_multi.metrics import BrokerCollector
+
+    wire.add_user("nogrant", "nogrant_pw")
+    alias = monitor_alias_to(wire.dsn, "nogrant", "nogrant_pw")
+    with override_settings(DRCP_MULTI={**settings.DRCP_MULTI, "MONITOR_ALIAS": alias}):
+        get_monitor().clear()
+        out = io.StringIO()
+        call_command("drcp_pools", "stats", "--connect", stdout=out)
+        said = f"broker ({alias}): figures missing: ORA-00942: user nogrant of DATABASES[{alias!r}]"
+        assert said in out.getvalue()
+        families = {f.name: f for f in BrokerCollector().collect()}
+    assert [s.value for s in families["drcp_multi_broker_up"].samples] == [0]
+    (problem,) = families["drcp_multi_broker_problem"].samples
+    assert problem.labels["code"] == "ORA-00942" and "grant SELECT_CATALOG_ROLE" in problem.labels["reason"]
+    assert not any(name.startswith("drcp_multi_broker_requests") for name in families)  # no empty figures

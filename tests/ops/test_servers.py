@@ -18,6 +18,7 @@ import oracledb
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from drcp_multi.testing.pytest_plugin import MONITOR_ROLE
 from tests.ops.servers import PASSWORD, ROOT, Load, Served, http_get, start
 
 pytestmark = [pytest.mark.emulator_only, pytest.mark.usefixtures("wire")]
@@ -92,6 +93,7 @@ def manage(served: Served, dsn: str, *args: str) -> str:
 def launch(wire: Any, tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
     wire.add_user(USER, PASSWORD)
+    wire.grant(USER, MONITOR_ROLE)  # the served sites read the broker's figures as USER
 
     def run(server: str = "gunicorn", workers: int = WORKERS, **env: str) -> Served:
         env = {"SERVED_USER": USER, **env}

@@ -150,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
     junit.unlink(missing_ok=True)
-    with EmulatorServer(users=dict([MAIN_USER, ADMIN_USER])) as server:
+    # The main user reads V$SESSION in the suite's own tests (program, machine… of its sessions): the
+    # grant a DBA gives it when creating the suite's schema.
+    grants = {MAIN_USER[0]: ["SELECT ON SYS.V_$SESSION"]}
+    with EmulatorServer(users=dict([MAIN_USER, ADMIN_USER]), grants=grants) as server:
         env = {
             **os.environ,
             "PYO_TEST_MAIN_USER": MAIN_USER[0],

@@ -23,6 +23,13 @@ def _user(text: str) -> tuple[str, str]:
     return user, password
 
 
+def _grant(text: str) -> tuple[str, str]:
+    user, sep, privilege = text.partition("=")
+    if not sep or not user or not privilege:
+        raise argparse.ArgumentTypeError(f"expected USER=PRIVILEGE, got {text!r}")
+    return user, privilege
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m oracle_emulator",
@@ -30,7 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1521, help="0 picks a free port")
-    parser.add_argument("--service", default="FREEPDB1")
+    parser.add_argument("--service", default="FREEPDB1", help="the PDB's service")
+    parser.add_argument("--root-service", default="FREE", help="CDB$ROOT's service ('' for none)")
+    parser.add_argument(
+        "--per-pdb-drcp",
+        choices=("true", "false"),
+        default="true",
+        help="ENABLE_PER_PDB_DRCP (false: V$CPOOL_* have rows only through the root service)",
+    )
+    parser.add_argument(
+        "--grant",
+        type=_grant,
+        action="append",
+        default=[],
+        metavar="USER=PRIVILEGE",
+        help="e.g. monitor=SELECT_CATALOG_ROLE (the V$ views need it)",
+    )
     parser.add_argument("--user", type=_user, action="append", default=[], metavar="USER/PASSWORD")
     parser.add_argument("--max-pooled-servers", type=int, default=40)
     parser.add_argument(
@@ -59,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    grants: dict[str, list[str]] = {}
+    for user, privilege in args.grant:
+        grants.setdefault(user, []).append(privilege)
     server = EmulatorServer(
         host=args.host,
         port=args.port,
@@ -76,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         max_think_time=args.max_think_time or None,
         inactivity_timeout=args.inactivity_timeout or None,
         drcp_dedicated_opt=args.drcp_dedicated_opt == "YES",
+        root_service=args.root_service or None,
+        per_pdb_drcp=args.per_pdb_drcp == "true",
+        grants=grants,
     )
     stop = threading.Event()
 

@@ -56,11 +56,15 @@ class Verifier:
 
 
 class UserStore:
-    """Thread-safe map of upper-case user name -> Verifier."""
+    """Thread-safe map of upper-case user name -> Verifier, with the privileges granted to each user.
+
+    A password change keeps the user's grants; dropping the user forgets them, as Oracle does.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users: dict[str, Verifier] = {}
+        self._granted: dict[str, set[str]] = {}  # grantee (a user or PUBLIC) -> canonical privilege names
 
     def add(self, user: str, password: str) -> None:
         with self._lock:
@@ -69,10 +73,36 @@ class UserStore:
     def remove(self, user: str) -> None:
         with self._lock:
             self._users.pop(user.upper(), None)
+            self._granted.pop(user.upper(), None)
 
     def get(self, user: str) -> Verifier | None:
         with self._lock:
             return self._users.get(user.upper())
+
+    def exists(self, user: str) -> bool:
+        with self._lock:
+            return user.upper() in self._users
+
+    def grant(self, grantee: str, privilege: str) -> None:
+        with self._lock:
+            self._granted.setdefault(grantee.upper(), set()).add(privilege)
+
+    def revoke(self, grantee: str, privilege: str) -> bool:
+        """Take ``privilege`` back; False when ``grantee`` did not hold it."""
+        with self._lock:
+            held = self._granted.get(grantee.upper(), set())
+            if privilege not in held:
+                return False
+            held.discard(privilege)
+            return True
+
+    def privileges(self, user: str, also: str | None = None) -> frozenset[str]:
+        """What ``user`` was granted (and ``also``, e.g. PUBLIC: every user holds PUBLIC's grants)."""
+        with self._lock:
+            held = set(self._granted.get(user.upper(), ()))
+            if also is not None:
+                held |= self._granted.get(also.upper(), set())
+            return frozenset(held)
 
 
 class AuthExchange:

@@ -17,8 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from . import privileges
 from .auth import UserStore, Verifier
 from .broker import POOL_NAME, Broker, ClientInfo, PoolParams
+from .containers import Container, Containers
 from .results import Bind, ExecutionContext, OracleError, Result, SessionState, SqlEngine
 from .session import ExecutionCtx, LoginSettings, ServerSession
 from .triggers import LogonTrigger, TriggerCatalog, is_trigger_ddl
@@ -135,32 +137,62 @@ POOL_ADMINS = frozenset({"SYS", "SYSTEM"})
 
 
 class InstanceView:
-    """What the SQL engine sees of the instance (implements :class:`~.results.ServerView` and
-    :class:`~.results.ServerAdmin`)."""
+    """What the SQL engine sees of the instance from one container (implements
+    :class:`~.results.ServerView` and :class:`~.results.ServerAdmin`): the V$ rows that container shows,
+    the privileges, and the pool's administration."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, container: Container) -> None:
         self._instance = instance
         self._broker = instance.broker
         self._triggers = instance.triggers
         self._users = instance.users
+        self._containers = instance.containers
+        self._container = container
+
+    def _pool_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self._containers.shows_pool(self._container):
+            return []  # a PDB without per-PDB DRCP: the pool's figures are kept in the root
+        con_id = self._containers.pool_con_id
+        return [{**row, "CON_ID": con_id} for row in rows]
 
     def cpool_stats(self) -> list[dict[str, Any]]:
-        return self._broker.cpool_stats()
+        return self._pool_rows(self._broker.cpool_stats())
 
     def cpool_cc_stats(self) -> list[dict[str, Any]]:
-        return self._broker.cpool_cc_stats()
+        return self._pool_rows(self._broker.cpool_cc_stats())
 
     def cpool_conn_info(self) -> list[dict[str, Any]]:
-        return self._broker.cpool_conn_info()
+        return self._pool_rows(self._broker.cpool_conn_info())
 
     def cpool_info(self) -> list[dict[str, Any]]:
         return self._broker.cpool_info()
 
     def sessions(self) -> list[dict[str, Any]]:
-        return self._broker.sessions()
+        rows = self._broker.sessions()
+        if self._container.is_root:
+            return rows  # the root sees every container's sessions, each with its CON_ID
+        return [r for r in rows if r.get("CON_ID") == self._container.con_id]
 
     def triggers(self) -> list[dict[str, Any]]:
         return self._triggers.rows()
+
+    def may_read(self, username: str, view: str) -> bool:
+        return privileges.may_read(username, self._users.privileges(username, privileges.PUBLIC), view)
+
+    def grant(self, grantor: str, privilege: str, grantee: str) -> None:
+        self._check_grant(grantor, grantee)
+        self._users.grant(grantee, privilege)
+
+    def revoke(self, revoker: str, privilege: str, grantee: str) -> None:
+        self._check_grant(revoker, grantee)
+        if not self._users.revoke(grantee, privilege):
+            raise not_granted(privilege, grantee)
+
+    def _check_grant(self, grantor: str, grantee: str) -> None:
+        if not privileges.may_grant(grantor):
+            raise OracleError(1031, "insufficient privileges")
+        if grantee.upper() != privileges.PUBLIC and not self._users.exists(grantee):
+            raise OracleError(1917, f"user or role '{grantee.upper()}' does not exist")
 
     # Optional extensions the engine looks for (users created and dropped through SQL).
 
@@ -199,8 +231,19 @@ class InstanceView:
         self._instance.connection_pool(session, procedure, args, kwargs)
 
 
+def not_granted(privilege: str, grantee: str) -> OracleError:
+    """Oracle's error for revoking what ``grantee`` does not hold (role, system or object privilege)."""
+    who = grantee.upper()
+    if privilege == privileges.CATALOG_ROLE:
+        return OracleError(1951, f"ROLE '{privilege}' not granted to '{who}'")
+    if privilege == privileges.ANY_DICTIONARY:
+        return OracleError(1952, f"system privileges not granted to '{who}'")
+    return OracleError(1927, "cannot REVOKE privileges you did not grant")
+
+
 class Instance:
-    """One database instance serving one service; thread-safe."""
+    """One database instance: a CDB whose root and PDB each have a service (see :mod:`.containers`);
+    thread-safe. ``service`` is the PDB's, ``root_service`` the root's (None: no root service)."""
 
     def __init__(
         self,
@@ -214,8 +257,11 @@ class Instance:
         pool_params: PoolParams | None = None,
         pool_admins: Sequence[str] = (),
         drcp_dedicated_opt: bool = False,
+        root_service: str | None = None,
+        per_pdb_drcp: bool = True,
     ) -> None:
         self.service = service
+        self.containers = Containers(service, root_service, per_pdb_drcp)
         self.users = users
         self.latency = latency
         self._engine_factory = engine
@@ -232,9 +278,10 @@ class Instance:
         self.triggers = TriggerCatalog()
         self.pool_admins: set[str] = {*POOL_ADMINS, *(u.upper() for u in pool_admins)}
         self._granted_admins: set[str] = set()  # GRANT EXECUTE ON DBMS_CONNECTION_POOL
-        self.view = InstanceView(self)
         self._housekeeping: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._views = {c.service.upper(): InstanceView(self, c) for c in self.containers.all()}
+        self.view = self._views[service.upper()]  # the PDB's
         self._lock = threading.Lock()
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._log: collections.deque[StatementRecord] = collections.deque(maxlen=statement_log_size)
@@ -303,10 +350,15 @@ class Instance:
 
     # -- dedicated sessions --------------------------------------------------------------------
 
-    def open_dedicated(self, username: str, login: LoginSettings) -> ServerSession:
-        """A dedicated connection's session (pooled servers are made by the broker)."""
+    def open_dedicated(
+        self, username: str, login: LoginSettings, container: Container | None = None
+    ) -> ServerSession:
+        """A dedicated connection's session in ``container`` (default: the PDB; pooled servers are made
+        by the broker)."""
         self._session_created(spawned=True)
-        session = ServerSession(username=username, service_name=self.service, pooled=False)
+        where = container or self.containers.pdb
+        session = ServerSession(username=username, service_name=where.service, pooled=False)
+        _stamp(session, where)
         login.apply(session, new=True)
         self.broker.add_dedicated(session)
         try:
@@ -338,6 +390,8 @@ class Instance:
     ) -> ServerSession:
         """Lend ``info`` a pooled server (may wait; raises OracleError or broker.WaitCancelled)."""
         session = self.broker.acquire(info, cancelled)
+        # The pool may serve several containers (one CDB-wide pool): the session is in the client's.
+        _stamp(session, self.containers.for_service(info.service) or self.containers.pdb)
         created = session.uses == 1
         login.apply(session, new=created)
         if created:
@@ -517,7 +571,7 @@ class Instance:
     # -- SQL -----------------------------------------------------------------------------------
 
     def _ctx(self, session: ServerSession) -> ExecutionCtx:
-        return ExecutionCtx(session=session, server=self.view)
+        return ExecutionCtx(session=session, server=self._views.get(session.service_name.upper(), self.view))
 
     def execute(self, session: ServerSession, sql: str, binds: Sequence[Bind]) -> Result:
         """Run one statement on ``session`` and log it; every failure is an OracleError."""
@@ -601,6 +655,12 @@ def _pool_number(value: Any) -> float:
     if not number.is_integer():
         raise OracleError(56505, "DRCP: Invalid pool configuration parameter value")
     return int(number)
+
+
+def _stamp(session: ServerSession, container: Container) -> None:
+    session.service_name = container.service
+    session.con_name = container.name
+    session.con_id = container.con_id
 
 
 def guard(call: Callable[[], _T]) -> _T:

@@ -20,6 +20,7 @@ from typing import Any
 from . import handshake, wire
 from .auth import AuthExchange
 from .broker import DEFAULT_CCLASS, POOL_STOPPED_CODE, ClientInfo, WaitCancelled
+from .containers import Container
 from .cursors import CursorTable
 from .execute import FN_REEXECUTE, FN_REEXECUTE_AND_FETCH, AlreadyAnswered, ExecuteHandler, call_status
 from .instance import Instance
@@ -63,6 +64,7 @@ class ClientConnection:
         self.on_closed = on_closed
         self.stream = wire.PacketStream(sock)
         self.pooled = False
+        self.container: Container | None = None  # the one the connect descriptor's service reaches
         self.username = ""
         self.cclass: str | None = None
         self.purity: str | None = None
@@ -139,10 +141,12 @@ class ClientConnection:
     def _connect(self) -> bool:
         request = handshake.read_connect(self.stream)
         service = request.service
-        if service is None or service.upper() != self.instance.service.upper():
+        container = self.instance.containers.for_service(service)
+        if container is None:
             handshake.send_refuse(self.stream, request.refusal_code())
             log.info("refused connection from %s: unknown service %r", self.addr, service)
             return False
+        self.container = container
         attrs = request.attrs
         self.pooled = attrs.get("SERVER", "").lower() == "pooled"
         if self.pooled and not self.instance.pool_active():
@@ -161,6 +165,7 @@ class ClientConnection:
         return True
 
     def _authenticate(self) -> bool:
+        container = self.container or self.instance.containers.pdb
         first = handshake.read_auth(self.stream, handshake.FN_AUTH_PHASE_ONE)
         user, pairs = first.user, first.pairs
         self.username = user.upper()
@@ -195,7 +200,7 @@ class ClientConnection:
                 username=self.username,
                 cclass=self.cclass or DEFAULT_CCLASS,
                 purity=self.purity,
-                service=self.instance.service,
+                service=container.service,
                 program=login.program,
                 machine=login.machine,
                 terminal=login.terminal,
@@ -206,14 +211,14 @@ class ClientConnection:
             self.cclass = None
             self.purity = None
             try:
-                session = self.instance.open_dedicated(self.username, login)
+                session = self.instance.open_dedicated(self.username, login, container)
             except OracleError as exc:  # a logon trigger failed: so does the login
                 self._send(end_of_call(exc, 0, 0))
                 return False
             session.disconnect = self.close
             self.session = session
             sid, serial = session.sid, session.serial
-        params = handshake.login_parameters(sid, serial, exchange.server_response(), self.instance.service)
+        params = handshake.login_parameters(sid, serial, exchange.server_response(), container.service)
         handshake.send_parameters(self.stream, params)
         return True
 

@@ -108,6 +108,8 @@ class SessionState(Protocol):
     username: str  # upper-case
     current_schema: str
     service_name: str
+    con_name: str  # the container: CDB$ROOT or the PDB's name (SYS_CONTEXT('USERENV', 'CON_NAME'))
+    con_id: int  # 1 for the root, 3 for the PDB
     cclass: str | None  # the DRCP connection class, None for a dedicated session
     purity: str | None  # "SELF" / "NEW" / None
     client_identifier: str | None
@@ -137,6 +139,15 @@ class ServerView(Protocol):
 
     def triggers(self) -> list[dict[str, Any]]:
         """Rows of ALL_TRIGGERS (logon triggers, with OWNER)."""
+
+    def may_read(self, username: str, view: str) -> bool:
+        """Whether ``username`` may query the V$ view ``view`` (False: the query fails with ORA-00942)."""
+
+    def grant(self, grantor: str, privilege: str, grantee: str) -> None:
+        """Grant a modelled privilege (``privileges`` module names); raises OracleError as Oracle would."""
+
+    def revoke(self, revoker: str, privilege: str, grantee: str) -> None:
+        """Revoke a modelled privilege; raises OracleError as Oracle would."""
 
 
 @runtime_checkable

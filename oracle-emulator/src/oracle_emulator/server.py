@@ -19,7 +19,9 @@ from typing import Any
 
 from .auth import UserStore
 from .broker import Broker, PoolParams
+from .containers import Container
 from .instance import Instance, LatencyModel, StatementRecord, default_engine
+from .privileges import canonical_privilege
 from .protocol import ClientConnection
 from .results import SqlEngine
 
@@ -34,6 +36,13 @@ class EmulatorServer:
     It is a test substrate, not a database: SQL is delegated to ``engine`` (by default
     ``oracle_emulator.sql.Engine``). Use it as a context manager or call :meth:`start` /
     :meth:`stop`. All figures are exact and thread-safe.
+
+    The server is a CDB (see :mod:`.containers`): ``service`` (default FREEPDB1) reaches the PDB, as
+    every existing client does; ``root_service`` (default FREE) reaches CDB$ROOT. ``per_pdb_drcp``
+    models ENABLE_PER_PDB_DRCP; it defaults to True here (Oracle's default is FALSE) so that the PDB
+    service shows its pool's figures; with False, ``V$CPOOL_*`` have rows only through the root.
+    Users get no privilege: ``V$CPOOL_*`` and ``V$SESSION`` need ``grants`` (user -> privileges, e.g.
+    ``{"monitor": ["SELECT_CATALOG_ROLE"]}``), :meth:`grant`, or a SQL GRANT by SYS / SYSTEM.
 
     This module is the listener (transport's accept loop) and the composition root: it builds the
     :class:`~.instance.Instance` (sessions, broker, SQL) and one
@@ -57,6 +66,9 @@ class EmulatorServer:
         min_pooled_servers: int = PoolParams.minsize,
         pool_admins: Sequence[str] = (),
         drcp_dedicated_opt: bool = False,
+        root_service: str | None = "FREE",
+        per_pdb_drcp: bool = True,
+        grants: dict[str, list[str]] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -64,6 +76,9 @@ class EmulatorServer:
         user_store = UserStore()
         for user, password in (users or {}).items():
             user_store.add(user, password)
+        for user, privs in (grants or {}).items():
+            for privilege in privs:
+                user_store.grant(user, canonical_privilege(privilege))
         self.instance = Instance(
             service=service,
             users=user_store,
@@ -79,6 +94,8 @@ class EmulatorServer:
             ),
             pool_admins=pool_admins,
             drcp_dedicated_opt=drcp_dedicated_opt,
+            root_service=root_service,
+            per_pdb_drcp=per_pdb_drcp,
         )
         self._lock = threading.Lock()
         self._opened = 0
@@ -92,6 +109,22 @@ class EmulatorServer:
     @property
     def service(self) -> str:
         return self.instance.service
+
+    @property
+    def root_service(self) -> str | None:
+        """The service of CDB$ROOT (None: the server has none)."""
+        root = self.instance.containers.root
+        return root.service if root is not None else None
+
+    @property
+    def per_pdb_drcp(self) -> bool:
+        """ENABLE_PER_PDB_DRCP: True, the PDB has its own pool; False, one pool for the CDB, whose
+        V$CPOOL_* rows only the root shows."""
+        return self.instance.containers.per_pdb_drcp
+
+    @property
+    def containers(self) -> list[Container]:
+        return self.instance.containers.all()
 
     @property
     def latency(self) -> LatencyModel:
@@ -113,9 +146,19 @@ class EmulatorServer:
 
     @property
     def dsn(self) -> str:
-        """Easy Connect string, e.g. ``127.0.0.1:1521/FREEPDB1`` (append ``:pooled`` for DRCP)."""
+        """Easy Connect string of the PDB, e.g. ``127.0.0.1:1521/FREEPDB1`` (append ``:pooled`` for DRCP)."""
+        return self.dsn_for(self.service)
+
+    @property
+    def root_dsn(self) -> str:
+        """Easy Connect string of CDB$ROOT, e.g. ``127.0.0.1:1521/FREE``."""
+        if self.root_service is None:
+            raise ValueError("this server has no root service (root_service=None)")
+        return self.dsn_for(self.root_service)
+
+    def dsn_for(self, service: str) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}/{self.service}"
+        return f"{host}:{self.port}/{service}"
 
     def start(self) -> EmulatorServer:
         """Bind the listener and start accepting connections in a background thread."""
@@ -166,6 +209,16 @@ class EmulatorServer:
     def add_user(self, user: str, password: str) -> None:
         """Create (or change the password of) a user at runtime (also reached by SQL CREATE USER)."""
         self.users.add(user, password)
+
+    def grant(self, user: str, privilege: str) -> None:
+        """Grant ``user`` (or PUBLIC) one of the privileges that open the V$ views, as SYS would:
+        ``SELECT_CATALOG_ROLE``, ``SELECT ANY DICTIONARY`` or ``SELECT ON V_$CPOOL_STATS`` (and the other
+        ``V_$`` views). SQL ``GRANT`` by SYS or SYSTEM does the same."""
+        self.users.grant(user, canonical_privilege(privilege))
+
+    def revoke(self, user: str, privilege: str) -> None:
+        """Take a privilege :meth:`grant` gave back (nothing happens if ``user`` did not hold it)."""
+        self.users.revoke(user, canonical_privilege(privilege))
 
     def drop_user(self, user: str) -> None:
         """Forget a user: its next login fails with ORA-01017 (open sessions are left alone)."""

@@ -32,6 +32,9 @@ class ServerSession:
     username: str
     service_name: str
     cclass: str | None = None
+    # The container (CON_NAME, CON_ID) the session is in; the instance stamps it from the service.
+    con_name: str = ""
+    con_id: int = 0
     purity: str | None = None
     pooled: bool = False
     sid: int = field(default_factory=_next_sid)
@@ -92,6 +95,7 @@ class ServerSession:
             "MODULE": self.module,
             "ACTION": self.action,
             "CLIENT_INFO": self.client_info,
+            "CON_ID": self.con_id,
         }
 
 

@@ -21,6 +21,8 @@ class FakeSession:
     serial: int = 1
     current_schema: str = ""
     service_name: str = "FREEPDB1"
+    con_name: str = "FREEPDB1"
+    con_id: int = 3
     cclass: str | None = "TENANT_A"
     purity: str | None = "SELF"
     client_identifier: str | None = None
@@ -54,6 +56,18 @@ class FakeServer:
 
     def sessions(self) -> list[dict[str, Any]]:
         return self.session_rows
+
+    granted: set[tuple[str, str]] = field(default_factory=set)  # (grantee, privilege)
+    readable: bool = True  # whether the session's user may read the V$ views
+
+    def may_read(self, username: str, view: str) -> bool:
+        return self.readable
+
+    def grant(self, grantor: str, privilege: str, grantee: str) -> None:
+        self.granted.add((grantee.upper(), privilege))
+
+    def revoke(self, revoker: str, privilege: str, grantee: str) -> None:
+        self.granted.discard((grantee.upper(), privilege))
 
 
 @dataclass

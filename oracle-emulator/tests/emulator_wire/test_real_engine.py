@@ -16,7 +16,8 @@ pytest.importorskip("oracle_emulator.sql")
 
 @pytest.fixture
 def real() -> Iterator[EmulatorServer]:
-    with EmulatorServer(users={USER: PASSWORD}) as srv:
+    # The user reads the V$ views here, which takes the grant a DBA would give a monitoring user.
+    with EmulatorServer(users={USER: PASSWORD}, grants={USER: ["SELECT_CATALOG_ROLE"]}) as srv:
         yield srv
 
 

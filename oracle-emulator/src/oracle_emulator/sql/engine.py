@@ -7,7 +7,8 @@ Statement kinds and where they go:
   SELECT / WITH → :mod:`.translate` → SQLite, described by :mod:`.describe`
   INSERT / UPDATE / DELETE → the same, with RETURNING … INTO out binds
   ALTER SYSTEM KILL SESSION, GRANT/REVOKE EXECUTE ON DBMS_CONNECTION_POOL → :mod:`.admin`
-  CREATE / ALTER / DROP / TRUNCATE / COMMENT / GRANT / REVOKE → :mod:`.ddl`
+  GRANT / REVOKE → :mod:`.grants` (the privileges that open the V$ views; others accepted)
+  CREATE / ALTER / DROP / TRUNCATE / COMMENT → :mod:`.ddl`
 Errors: every failure leaves as :class:`OracleError`; unknown statements are ORA-00900 naming the
 statement; unexpected exceptions become ORA-00600 naming it.
 """
@@ -20,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..results import Bind, Column, ExecutionContext, OracleError, Result, ServerAdmin, SessionState
-from . import admin, dictionary, errors, numeric
+from . import admin, dictionary, errors, grants, numeric
 from .altersession import alter_session
 from .binds import match_binds, to_sqlite
 from .ddl import DdlRunner
@@ -188,6 +189,8 @@ class Engine:
             return Result()
         if head in ("COMMIT", "ROLLBACK", "SAVEPOINT", "SET", "RELEASE"):
             return self._transaction(ctx, sql)
+        if head in ("GRANT", "REVOKE"):
+            return grants.run(ctx, sql)
         if head in (
             "CREATE",
             "ALTER",

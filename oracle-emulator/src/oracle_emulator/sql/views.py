@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..results import ExecutionContext, ServerAdmin, ServerView, SessionState
+from ..results import ExecutionContext, OracleError, ServerAdmin, ServerView, SessionState
 from .types import OraType
 
 
@@ -232,7 +232,10 @@ VIEWS["ALL_TRIGGERS"] = ViewDef(
 
 
 def materialize(conn: sqlite3.Connection, name: str, ctx: ExecutionContext) -> None:
-    """(Re)create TEMP table ``name`` holding the view's current rows."""
+    """(Re)create TEMP table ``name`` holding the view's current rows; ORA-00942 for a user the server
+    does not let read it (the V$ synonym resolves to a SYS view it has no grant on)."""
+    if not _server(ctx).may_read(ctx.session.username, name):
+        raise OracleError(942, "table or view does not exist")
     view = VIEWS[name]
     cols = [c for c, _ in view.columns]
     rows = view.rows(ctx)
@@ -275,7 +278,7 @@ _USERENV: dict[str, Callable[[SessionState], object]] = {
     "AUTHENTICATED_IDENTITY": lambda s: s.username,
     "SERVICE_NAME": lambda s: s.service_name,
     "DB_NAME": lambda s: s.service_name,
-    "CON_NAME": lambda s: s.service_name,
+    "CON_NAME": lambda s: s.con_name,
     "CLIENT_IDENTIFIER": lambda s: s.client_identifier,
     "MODULE": lambda s: s.module,
     "ACTION": lambda s: s.action,
@@ -288,7 +291,7 @@ _USERENV: dict[str, Callable[[SessionState], object]] = {
     "LANGUAGE": lambda s: "AMERICAN_" + s.nls.get("NLS_TERRITORY", "AMERICA") + ".AL32UTF8",
     "ISDBA": lambda s: "FALSE",
     "INSTANCE": lambda s: 1,
-    "CON_ID": lambda s: 3,
+    "CON_ID": lambda s: s.con_id,
     "DRCP_CONNECTION_CLASS": lambda s: s.cclass,
     "DRCP_PURITY": lambda s: s.purity,
     # Set only on Autonomous Database (the workload type); NULL on any other database (SQL Language
