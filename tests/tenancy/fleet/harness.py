@@ -28,9 +28,11 @@ def tenant_names(n: int, prefix: str = "t") -> list[str]:
     return [f"{prefix}{i:03d}" for i in range(n)]
 
 
-def start_server(tenants: Sequence[str], log_size: int = 200_000) -> EmulatorServer:
+def start_server(
+    tenants: Sequence[str], log_size: int = 200_000, grants: dict[str, list[str]] | None = None
+) -> EmulatorServer:
     users = {"shared": "pw", **{t: f"pw_{t}" for t in tenants}}
-    return EmulatorServer(users=users, statement_log_size=log_size).start()
+    return EmulatorServer(users=users, statement_log_size=log_size, grants=grants).start()
 
 
 def fleet_env(server: EmulatorServer, tenants: Sequence[str], **extra: str) -> dict[str, str]:
