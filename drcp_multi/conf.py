@@ -169,9 +169,18 @@ def settings_generation() -> int:
     return _generation
 
 
+# ``django.conf.settings`` caches each setting it has read in its instance ``__dict__``, and drops it there
+# when the setting is set or deleted or ``override_settings`` swaps the settings: the getters read that
+# cache first, because an attribute read through ``LazyObject.__getattribute__`` costs thousands of
+# instructions (it probes the value for ``_mask_wrapped`` and catches the AttributeError).
+_settings_cache: dict[str, Any] = object.__getattribute__(settings, "__dict__")
+
+
 def project_settings() -> Mapping[str, Any]:
     """``settings.DRCP_MULTI`` as given (an empty mapping when unset or not a dict; check E014 says so)."""
-    raw = getattr(settings, "DRCP_MULTI", None)
+    raw = _settings_cache.get("DRCP_MULTI")
+    if raw is None:  # not read since it last changed (or unset): Django's own lookup caches it
+        raw = getattr(settings, "DRCP_MULTI", None)
     return raw if isinstance(raw, dict) else {}
 
 

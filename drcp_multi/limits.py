@@ -257,7 +257,10 @@ class AliasCap:
     def enter(self, alias: str, tenant: object = None) -> AliasToken | None:
         """Take a slot of ``alias`` for ``tenant`` (a Tenant, a name or None); None when the alias has no
         cap. Raises :class:`AliasBusy`."""
-        limit = self.limits().get(alias)
+        limits = self._limits  # limits() inlined: this runs on every checkout
+        if limits is None:
+            limits = self.limits()
+        limit = limits.get(alias)
         if limit is None:
             return None
         name = str(getattr(tenant, "name", tenant) or "")
@@ -411,14 +414,15 @@ class AdmissionChain:
 
     def __init__(self, *admissions: Any) -> None:
         self.admissions = admissions
+        self._enters = tuple((admission, admission.enter) for admission in admissions)  # bound once
 
     def enter(self, alias: str, subject: object) -> list[tuple[Any, object]] | None:
         # The token: the (admission, token) pairs that took a slot, None when none did (no cap applies,
         # the usual case: then nothing is allocated and the release has nothing to do).
         taken: list[tuple[Any, object]] | None = None
         try:
-            for admission in self.admissions:
-                token = admission.enter(alias, subject)
+            for admission, enter in self._enters:
+                token = enter(alias, subject)
                 if token is not None:
                     if taken is None:
                         taken = []

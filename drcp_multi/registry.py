@@ -29,7 +29,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any, Protocol
 
 import oracledb
@@ -64,14 +65,13 @@ class Route:
     label: str | None = None  # the tenant on whose behalf, for stats and metrics
     acquire_cclass: str | None = None  # asked per acquire on a shared pool (mode "shared_pool")
     acquire_purity: oracledb.Purity | None = None
+    # The key's alias and pool tenant, as fields: read on every checkout, where a property is a call.
+    alias: str = field(init=False, repr=False, compare=False)
+    pool_tenant: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def alias(self) -> str:
-        return self.key[0]
-
-    @property
-    def pool_tenant(self) -> str | None:
-        return self.key[1]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alias", self.key[0])
+        object.__setattr__(self, "pool_tenant", self.key[1])
 
     def same_pool(self, other: Route) -> bool:
         """Whether ``other`` is served by the same pool: same key, configuration, login class and purity
@@ -165,23 +165,18 @@ class _Entry:
         self.routes: dict[int, tuple[Route, Counters]] = {}
 
 
-class _Checkout(weakref.ref):  # type: ignore[type-arg]
-    """A checked-out connection, referenced weakly: the callback fires if the connection is collected
-    without release (a thread ended with its Django connection open)."""
-
-    __slots__ = ("counters", "entry", "key", "pid", "token")
-    counters: Counters  # of the route's (alias, tenant, class)
-    entry: _Entry
-    key: int  # id() of the connection
-    token: object
-    pid: int
+# A checked-out connection: a weak reference to it (its callback fires if the connection is collected
+# without release: a thread ended with its Django connection open), its pool's entry, the counters of its
+# route's (alias, tenant, class) and its admission token. A plain tuple and a plain weakref: a weakref
+# subclass with attributes cost about two thousand instructions more per checkout.
+_Lent = tuple["weakref.ref[oracledb.Connection]", _Entry, Counters, object]
 
 
 def _acquire_from(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
-    purity = route.purity if route.acquire_purity is None else route.acquire_purity
     try:
         if route.acquire_cclass is None:
             return pool.acquire()
+        purity = route.purity if route.acquire_purity is None else route.acquire_purity
         return pool.acquire(cclass=route.acquire_cclass, purity=purity)
     except oracledb.Error as exc:
         if not is_disconnect(exc):
@@ -191,6 +186,7 @@ def _acquire_from(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Conne
         logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
         if route.acquire_cclass is None:
             return pool.acquire()
+        purity = route.purity if route.acquire_purity is None else route.acquire_purity
         return pool.acquire(cclass=route.acquire_cclass, purity=purity)
 
 
@@ -218,8 +214,9 @@ class PoolRegistry:
         self._lock = threading.Lock()
         self._released = threading.Condition(self._lock)
         self._pools: dict[PoolKey, _Entry] = {}
-        self._checkouts: dict[int, _Checkout] = {}
-        self._abandoned: collections.deque[_Checkout] = collections.deque()
+        self._checkouts: dict[int, _Lent] = {}  # id(connection) -> what its checkout holds
+        self._abandoned: collections.deque[weakref.ref[oracledb.Connection]] = collections.deque()
+        self._abandon = self._abandoned.append  # each checkout's weakref callback, bound once
         self._counters: dict[tuple[str, str | None, str], Counters] = {}
         self._sizes: dict[tuple[str, str | None], dict[str, int]] = {}
         self._admission: Admission | None = None
@@ -265,7 +262,7 @@ class PoolRegistry:
             self._after_fork_in_child()
         if self._abandoned:
             self._reap_abandoned()
-        started = time.monotonic()
+        started = monotonic()
         if self._draining:
             self._count_failure(route, started, "rejected")
             raise DrainingError(
@@ -280,7 +277,22 @@ class PoolRegistry:
                 self._count_failure(route, started, "rejected")
                 raise
         try:
-            entry, counters = self._reserve(route, started)
+            # The hot path: a route seen before on its live pool takes a busy slot under one lock; any other
+            # (a new pool, new settings, a new tenant of a shared pool) goes through _reserve. The lock is
+            # taken by acquire()/release(): a ``with`` costs about a thousand instructions more.
+            lock = self._lock
+            lock.acquire()
+            try:
+                entry = self._pools.get(route.key)
+                known = None if entry is None else entry.routes.get(id(route))
+                if entry is not None and known is not None:
+                    entry.busy += 1  # last_used needs no stamp here: a busy pool is never evicted
+            finally:
+                lock.release()
+            if entry is None or known is None:
+                entry, counters = self._reserve(route, started)
+            else:
+                counters = known[1]
             try:
                 conn = _acquire_from(entry.pool, route)
             except BaseException:
@@ -310,19 +322,14 @@ class PoolRegistry:
                 admission.leave(token)
             self._count_failure(route, started, "error")
             raise
-        checkout = _Checkout(conn, self._abandoned.append)
-        checkout.counters = counters
-        checkout.entry = entry
-        checkout.token = token
-        checkout.pid = _process_id
-        checkout.key = id(conn)
-        self._checkouts[checkout.key] = checkout
-        waited = time.monotonic() - started
+        self._checkouts[id(conn)] = (weakref.ref(conn, self._abandon), entry, counters, token)
+        waited = monotonic() - started
         # A lost increment under a race only blurs a figure; no lock on this path.
         counters.checkouts += 1
         counters.wait_seconds += waited
-        entry.counters.checkouts += 1
-        entry.counters.wait_seconds += waited
+        pool_counters = entry.counters
+        pool_counters.checkouts += 1
+        pool_counters.wait_seconds += waited
         if self._listeners:
             self._notify(route, waited, "ok")
         return conn
@@ -375,41 +382,47 @@ class PoolRegistry:
         Connections this registry did not hand out are simply closed. Never raises for a connection that
         is already dead: the driver drops it from its pool.
         """
-        checkout = self._checkouts.pop(id(conn), None)
-        if checkout is None:
+        lent = self._checkouts.pop(id(conn), None)
+        if lent is None:
             if os.getpid() == self._pid:
                 _quiet_close(conn)
             return
         try:
             if discard:
-                _quiet_drop(checkout.entry.pool, conn)
+                _quiet_drop(lent[1].pool, conn)
             else:
-                _quiet_close(conn)
+                try:
+                    conn.close()
+                except oracledb.Error as exc:  # as _quiet_close, without its call on this path
+                    logger.debug("release of a dead connection ignored: %s", exc)
         finally:
-            now = self._finish(checkout)
+            now = self._finish(lent[1], lent[2], lent[3])
             # Drop the weak reference before the caller drops the connection: a dead weakref never calls
             # back, so a released connection is never taken for an abandoned one.
-            del checkout
+            del lent
         if self._abandoned:
             self._reap_abandoned()
         if now >= self._next_sweep:
             self._sweep()
 
-    def _finish(self, checkout: _Checkout) -> float:
+    def _finish(self, entry: _Entry, counters: Counters, token: object) -> float:
         """Give back what a checkout held: its pool's busy count (closing a retired pool it was the last
         user of) and its admission token. Returns the clock reading it stamped the pool with."""
-        entry = checkout.entry
-        now = time.monotonic()
-        with self._lock:
+        now = monotonic()
+        lock = self._lock
+        lock.acquire()  # not ``with``: see acquire()
+        try:
             entry.busy -= 1
             entry.counters.releases += 1
-            checkout.counters.releases += 1
+            counters.releases += 1
             entry.last_used = now
             to_close = entry.retiring and entry.busy == 0
             if self._draining:
                 self._released.notify_all()
-        if checkout.token is not None and self._admission is not None:
-            self._admission.leave(checkout.token)
+        finally:
+            lock.release()
+        if token is not None and self._admission is not None:
+            self._admission.leave(token)
         if to_close:
             _close_pool(entry)
         return now
@@ -418,26 +431,24 @@ class PoolRegistry:
         """Finish the checkouts whose connections were collected without release()."""
         while self._abandoned:
             try:
-                checkout = self._abandoned.popleft()
+                ref = self._abandoned.popleft()
             except IndexError:  # another thread took the last one
                 return
-            if checkout.pid != _process_id:
-                continue
             with self._lock:
-                # Still ours: not released meanwhile (a released checkout's callback may still fire, when
-                # the connection dies just after release()) and not a new connection with a reused id.
-                abandoned = self._checkouts.get(checkout.key) is checkout
-                if abandoned:
-                    del self._checkouts[checkout.key]
-            if not abandoned:
+                # Still lent: not released meanwhile (a released checkout's callback may still fire, when
+                # the connection dies just after release()). A search, but a rare one (a leak).
+                found = next((k for k, lent in self._checkouts.items() if lent[0] is ref), None)
+                lent = None if found is None else self._checkouts.pop(found)
+            if lent is None:
                 continue
+            entry = lent[1]
             logger.warning(
                 "a connection of %s/%s was garbage-collected without being released (a thread ended with "
                 "its Django connection open? call django.db.connections.close_all() at its end)",
-                checkout.entry.route.alias,
-                checkout.entry.route.label or "-",
+                entry.route.alias,
+                entry.route.label or "-",
             )
-            self._finish(checkout)
+            self._finish(entry, lent[2], lent[3])
 
     # -- pools ------------------------------------------------------------------------------------------
 
@@ -737,6 +748,7 @@ class PoolRegistry:
         self._pools = {}
         self._checkouts = {}
         self._abandoned = collections.deque()
+        self._abandon = self._abandoned.append
         self._counters = {}
         self._draining = False
         self._pid = _process_id

@@ -5,6 +5,7 @@ wire server's own counts (logins) only where it runs."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -281,3 +282,19 @@ def test_tenants_of_a_shared_pool_never_rebuild_it(registry: Any, emulator: Any,
         assert (pool.tenant, pool.checkouts, pool.logins) == (None, 7, 1)
         per_tenant = {label[1]: c.checkouts for label, c in registry.counters().items() if c.checkouts}
         assert per_tenant == {"a": 4, "b": 3}
+
+
+def test_a_connection_collected_without_release_gives_everything_back(registry: Any) -> None:
+    """A connection dropped without release() (a thread ended with its Django connection open): the next
+    checkout finds it collected and gives back its pool's busy slot, its tenant's slot and its release."""
+    capped = Tenant("leaky", "default", "T_leaky", max_busy=1)
+    with override_settings(DRCP_MULTI={"TENANT_WAIT_TIMEOUT": 0}):
+        conn = registry.acquire("default", capped)
+        assert get_limiter().busy(capped) == 1
+        del conn
+        gc.collect()
+        conn = registry.acquire("default", capped)  # not TenantBusy: the lost one was reaped first
+        assert [(r.tenant, r.busy, r.checkouts, r.releases) for r in registry.stats()] == [("leaky", 1, 2, 1)]
+        registry.release(conn)
+        assert get_limiter().busy(capped) == 0
+        assert [(r.busy, r.releases) for r in registry.stats()] == [(0, 2)]

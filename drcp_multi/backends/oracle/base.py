@@ -26,7 +26,14 @@ from django.db.backends.oracle.base import FormatStylePlaceholderCursor
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 
-from drcp_multi.conf import reset_contexts, session_setup, settings_generation, shared_alias, tenancy_mode
+from drcp_multi.conf import (
+    project_settings,
+    reset_contexts,
+    session_setup,
+    settings_generation,
+    shared_alias,
+    tenancy_mode,
+)
 from drcp_multi.exceptions import ConfigurationError, TenantSwitchInTransaction
 from drcp_multi.registry import Route, get_registry, is_disconnect, orphan
 from drcp_multi.routing import route_for
@@ -53,6 +60,10 @@ __all__ = ["DatabaseWrapper", "session_setup_sql"]
 
 logger = logging.getLogger("drcp_multi.backends.oracle")
 connect_layers()  # the tenant limiter and the catalog's signals, with or without the app installed
+
+
+# id(tenant) -> (settings fingerprint, tenant, its route, whether its session is shared with other tenants)
+_CachedRoute = tuple[tuple[Any, ...], Tenant | None, Route, bool]
 
 
 def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
@@ -102,7 +113,7 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         self.drcp_shared_session = False
         self.drcp_session_dirty = False
         # id(tenant) -> (what the route depends on, the tenant, the route, shared); per wrapper (thread).
-        self._drcp_routes: dict[int, tuple[tuple[Any, ...], Tenant | None, Route, bool]] = {}
+        self._drcp_routes: dict[int, _CachedRoute] = {}
         self._drcp_pid: int | None = None
         self._drcp_may_switch = True
 
@@ -141,34 +152,39 @@ class DatabaseWrapper(OracleDatabaseWrapper):
             version = self._versions[key] = super().oracle_version
         return version
 
-    def _route(self, tenant: Tenant | None) -> tuple[Route, bool]:
-        """The route of this checkout, and whether its session is shared with other tenants (mode
-        "shared_class"), from this wrapper's cache when nothing they depend on changed.
-
-        The hot path: no settings dict among its frame's locals (a DEBUG page shows locals, and Django's
-        ``sensitive_variables`` costs more than the rest of this), a generation and three values compared.
-        """
-        mode = tenancy_mode()
+    def _checkout(self, tenant: Tenant | None) -> Any:
+        # The route of this checkout, and whether its session is shared with other tenants (mode
+        # "shared_class"), from this wrapper's cache when nothing they depend on changed: the hot path, a
+        # generation and three values compared, and no settings dict left among the frame's locals (a
+        # DEBUG page shows locals, and Django's ``sensitive_variables`` costs more than the rest of this).
+        # ``TENANCY_MODE`` as given (checked on a miss, by route_for), because a script may edit
+        # ``settings.DRCP_MULTI`` in place; ``USER`` and ``NAME`` because Django's test runner switches them
+        # in place; neither sends ``setting_changed``, which bumps the generation.
         settings_dict = self.settings_dict
-        fingerprint = (settings_generation(), mode, settings_dict.get("USER"), settings_dict.get("NAME"))
+        fingerprint = (
+            settings_generation(),
+            project_settings().get("TENANCY_MODE"),
+            settings_dict.get("USER"),
+            settings_dict.get("NAME"),
+        )
         del settings_dict
         cached = self._drcp_routes.get(id(tenant))
-        if cached is not None and cached[0] == fingerprint and cached[1] is tenant:
-            return cached[2], cached[3]
-        route = route_for(self.alias, tenant, self.settings_dict)
-        shared = mode == "shared_class" and tenant is not None
-        if len(self._drcp_routes) > 1000:  # tenants come and go
-            self._drcp_routes.clear()
-        self._drcp_routes[id(tenant)] = (fingerprint, tenant, route, shared)
-        return route, shared
-
-    def _checkout(self, tenant: Tenant | None) -> Any:
-        route, shared = self._route(tenant)
+        if cached is None or cached[0] != fingerprint or cached[1] is not tenant:
+            cached = self._new_route(tenant, fingerprint)
+        route = cached[2]
         conn = get_registry().acquire(route, get_trace_attributes() or NO_TRACE, tenant)
         self.drcp_tenant = tenant
         self.drcp_route = route
-        self.drcp_shared_session = shared
+        self.drcp_shared_session = cached[3]
         return conn
+
+    def _new_route(self, tenant: Tenant | None, fingerprint: tuple[Any, ...]) -> _CachedRoute:
+        route = route_for(self.alias, tenant, self.settings_dict)
+        shared = tenancy_mode() == "shared_class" and tenant is not None
+        if len(self._drcp_routes) > 1000:  # tenants come and go
+            self._drcp_routes.clear()
+        cached = self._drcp_routes[id(tenant)] = (fingerprint, tenant, route, shared)
+        return cached
 
     @async_unsafe
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
