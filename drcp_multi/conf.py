@@ -172,7 +172,8 @@ def settings_generation() -> int:
 # ``django.conf.settings`` caches each setting it has read in its instance ``__dict__``, and drops it there
 # when the setting is set or deleted or ``override_settings`` swaps the settings: the getters read that
 # cache first, because an attribute read through ``LazyObject.__getattribute__`` costs thousands of
-# instructions (it probes the value for ``_mask_wrapped`` and catches the AttributeError).
+# instructions (it probes the value for ``_mask_wrapped`` and catches the AttributeError). A Django
+# internal: tests/core/test_django_internals.py pins the cache's behaviour.
 _settings_cache: dict[str, Any] = object.__getattribute__(settings, "__dict__")
 
 

@@ -7,10 +7,13 @@ import ast
 import inspect
 import textwrap
 
+from django.conf import settings
 from django.db.backends.oracle.base import DatabaseWrapper as OracleDatabaseWrapper
+from django.test import override_settings
 
 from drcp_multi.backends.oracle.django_internals import OPERATOR_ATTRIBUTES
 from drcp_multi.backends.oracle.session import session_setup_sql
+from drcp_multi.conf import project_settings
 
 
 def test_the_operator_tables_exist_and_differ() -> None:
@@ -51,3 +54,22 @@ def test_oracles_init_connection_state_does_only_what_drcp_multi_replaces() -> N
         "commit",
     }
     assert calls <= known, calls - known
+
+
+def test_lazy_settings_cache_that_conf_reads_first() -> None:
+    """drcp_multi.conf.project_settings() reads ``settings.__dict__`` before ``settings.DRCP_MULTI`` (the
+    LazySettings cache: a value read once is kept there, dropped when set or when override_settings swaps
+    the settings). If Django stops dropping it, a stale DRCP_MULTI would be read: this fails first."""
+    cache = object.__getattribute__(settings, "__dict__")
+    first = {"TENANCY_MODE": "alias"}
+    with override_settings(DRCP_MULTI=first):
+        assert settings.DRCP_MULTI is first and cache["DRCP_MULTI"] is first  # a read fills the cache
+        assert project_settings() is first
+        second = {"TENANCY_MODE": "pool_per_tenant"}
+        with override_settings(DRCP_MULTI=second):
+            # Swapping the settings empties it (a setting_changed receiver may have read the new value).
+            assert cache.get("DRCP_MULTI", second) is second
+            assert project_settings() is second
+        assert cache.get("DRCP_MULTI", first) is first and project_settings() is first
+        settings.DRCP_MULTI = second  # setting an attribute drops its cached value too
+        assert project_settings() is second
