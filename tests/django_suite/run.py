@@ -22,13 +22,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from the root
+
+from tests.sdist import unpacked_sdist
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -91,31 +94,7 @@ def read_expected(path: Path = EXPECTED_FAILURES) -> list[Expected]:
 
 def django_source(cache: Path) -> Path:
     """The unpacked sdist of the installed Django version (downloaded once into ``cache``)."""
-    version = django.__version__
-    tree = cache / f"django-{version}"
-    if (tree / "tests" / "runtests.py").exists():
-        return tree
-    cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            f"Django=={version}",
-            "-d",
-            str(cache),
-        ],
-        check=True,
-    )
-    archive = next(p for p in cache.iterdir() if p.name.lower() == f"django-{version}.tar.gz")
-    with tarfile.open(archive) as tar:
-        tar.extractall(cache, filter="data")
-    return tree
+    return unpacked_sdist("Django", django.__version__, cache, "tests/runtests.py")
 
 
 def module_of(test_id: str) -> str:

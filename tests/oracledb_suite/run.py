@@ -19,12 +19,15 @@ import argparse
 import os
 import subprocess
 import sys
-import tarfile
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
 import oracledb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from the root
+
+from tests.sdist import unpacked_sdist
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -62,33 +65,8 @@ def read_expected(path: Path = EXPECTED_FAILURES) -> list[Expected]:
 
 
 def driver_source(cache: Path) -> Path:
-    """The unpacked sdist of the installed python-oracledb (downloaded once into ``cache``)."""
-    version = oracledb.__version__
-    tree = cache / f"oracledb-{version}"
-    if (tree / "tests" / "conftest.py").exists():
-        return tree
-    cache.mkdir(parents=True, exist_ok=True)
-    # --no-binary for this one package: the sdist (its metadata step builds with Cython in isolation).
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "--no-deps",
-            "--no-binary",
-            "oracledb",
-            f"oracledb=={version}",
-            "-d",
-            str(cache),
-        ],
-        check=True,
-    )
-    archive = cache / f"oracledb-{version}.tar.gz"
-    with tarfile.open(archive) as tar:
-        tar.extractall(cache, filter="data")
-    return tree
+    """The unpacked sdist of the installed python-oracledb (its tests/), downloaded once into ``cache``."""
+    return unpacked_sdist("oracledb", oracledb.__version__, cache, "tests/conftest.py")
 
 
 def outcomes_of(junit: Path) -> dict[str, tuple[str, str]]:

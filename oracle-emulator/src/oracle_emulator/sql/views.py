@@ -53,6 +53,18 @@ def _pcv_rows(ctx: ExecutionContext) -> list[dict[str, Any]]:
     ]
 
 
+# The pool's configuration columns that V$CPOOL_STATS and DBA_CPOOL_INFO share (Database Reference).
+_POOL_PARAMETERS = (
+    "MINSIZE",
+    "MAXSIZE",
+    "INCRSIZE",
+    "SESSION_CACHED_CURSORS",
+    "INACTIVITY_TIMEOUT",
+    "MAX_THINK_TIME",
+    "MAX_USE_SESSION",
+    "MAX_LIFETIME_SESSION",
+)
+
 VIEWS: dict[str, ViewDef] = {
     "V$CPOOL_STATS": ViewDef(
         tuple(
@@ -60,14 +72,7 @@ VIEWS: dict[str, ViewDef] = {
             for c in (
                 "POOL_NAME",
                 "STATUS",
-                "MINSIZE",
-                "MAXSIZE",
-                "INCRSIZE",
-                "SESSION_CACHED_CURSORS",
-                "INACTIVITY_TIMEOUT",
-                "MAX_THINK_TIME",
-                "MAX_USE_SESSION",
-                "MAX_LIFETIME_SESSION",
+                *_POOL_PARAMETERS,
                 "NUM_OPEN_SERVERS",
                 "NUM_BUSY_SERVERS",
                 "NUM_AUTH_SERVERS",
@@ -170,14 +175,7 @@ VIEWS["DBA_CPOOL_INFO"] = ViewDef(
         for c in (
             "CONNECTION_POOL",
             "STATUS",
-            "MINSIZE",
-            "MAXSIZE",
-            "INCRSIZE",
-            "SESSION_CACHED_CURSORS",
-            "INACTIVITY_TIMEOUT",
-            "MAX_THINK_TIME",
-            "MAX_USE_SESSION",
-            "MAX_LIFETIME_SESSION",
+            *_POOL_PARAMETERS,
             "NUM_CBROK",
             "MAXCONN_CBROK",
             "MAX_TXN_THINK_TIME",
