@@ -139,7 +139,15 @@ def run_scenario(executor: str, tenants: list[str], workers: int) -> dict[str, A
                     proc.send_signal(signal.SIGTERM)
                     break
             out, _ = proc.communicate(timeout=3600)
-            runs = [{"exit": proc.returncode, "statuses": Counter(statuses("".join(seen) + out).values())}]
+            table = statuses("".join(seen) + out)
+            runs = [
+                {
+                    "exit": proc.returncode,
+                    "statuses": Counter(table.values()),
+                    "failed": sorted(t for t, s in table.items() if s == "failed"),
+                    "ddl_users": sorted({u for u, _ in ddl_by_user(server)}),
+                }
+            ]
             server.reset_stats()
             for _ in range(2):
                 started = time.perf_counter()
@@ -178,7 +186,7 @@ def main() -> None:
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(run["statuses"].items()))
                 print(
                     f"{r['executor']:<10} run {i + 1}: exit {run['exit']}  {counts}  "
-                    f"failed {run.get('failed', '-')}  DDL by {len(run.get('ddl_users', []))} users"
+                    f"failed {run['failed'] or '-'}  DDL by {len(run['ddl_users'])} users"
                 )
         return
     tenants = tenant_names(args.tenants)

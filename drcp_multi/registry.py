@@ -65,13 +65,16 @@ class Route:
     label: str | None = None  # the tenant on whose behalf, for stats and metrics
     acquire_cclass: str | None = None  # asked per acquire on a shared pool (mode "shared_pool")
     acquire_purity: oracledb.Purity | None = None
-    # The key's alias and pool tenant, as fields: read on every checkout, where a property is a call.
+    # The key's alias and pool tenant, and the class the sessions run under, as fields: read on every
+    # checkout, where a property is a call.
     alias: str = field(init=False, repr=False, compare=False)
     pool_tenant: str | None = field(init=False, repr=False, compare=False)
+    session_cclass: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "alias", self.key[0])
         object.__setattr__(self, "pool_tenant", self.key[1])
+        object.__setattr__(self, "session_cclass", self.acquire_cclass or self.cclass)
 
     def same_pool(self, other: Route) -> bool:
         """Whether ``other`` is served by the same pool: same key, configuration, login class and purity
@@ -337,7 +340,7 @@ class PoolRegistry:
     def _translate(self, route: Route, exc: oracledb.Error, started: float) -> BaseException:
         code = _error_code(exc)
         config = route.config
-        where = f"{route.alias!r}/{route.label or '-'} (cclass {route.acquire_cclass or route.cclass!r})"
+        where = f"{route.alias!r}/{route.label or '-'} (cclass {route.session_cclass!r})"
         if code == "DPY-4005":
             self._count_failure(route, started, "timeout")
             waited = (
@@ -368,7 +371,7 @@ class PoolRegistry:
             self._notify(route, waited, outcome)
 
     def _notify(self, route: Route, waited: float, outcome: str) -> None:
-        event = CheckoutEvent(route.alias, route.label, route.acquire_cclass or route.cclass, waited, outcome)
+        event = CheckoutEvent(route.alias, route.label, route.session_cclass, waited, outcome)
         for listener in self._listeners:
             try:
                 listener(event)
@@ -453,7 +456,7 @@ class PoolRegistry:
     # -- pools ------------------------------------------------------------------------------------------
 
     def _counters_for(self, route: Route) -> Counters:
-        return self._counters_for_label((route.alias, route.label, route.acquire_cclass or route.cclass))
+        return self._counters_for_label((route.alias, route.label, route.session_cclass))
 
     def _counters_for_label(self, label: tuple[str, str | None, str]) -> Counters:
         counters = self._counters.get(label)

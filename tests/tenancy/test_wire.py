@@ -15,6 +15,7 @@ import asyncio
 import functools
 import io
 import json
+import logging
 import os
 import queue
 import random
@@ -35,6 +36,7 @@ from django.db import DatabaseError, connection, connections, models
 from django.test import override_settings
 
 from drcp_multi.conf import drcp_setting
+from drcp_multi.contrib.logging import TenantContextFilter
 from drcp_multi.registry import get_registry
 from drcp_multi.routers import NoTenant
 from drcp_multi.tenancy.catalog import get_catalog
@@ -868,3 +870,69 @@ def test_a_queryset_made_under_one_tenant_and_run_under_another_shows_only_the_r
     finally:
         with connections["default"].schema_editor() as editor:
             editor.delete_model(wire_urls.ScopedNote)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
+    wire: Wire, drcp_settings: Any, mode: str
+) -> None:
+    """The tenant-aware building blocks in requests, checked against what the database saw: with
+    ``contrib.cache.make_key`` a tenant reads only its own cache entries; ``TenantContextFilter`` records
+    the tenant, its alias and the class its statements ran under (the alias's in mode "shared_class");
+    the middleware serves the tenant URLconf to tenants and the public one, which runs no statement, to
+    requests without one. (A DatabaseCache would put the entries on the server too, but the wire server
+    sends NCLOB columns inline, which Django's cache backend cannot read: docs/emulator.md.)"""
+    tenants = configure(
+        drcp_settings,
+        wire,
+        mode,
+        2,
+        TENANT_REQUIRED=False,
+        PUBLIC_URLCONF="tests.tenancy.public_urls",
+        TENANT_URLCONF={"*": "tests.tenancy.wire_urls"},
+    )
+    catalog = get_catalog()
+    caches_setting = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "tenants": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"blocks-{mode}",
+            "KEY_FUNCTION": "drcp_multi.contrib.cache.make_key",
+        },
+    }
+    records: list[Any] = []
+    log_handler = logging.Handler()
+    log_handler.emit = records.append  # type: ignore[method-assign]
+    log_handler.addFilter(TenantContextFilter())
+    wire_urls.BLOCKS_LOGGER.addHandler(log_handler)
+    try:
+        with override_settings(CACHES=caches_setting, ROOT_URLCONF="tests.tenancy.public_urls"):
+            handler = WSGIHandler()
+            order = [tenants[0], tenants[1], tenants[0], tenants[1]]
+            answers = [wire.get_json(handler, f"/blocks/?rid={rid}", t) for rid, t in enumerate(order)]
+            public = wsgi_get(handler, "/whoami/", {})
+            not_public = wsgi_get(handler, "/blocks/?rid=9", {})
+    finally:
+        wire_urls.BLOCKS_LOGGER.removeHandler(log_handler)
+
+    # The cache: a tenant sees only what it set itself.
+    assert [a["seen"] for a in answers] == [None, None, tenants[0], tenants[1]]
+    # Every tagged statement ran as its tenant (user, client_identifier; on the wire server the class).
+    wire.assert_every_statement_ran_as_its_tenant(len(order))
+    # The log records name the tenant, its alias and the class its sessions run under.
+    tags = [a["tags"][0] for a in answers]
+    assert [(r.tenant, r.cclass, r.alias, r.getMessage()) for r in records] == [
+        (t, expected_class(catalog.get(t)), catalog.get(t).alias, f"blocks {tag}")
+        for t, tag in zip(order, tags, strict=True)
+    ]
+    # Requests without a tenant get the public URLconf, which knows no /blocks/.
+    assert public[0] == 200 and json.loads(public[2]) == {"urlconf": "public", "reverse": "/whoami/"}
+    assert not_public[0] == 404
+    if wire.srv is not None:
+        # The class of each tagged statement, from the server's log, is the one its log record named.
+        logged_class = {r.sql.split("'")[1]: short_class(r.cclass) for r in wire.tagged()}
+        assert [logged_class[tag] for tag in tags] == [r.cclass for r in records]
+        # The public requests ran no statement: every one logged carries one of the tenants.
+        logged = wire.logged()
+        strays = [(r.sql[:60], r.client_identifier) for r in logged if r.client_identifier not in tenants]
+        assert strays == []

@@ -9,10 +9,12 @@ its tag. (On the wire server its statement log adds the connection class of each
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.cache import caches
 from django.db import connections, models, router
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -111,6 +113,20 @@ def notes(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"notes": notes, "facts": facts.as_dict()})
 
 
+BLOCKS_LOGGER = logging.getLogger("tests.tenancy.blocks")
+
+
+def blocks(request: HttpRequest) -> JsonResponse:
+    """The tenant-aware building blocks in one request: a log record (TenantContextFilter), the
+    ``tenants`` cache (a DatabaseCache with drcp_multi's KEY_FUNCTION), and a tagged statement."""
+    cache = caches["tenants"]
+    seen = cache.get("owner")  # None unless this tenant set it before: keys carry the tenant
+    cache.set("owner", get_current_tenant().name)  # type: ignore[union-attr]
+    ran = tagged_query(request.GET["rid"], "a")
+    BLOCKS_LOGGER.warning("blocks %s", ran["tag"])
+    return answer([ran], seen=seen)
+
+
 # For the busy-limit test: /hold/ keeps its connection until the test sets the event.
 HOLD = threading.Event()
 HELD = threading.Event()
@@ -130,4 +146,5 @@ urlpatterns = [
     path("hold/", hold),
     path("notes/", notes),
     path("state/", session_state),
+    path("blocks/", blocks),
 ]
