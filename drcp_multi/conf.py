@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "RESOLVERS": [],
     "TRACE_MODULE": None,
     "TENANT_NOT_FOUND": None,
+    "TENANT_BAD_REQUEST": None,
     "TENANT_REQUIRED": True,
 }
 

@@ -26,7 +26,6 @@ from drcp_multi.conf import (
     tenancy_mode,
     tenant_alias,
     tenant_catalog,
-    tenant_not_found,
 )
 from drcp_multi.problems import Problem
 from drcp_multi.tenancy.catalog import build_tenant, load_catalog
@@ -129,7 +128,8 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
     try:
         from drcp_multi.tenancy.resolvers import UserAttributeResolver, load_resolvers
 
-        resolvers = load_resolvers()
+        # A string is E119's (a list of its characters would only confuse the message here).
+        resolvers = [] if isinstance(drcp_setting("RESOLVERS"), str) else load_resolvers()
     except Exception as exc:
         return [
             Error(
@@ -160,18 +160,6 @@ def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
                 id="drcp_multi.E106",
             )
         )
-    handler = tenant_not_found()
-    if isinstance(handler, str):
-        try:
-            import_string(handler)
-        except ImportError as exc:
-            messages.append(
-                Error(
-                    f"DRCP_MULTI['TENANT_NOT_FOUND'] = {handler!r} cannot be imported: {exc}",
-                    obj=WHERE,
-                    id="drcp_multi.E107",
-                )
-            )
     return messages
 
 
@@ -424,9 +412,50 @@ def _template_rule(key: str) -> Callable[[Mapping[str, Any]], Problem | None]:
     return rule
 
 
+def resolvers_type(project: Mapping[str, Any]) -> Problem | None:
+    value = project.get("RESOLVERS")
+    if value is None or (isinstance(value, (list, tuple)) and not isinstance(value, str)):
+        return None  # what each entry names is E101's (when TenantMiddleware is installed)
+    if isinstance(value, str):
+        return Problem(
+            "drcp_multi.E119",
+            f"DRCP_MULTI['RESOLVERS'] is the string {value!r}, not a list: each character would be taken "
+            "for a resolver.",
+            f"Write a list: [{value!r}].",
+        )
+    return Problem(
+        "drcp_multi.E119",
+        f"DRCP_MULTI['RESOLVERS'] is {value!r}.",
+        "Write a list of resolvers, e.g. [('host', {'domain': 'example.com'})], ['header'] or dotted paths.",
+    )
+
+
+def _page_view_rule(key: str) -> Callable[[Mapping[str, Any]], Problem | None]:
+    def rule(project: Mapping[str, Any]) -> Problem | None:
+        value = project.get(key)
+        if value is None or (callable(value) and not isinstance(value, str)):
+            return None
+        fix = "Use a view (request, exc) or its dotted path, or None for drcp_multi's own page."
+        if not isinstance(value, str):
+            return Problem("drcp_multi.E107", f"DRCP_MULTI[{key!r}] is {value!r}, not a view.", fix)
+        try:
+            import_string(value)
+        except ImportError as exc:
+            return Problem(
+                "drcp_multi.E107", f"DRCP_MULTI[{key!r}] = {value!r} cannot be imported: {exc}", fix
+            )
+        return None
+
+    rule.__name__ = f"{key.lower()}_view"
+    return rule
+
+
 SETTING_RULES: tuple[Callable[[Mapping[str, Any]], Problem | None], ...] = (
     unknown_keys,
     shared_apps_type,
+    resolvers_type,
+    _page_view_rule("TENANT_NOT_FOUND"),
+    _page_view_rule("TENANT_BAD_REQUEST"),
     tenant_alias_in_databases,
     shared_alias_in_databases,
     admin_alias_in_databases,

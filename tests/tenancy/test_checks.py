@@ -50,6 +50,7 @@ def test_middleware_settings() -> None:
         assert ids(RESOLVERS=["no.such.resolver"]) == ["drcp_multi.E101"]
         assert ids(RESOLVERS=["user"]) == ["drcp_multi.E106"]  # no AuthenticationMiddleware before it
         assert ids(RESOLVERS=["header"], TENANT_NOT_FOUND="no.such.handler") == ["drcp_multi.E107"]
+        assert ids(RESOLVERS="header") == ["drcp_multi.E119"]  # said once, not also as E101
     auth = "django.contrib.auth.middleware.AuthenticationMiddleware"
     with override_settings(MIDDLEWARE=[auth, *MW], DATABASE_ROUTERS=ROUTERS):
         assert ids(RESOLVERS=["user"]) == []

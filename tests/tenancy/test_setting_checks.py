@@ -30,6 +30,19 @@ def problems(**drcp: Any) -> dict[str, str]:
         ),
         ({"SHARED_APPS": ["auth", 3]}, "drcp_multi.E110", "DRCP_MULTI['SHARED_APPS'] is ['auth', 3]"),
         (
+            {"RESOLVERS": "header"},
+            "drcp_multi.E119",
+            "is the string 'header', not a list: each character would be taken for a resolver. "
+            "HINT: Write a list: ['header']",
+        ),
+        ({"RESOLVERS": 5}, "drcp_multi.E119", "DRCP_MULTI['RESOLVERS'] is 5"),
+        ({"TENANT_NOT_FOUND": 42}, "drcp_multi.E107", "DRCP_MULTI['TENANT_NOT_FOUND'] is 42, not a view"),
+        (
+            {"TENANT_BAD_REQUEST": "no.such.view"},
+            "drcp_multi.E107",
+            "DRCP_MULTI['TENANT_BAD_REQUEST'] = 'no.such.view' cannot be imported",
+        ),
+        (
             {"TENANT_ALIAS": "tenants"},
             "drcp_multi.E109",
             "DRCP_MULTI['TENANT_ALIAS'] is 'tenants', which is not an alias in DATABASES",
@@ -78,6 +91,9 @@ def test_valid_values_are_quiet() -> None:
         ADMIN_ALIAS="default",
         TENANT_REQUIRED=False,
         TRACE_MODULE="shop",
+        RESOLVERS=[("host", {"domain": "example.com"}), "header"],
+        TENANT_NOT_FOUND="drcp_multi.views.tenant_not_found",
+        TENANT_BAD_REQUEST=lambda request, exc: None,
         TENANT_URLCONF={"acme": "tests.tenancy.urls", "*": "tests.tenancy.urls"},
         PUBLIC_URLCONF="tests.tenancy.public_urls",
         CELERY_APP="proj.celery.app",
