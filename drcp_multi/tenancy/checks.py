@@ -29,6 +29,7 @@ from drcp_multi.conf import (
 )
 from drcp_multi.problems import Problem
 from drcp_multi.tenancy.catalog import build_tenant, load_catalog
+from drcp_multi.tenancy.resolvers import UserAttributeResolver, load_resolvers
 from drcp_multi.validation import ORACLE_IDENTIFIER_PATTERN, validate_oracle_identifier
 
 MIDDLEWARE_PATH = "drcp_multi.middleware.TenantMiddleware"
@@ -126,8 +127,6 @@ def _catalog_messages(mode: str) -> list[CheckMessage]:
 def _middleware_messages(middleware: list[str]) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     try:
-        from drcp_multi.tenancy.resolvers import UserAttributeResolver, load_resolvers
-
         # A string is E119's (a list of its characters would only confuse the message here).
         resolvers = [] if isinstance(drcp_setting("RESOLVERS"), str) else load_resolvers()
     except Exception as exc:
