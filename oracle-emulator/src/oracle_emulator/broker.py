@@ -1,7 +1,8 @@
 """The DRCP connection broker: few pooled servers shared by many cheap client connections.
 
-A client connection that asked for ``(SERVER=pooled)`` holds no server session until its first call
-after login or after a SESSION_RELEASE; then the broker lends it one, matched by (user, cclass):
+A client connection that asked for ``(SERVER=pooled)`` is lent a server session at its login (Oracle's
+broker hands it to a pooled server, which authenticates it) and at its first call after a SESSION_RELEASE,
+matched by (user, cclass):
 
 * purity SELF: a free server of the same class is reused (a *hit*), else one is created (a *miss*);
 * purity NEW: always a fresh session (a *miss*): a free server of the class has its old session

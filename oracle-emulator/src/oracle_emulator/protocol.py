@@ -206,7 +206,15 @@ class ClientConnection:
                 terminal=login.terminal,
             )
             self.instance.register_client(self.client_info)
-            sid, serial = 0, 0
+            try:
+                session = self._attach_at_login()
+            except WaitCancelled:
+                log.info("DRCP login from %s abandoned while it waited for a pooled server", self.addr)
+                return False
+            except OracleError as exc:  # broker wait timeout, pool stopped, or a logon trigger failed
+                self._send(end_of_call(exc, 0, 0))
+                return False
+            sid, serial = session.sid, session.serial
         else:
             self.cclass = None
             self.purity = None
@@ -301,6 +309,17 @@ class ClientConnection:
             # had before. The session return says so, and the driver forgets them (re-parses).
             self.cursors.clear()
         self.last_session = session
+        return session
+
+    def _attach_at_login(self) -> ServerSession:
+        """Oracle's broker hands a DRCP login to a pooled server, which authenticates it and stays
+        attached until the first SESSION_RELEASE. The driver assumes so: its first call carries no
+        session-get, so no session return is due (that answers a session-get, see _ensure_session)."""
+        assert self.client_info is not None
+        session = self.instance.attach_pooled(self.client_info, self.login_settings, self.interrupted)
+        session.disconnect = self.close
+        self.session = session
+        self.last_session = session  # a later attach to another server reports the change
         return session
 
     def _release_pooled_server(self) -> None:

@@ -143,26 +143,28 @@ def test_each_modelled_cost_is_charged_where_oracle_pays_it(monkeypatch: pytest.
         dedicated = charged(lambda: oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn).close())
         assert dedicated == 1 + 10 + 1000 + 100 + 1  # accept, login, a process and its session, logoff
         pooled = srv.dsn + ":pooled"
-        a = oracledb.connect(
-            user=USER, password=PASSWORD, dsn=pooled, cclass="A", purity=oracledb.PURITY_SELF
-        )
-        assert charged(a.ping) == 1000 + 100 + 1  # a pooled server started, its session, the reply
-        a.close()
-        a = oracledb.connect(
-            user=USER, password=PASSWORD, dsn=pooled, cclass="A", purity=oracledb.PURITY_SELF
-        )
-        assert charged(a.ping) == 1  # a hit: only the round trip
-        a.close()
-        b = oracledb.connect(
-            user=USER, password=PASSWORD, dsn=pooled, cclass="B", purity=oracledb.PURITY_SELF
-        )
-        assert charged(b.ping) == 100 + 1  # the pool is full: A's server reclaimed, a new session
-        b.close()
-        login = charged(
-            lambda: oracledb.connect(user=USER, password=PASSWORD, dsn=pooled, cclass="C").close()
-        )
-        assert login == 1 + 10  # a DRCP connect: the accept and the login through the broker
-        assert srv.stats()["servers_started"] == 2 and srv.stats()["sessions_created"] == 3
+
+        def drcp_login(cclass: str) -> Callable[[], oracledb.Connection]:
+            return lambda: oracledb.connect(
+                user=USER, password=PASSWORD, dsn=pooled, cclass=cclass, purity=oracledb.PURITY_SELF
+            )
+
+        # A DRCP login borrows its pooled server: the broker hands the connection to it at once.
+        held: list[oracledb.Connection] = []
+        login_a = charged(lambda: held.append(drcp_login("A")()))
+        assert login_a == 1 + 10 + 1000 + 100  # accept, login, a pooled server started and its session
+        assert charged(held[-1].ping) == 1  # the first call runs on the server attached at login
+        held[-1].close()
+        assert charged(lambda: held.append(drcp_login("A")())) == 1 + 10  # a hit: no new session
+        assert charged(held[-1].ping) == 1
+        held[-1].close()
+        # The pool is full: A's free server is reclaimed for B, a new session in it.
+        assert charged(lambda: held.append(drcp_login("B")())) == 1 + 10 + 100
+        assert charged(held[-1].ping) == 1
+        held[-1].close()
+        login = charged(lambda: drcp_login("C")().close())
+        assert login == 1 + 10 + 100  # a DRCP connect: the accept, the login, B's server reclaimed for C
+        assert srv.stats()["servers_started"] == 2 and srv.stats()["sessions_created"] == 4
 
 
 def test_latency_model_presets() -> None:

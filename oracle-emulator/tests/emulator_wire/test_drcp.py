@@ -15,7 +15,7 @@ from .stub_engine import StubEngine
 
 
 def pooled(srv: EmulatorServer, cclass: str, purity: int = oracledb.PURITY_SELF) -> oracledb.Connection:
-    """A standalone DRCP connection (no server is lent until its first call)."""
+    """A standalone DRCP connection: its login borrows a pooled server, held until it closes."""
     return oracledb.connect(
         user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass=cclass, purity=purity
     )
@@ -35,28 +35,31 @@ def test_scripted_sequence_exact_figures(small: EmulatorServer) -> None:
     srv = small
     free = lambda n: lambda: srv.stats()["pooled_servers"]["free"] == n  # noqa: E731
 
-    a = pooled(srv, "X")
-    assert srv.stats()["pooled_servers"]["created"] == 0  # nothing lent at login
-    sid_a = sid_of(a)  # X: request 1, miss
+    a = pooled(srv, "X")  # X: request 1, miss (the login borrows the server)
+    assert srv.stats()["pooled_servers"]["created"] == 1
+    sid_a = sid_of(a)
+    assert a.session_id == sid_a  # the login answered the sid of the server it attached
     a.close()  # release
     wait_until(free(1))
 
-    b = pooled(srv, "X")
-    assert sid_of(b) == sid_a  # X: request 2, hit (same pooled server)
-    assert b.session_id == sid_a  # the session-return piggyback told the driver
+    b = pooled(srv, "X")  # X: request 2, hit (same pooled server)
+    assert b.session_id == sid_a
+    assert sid_of(b) == sid_a
 
-    c = pooled(srv, "Y")
-    sid_c = sid_of(c)  # Y: request 1, miss; the pool is now at its maximum (2)
+    c = pooled(srv, "Y")  # Y: request 1, miss; the pool is now at its maximum (2)
+    sid_c = sid_of(c)
 
-    # Z must wait: both servers are busy.
-    d = pooled(srv, "Z")
-    result: dict[str, int] = {}
-    waiter = threading.Thread(target=lambda: result.setdefault("sid", sid_of(d)))
+    # Z's login must wait at the broker: both servers are held.
+    logins: dict[str, oracledb.Connection] = {}
+    waiter = threading.Thread(target=lambda: logins.setdefault("d", pooled(srv, "Z")))
     waiter.start()
     wait_until(lambda: srv.stats()["classes"].get("APP.Z", {}).get("num_waits") == 1)
+    assert "d" not in logins
     b.close()  # frees X's server: Z reclaims it (destroyed and re-created for Z) -> a miss
     waiter.join(10)
-    assert result["sid"] not in (sid_a, sid_c)
+    d = logins["d"]
+    assert d.session_id not in (sid_a, sid_c)
+    assert sid_of(d) == d.session_id
 
     # Purity NEW never reuses a server, even one of its own class.
     c.close()
@@ -95,17 +98,16 @@ def test_broker_wait_timeout_raises() -> None:
     with EmulatorServer(
         users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1, broker_wait_timeout=0.2
     ) as srv:
-        holder = pooled(srv, "A")
-        sid_of(holder)
-        other = pooled(srv, "B")
+        holder = pooled(srv, "A")  # holds the only pooled server from its login on
         with pytest.raises(oracledb.DatabaseError) as info:
-            sid_of(other)
-        assert "24457" in str(info.value) or "DPY-4005" in str(info.value)
+            pooled(srv, "B")  # the login times out at the broker
+        assert "24457" in str(info.value)
         stats = srv.stats()["classes"]["APP.B"]
         assert (stats["num_requests"], stats["num_waits"], stats["client_req_timeouts"]) == (1, 1, 1)
         holder.close()
         wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
-        assert sid_of(other) > 0  # the connection survived the timeout
+        other = pooled(srv, "B")
+        assert sid_of(other) == other.session_id
         other.close()
 
 
@@ -180,12 +182,13 @@ def test_two_hundred_concurrent_connections() -> None:
 
         def client(i: int) -> None:
             try:
+                # All log in at once: 100 DRCP logins queue at the broker for 10 pooled servers.
+                barrier.wait(60)
                 conn = (
                     pooled(srv, f"C{i % 4}")
                     if i % 2
                     else oracledb.connect(user=USER, password=PASSWORD, dsn=srv.dsn)
                 )
-                barrier.wait(60)
                 sid = sid_of(conn)
                 rows = conn.cursor().execute("select n from rows20").fetchall()
                 assert len(rows) == 20
@@ -234,9 +237,15 @@ def test_call_timeout_and_cancel_while_waiting_for_a_pooled_server() -> None:
     with EmulatorServer(
         users={USER: PASSWORD}, engine=StubEngine(), max_pooled_servers=1, broker_wait_timeout=30
     ) as srv:
-        holder = pooled(srv, "A")
-        sid_of(holder)
-        other = pooled(srv, "B")
+        # A pool's connection gives its server back at release; its next call asks for one again.
+        pool = oracledb.create_pool(
+            user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="B", min=1, max=1
+        )
+        with pool.acquire() as first:
+            sid_of(first)
+        wait_until(lambda: srv.stats()["pooled_servers"]["free"] == 1)
+        holder = pooled(srv, "A")  # takes the only pooled server (B's, reclaimed)
+        other = pool.acquire()
         other.call_timeout = 300
         with pytest.raises(oracledb.DatabaseError) as info:
             sid_of(other)
@@ -258,6 +267,7 @@ def test_call_timeout_and_cancel_while_waiting_for_a_pooled_server() -> None:
         stats = srv.stats()["classes"]["APP.B"]
         assert (stats["num_waits"], stats["client_req_timeouts"]) == (2, 2)
         other.close()
+        pool.close()
 
 
 def test_wait_idle_settles_one_way_releases() -> None:

@@ -81,15 +81,19 @@ def test_maxsize_bounds_the_pooled_servers(srv: EmulatorServer) -> None:
         dsn = srv.dsn + ":pooled"
         first = oracledb.connect(user=USER, password=PASSWORD, dsn=dsn, cclass="A")
         first.cursor().execute("SELECT 1 FROM DUAL")
-        second = oracledb.connect(user=USER, password=PASSWORD, dsn=dsn, cclass="B")
-        done = threading.Event()
-        waiter = threading.Thread(target=lambda: (second.cursor().execute("SELECT 1 FROM DUAL"), done.set()))
+        logins: list[oracledb.Connection] = []
+        # The second login queues at the broker: the only pooled server is attached to the first.
+        waiter = threading.Thread(
+            target=lambda: logins.append(oracledb.connect(user=USER, password=PASSWORD, dsn=dsn, cclass="B"))
+        )
         waiter.start()
         wait_until(lambda: srv.stats()["classes"].get("APP.B", {}).get("num_waits") == 1)
         # A larger MAXSIZE lets the queued request in without waiting for a release.
         admin.cursor().callproc("DBMS_CONNECTION_POOL.ALTER_PARAM", [POOL, "MAXSIZE", "2"])
         waiter.join(10)
-        assert done.is_set()
+        assert len(logins) == 1
+        second = logins[0]
+        second.cursor().execute("SELECT 1 FROM DUAL")
         assert srv.stats()["pooled_servers"] == {"created": 2, "busy": 2, "free": 0, "max": 2}
         first.close()
         second.close()
