@@ -153,6 +153,7 @@ class ClientInfo:
     terminal: str | None = None
     session: ServerSession | None = None
     kept: ServerSession | None = None  # released but left attached (DRCP_DEDICATED_OPT)
+    released: bool = False  # sent a SESSION_RELEASE: its server is no longer the one its login attached
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -403,6 +404,7 @@ class Broker:
         with self._cond:
             session = info.session
             info.session = None
+            info.released = True
             if session is None or session not in self._busy:
                 return session
             self._busy.discard(session)
@@ -524,6 +526,8 @@ class Broker:
             return {
                 "created": self.created,
                 "busy": len(self._busy) + len(self._kept),  # a kept server is its client's
+                # Of those, servers still held by the login that attached them (never released).
+                "held_since_login": sum(1 for c in self._clients if c.session is not None and not c.released),
                 "free": len(self._free),
                 "max": self.max_pooled_servers,
             }

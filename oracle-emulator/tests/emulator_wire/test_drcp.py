@@ -89,7 +89,7 @@ def test_scripted_sequence_exact_figures(small: EmulatorServer) -> None:
     z = classes["APP.Z"]
     assert (z["num_requests"], z["num_hits"], z["num_misses"], z["num_waits"]) == (1, 0, 1, 1)
     pool = srv.stats()["pooled_servers"]
-    assert pool == {"created": 4, "busy": 2, "free": 0, "max": 2}
+    assert pool == {"created": 4, "busy": 2, "held_since_login": 2, "free": 0, "max": 2}
     d.close()
     e.close()
 

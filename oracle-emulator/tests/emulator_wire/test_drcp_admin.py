@@ -94,7 +94,13 @@ def test_maxsize_bounds_the_pooled_servers(srv: EmulatorServer) -> None:
         assert len(logins) == 1
         second = logins[0]
         second.cursor().execute("SELECT 1 FROM DUAL")
-        assert srv.stats()["pooled_servers"] == {"created": 2, "busy": 2, "free": 0, "max": 2}
+        assert srv.stats()["pooled_servers"] == {
+            "created": 2,
+            "busy": 2,
+            "held_since_login": 2,
+            "free": 0,
+            "max": 2,
+        }
         first.close()
         second.close()
 

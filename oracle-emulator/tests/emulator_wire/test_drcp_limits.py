@@ -75,7 +75,12 @@ def test_max_think_time_takes_the_server_back_and_ends_the_client_connection() -
         idle = pooled(srv, "T")
         sid = sid_of(idle)  # holds the only pooled server, then makes no call
         wait_until(lambda: srv.broker.think_time_expired == 1)
-        wait_until(lambda: srv.stats()["pooled_servers"] == {"created": 1, "busy": 0, "free": 1, "max": 1})
+        wait_until(
+            lambda: (
+                srv.stats()["pooled_servers"]
+                == {"created": 1, "busy": 0, "held_since_login": 0, "free": 1, "max": 1}
+            )
+        )
         # Oracle: "the pooled server is freed and the client connection is terminated".
         with pytest.raises(oracledb.DatabaseError) as info:
             sid_of(idle)
@@ -130,7 +135,13 @@ def test_inactivity_timeout_terminates_idle_free_servers_down_to_minsize() -> No
         for conn in conns:
             conn.close()
         wait_until(lambda: srv.broker.inactivity_terminated == 2)
-        assert srv.stats()["pooled_servers"] == {"created": 3, "busy": 0, "free": 1, "max": 40}
+        assert srv.stats()["pooled_servers"] == {
+            "created": 3,
+            "busy": 0,
+            "held_since_login": 0,
+            "free": 1,
+            "max": 40,
+        }
         wait_until(lambda: len(engine.closed_sessions) == 2)  # their sessions were destroyed
         threading.Event().wait(0.3)
         assert srv.stats()["pooled_servers"]["free"] == 1  # MINSIZE is kept
@@ -219,7 +230,13 @@ def test_drcp_dedicated_opt_keeps_the_server_attached_while_connections_are_fewe
         sid_x = request_sid(x, srv)
         sid_y = request_sid(y, srv)
         # Released, but each server stays with its client as if dedicated: none is free.
-        assert srv.stats()["pooled_servers"] == {"created": 2, "busy": 2, "free": 0, "max": 3}
+        assert srv.stats()["pooled_servers"] == {
+            "created": 2,
+            "busy": 2,
+            "held_since_login": 0,
+            "free": 0,
+            "max": 3,
+        }
         assert request_sid(x, srv) == sid_x and request_sid(y, srv) == sid_y
         cx = srv.stats()["classes"]["APP.X"]
         assert (cx["num_requests"], cx["num_hits"], cx["num_misses"]) == (2, 1, 1)
@@ -227,7 +244,13 @@ def test_drcp_dedicated_opt_keeps_the_server_attached_while_connections_are_fewe
         # go back to the pool; the newcomer gets a new server, X finds its own free one again.
         z = pooled(srv, "Z")
         assert sid_of(z) not in (sid_x, sid_y)
-        assert srv.stats()["pooled_servers"] == {"created": 3, "busy": 1, "free": 2, "max": 3}
+        assert srv.stats()["pooled_servers"] == {
+            "created": 3,
+            "busy": 1,
+            "held_since_login": 1,
+            "free": 2,
+            "max": 3,
+        }
         assert request_sid(x, srv) == sid_x
         assert srv.stats()["pooled_servers"]["free"] == 2  # released to the pool now
         z.close()

@@ -43,6 +43,7 @@ def test_login_answers_the_attached_servers_sid_and_the_first_call_runs_there(sr
         assert a.session_id > 0 and b.session_id > 0
         assert (a.session_id, a.serial_num) != (b.session_id, b.serial_num)
         assert srv.stats()["pooled_servers"]["busy"] == 2  # each login holds its server
+        assert srv.stats()["pooled_servers"]["held_since_login"] == 2
         assert requests(srv) == 2
         # The first call carries no session-get: no broker request, and it runs on the login's server.
         assert sid_of(a) == a.session_id
@@ -60,13 +61,17 @@ def test_a_pool_connection_works_after_release_and_reacquire(srv: EmulatorServer
         user=USER, password=PASSWORD, dsn=srv.dsn + ":pooled", cclass="L", min=1, max=1
     )
     try:
+        wait_until(lambda: srv.stats()["pooled_servers"]["held_since_login"] == 1)  # min=1: logged in
         with pool.acquire() as conn:
             login_sid = conn.session_id
             assert sid_of(conn) == login_sid
         wait_until(lambda: srv.stats()["pooled_servers"]["busy"] == 0)  # the release gave it back
+        assert srv.stats()["pooled_servers"]["held_since_login"] == 0
         with pool.acquire() as conn:
             # The session-get of this first call after the release attaches a server again (a hit).
             assert sid_of(conn) == login_sid == conn.session_id
+            figures = srv.stats()["pooled_servers"]
+            assert (figures["busy"], figures["held_since_login"]) == (1, 0)  # held by the session-get
             assert conn.cursor().execute("SELECT 1 FROM dual").fetchone() == (1,)
         classes = srv.stats()["classes"]["APP.L"]
         assert (classes["num_requests"], classes["num_hits"], classes["num_misses"]) == (2, 1, 1)
