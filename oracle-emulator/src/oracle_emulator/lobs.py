@@ -103,7 +103,7 @@ def ucs2_length(text: str) -> int:
 
 
 class LobStore:
-    """Temporary LOBs of one client connection, keyed by the id embedded in their locator."""
+    """The temporary and fetched LOBs of one client connection, keyed by the id in their locator."""
 
     def __init__(self) -> None:
         self._lobs: dict[int, TempLob] = {}
