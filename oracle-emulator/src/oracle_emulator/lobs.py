@@ -149,8 +149,9 @@ class LobStore:
             return -1
         return int(struct.unpack(">Q", locator[8:16])[0])
 
-    def create_value(self, data: bytes, ora_type: int, csfrm: int) -> bytes:
-        """Store a LOB produced by the server (an out bind); returns its locator."""
+    def create_value(self, data: bytes, ora_type: int, csfrm: int) -> tuple[bytes, int]:
+        """Store a LOB produced by the server (an out bind); returns its locator and its size as
+        GET_LENGTH reports it (characters for CLOB/NCLOB, not the bytes they travel in)."""
         if len(self._lobs) >= MAX_TEMP_LOBS:
             raise OracleError(1652, "unable to extend temp segment (too many temporary LOBs)")
         with _ids_lock:
@@ -159,7 +160,7 @@ class LobStore:
         if ora_type != wire.ORA_BLOB:
             value = data.decode("utf-16-be" if csfrm == wire.CSFRM_NCHAR else "utf-8", "replace")
         self._lobs[lob_id] = TempLob(ora_type, csfrm, value)
-        return self._make_locator(lob_id, ora_type)
+        return self._make_locator(lob_id, ora_type), len(value)
 
     def value_of(self, locator: bytes) -> str | bytes:
         """The value behind a bound locator: a temporary LOB or one a query fetched."""

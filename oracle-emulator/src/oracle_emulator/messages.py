@@ -113,8 +113,8 @@ def encode_bind_out(lobs: LobStore, meta: BindMeta, value: Value) -> bytes:
             if isinstance(value, bytes)
             else str(value).encode("utf-16-be" if meta.csfrm == wire.CSFRM_NCHAR else "utf-8")
         )
-        locator = lobs.create_value(data, t, meta.csfrm)
-        w.ub4(len(locator)).ub8(len(data)).ub4(CHUNK_SIZE).bytes_(locator)
+        locator, size = lobs.create_value(data, t, meta.csfrm)
+        w.ub4(len(locator)).ub8(size).ub4(CHUNK_SIZE).bytes_(locator)
         return w.getvalue()
     return w.bytes_(encode_typed(t, meta.csfrm, value)).getvalue()
 

@@ -178,3 +178,10 @@ def test_long_columns_are_described_as_long(cur: oracledb.Cursor) -> None:
     cur.execute("SELECT l FROM longs ORDER BY id")
     assert cur.description == [("L", oracledb.DB_TYPE_LONG, None, None, None, None, True)]
     assert cur.fetchall() == [("x" * 5000,), (None,)]
+
+
+def test_a_clob_out_bind_reports_its_size_in_characters(cur: oracledb.Cursor) -> None:
+    var = cur.var(oracledb.DB_TYPE_CLOB)
+    cur.execute("BEGIN :1 := 'ünï€'; END;", [var])
+    lob = var.getvalue()
+    assert (lob.size(), lob.read()) == (4, "ünï€")
