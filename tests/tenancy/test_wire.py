@@ -889,8 +889,7 @@ def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
     ``contrib.cache.make_key`` a tenant reads only its own cache entries; ``TenantContextFilter`` records
     the tenant, its alias and the class its statements ran under (the alias's in mode "shared_class");
     the middleware serves the tenant URLconf to tenants and the public one, which runs no statement, to
-    requests without one. (A DatabaseCache would put the entries on the server too, but the wire server
-    sends NCLOB columns inline, which Django's cache backend cannot read: docs/emulator.md.)"""
+    requests without one."""
     tenants = configure(
         drcp_settings,
         wire,

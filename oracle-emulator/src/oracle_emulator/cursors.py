@@ -47,6 +47,9 @@ class Cursor:
     out_positions: set[int] | None = None  # PL/SQL binds reported as IN OUT (fixed on first run)
     dml_rowcounts: bool = False  # the client asked for per-row counts (arraydmlrowcounts)
     scrollable: bool = False  # rows are kept for scroll requests until the cursor is closed
+    # The column defines of the client's last DEFINE execute (kept, as on Oracle, for re-executes of
+    # this cursor): a LOB column defined as LONG / LONG RAW is sent inline instead of as a locator.
+    defines: list[BindMeta] | None = None
 
 
 class CursorTable:

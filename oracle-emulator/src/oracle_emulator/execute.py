@@ -25,7 +25,7 @@ from .messages import (
 from .results import OracleError, Result, Value
 from .session import ServerSession
 from .sqlscan import ScannedStatement, scan_statement
-from .values import decode_value
+from .values import decode_value, is_lob
 from .wire import ProtocolError, TTCReader, TTCWriter
 
 FN_REEXECUTE = 4
@@ -70,6 +70,7 @@ class ExecuteRequest:
     metas: list[BindMeta]
     rows: list[list[Value]] = field(default_factory=list)
     define: bool = False
+    defines: list[BindMeta] = field(default_factory=list)
     reexecute: bool = False
     commit: bool = False
     dml_rowcounts: bool = False
@@ -218,6 +219,7 @@ class ExecuteHandler:
             metas=metas,
             rows=rows,
             define=bool(defines),
+            defines=defines,
             reexecute=False,
             commit=bool(options & OPT_COMMIT),
             dml_rowcounts=bool(len(al8i4) > 9 and al8i4[9] & EXEC_FLAG_DML_ROWCOUNTS),
@@ -261,7 +263,7 @@ class ExecuteHandler:
         cursor = self.cursors.get(cursor_id)
         if cursor is None or cursor.columns is None:
             raise OracleError(1001, "invalid cursor")
-        write_rows(w, cursor, rows_wanted)
+        write_rows(w, cursor, rows_wanted, self.lobs)
         write_end_of_fetch(w, cursor, call_status(session))
 
     def execute(self, req: ExecuteRequest, session: ServerSession, w: TTCWriter) -> None:
@@ -281,6 +283,7 @@ class ExecuteHandler:
             new_cursor = True
         elif req.sql is not None:
             cursor.stmt = stmt
+            cursor.defines = None  # a re-parse drops the old statement's defines
         if not req.reexecute:
             cursor.binds = req.metas
             cursor.dml_rowcounts = req.dml_rowcounts
@@ -301,9 +304,11 @@ class ExecuteHandler:
         stmt = cursor.stmt
         options = req.options
         if req.define:
-            # The client re-executes with DEFINE after seeing LOB columns; rows are already here.
+            # The client re-executes with DEFINE after seeing LOB columns (execute.pyx: the statement
+            # "requires define"); the rows are already here, now sent in the defined types.
+            cursor.defines = req.defines
             cursor.pos = 0
-            write_rows(w, cursor, req.num_iters)
+            write_rows(w, cursor, req.num_iters, self.lobs)
             write_end_of_fetch(w, cursor, call_status(session))
             return
         scroll_fetch = req.scrollable and cursor.scrollable and req.sql is None
@@ -326,8 +331,11 @@ class ExecuteHandler:
             cursor.pos = 0
             cursor.scrollable = req.scrollable
             write_describe(w, cursor.columns)
-            if options & OPT_FETCH and req.num_iters > 0:
-                write_rows(w, cursor, req.num_iters)
+            # Without defines, a query with LOB columns answers its describe only: the client then
+            # defines the columns (as locators or as LONG / LONG RAW) and the rows follow that.
+            lobs_undefined = cursor.defines is None and any(is_lob(c) for c in cursor.columns)
+            if options & OPT_FETCH and req.num_iters > 0 and not lobs_undefined:
+                write_rows(w, cursor, req.num_iters, self.lobs)
                 write_end_of_fetch(w, cursor, call_status(session))
             else:
                 w.raw(end_of_call(None, cursor.cursor_id, call_status(session)).getvalue())
@@ -394,7 +402,7 @@ class ExecuteHandler:
             return
         cursor.pos = start
         wanted = 1 if orientation == ORIENT_LAST else req.num_iters
-        write_rows(w, cursor, wanted)
+        write_rows(w, cursor, wanted, self.lobs)
         write_end_of_fetch(w, cursor, call_status(session))
 
     def _run(self, session: ServerSession, cursor: Cursor, rows: Sequence[Sequence[Value]]) -> Result:

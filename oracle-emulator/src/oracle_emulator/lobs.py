@@ -1,9 +1,17 @@
-"""Temporary LOBs, enough for binds: the client binds strings over 4,000 characters as CLOB.
+"""LOB locators: temporary LOBs (binds, out binds) and the persistent LOBs of fetched columns.
 
-It does so with LOB_OP calls: CREATE_TEMP (the server fills in a locator), WRITE (the data), then
-binds the locator; later a piggyback frees the temporary LOB. Query columns never travel as LOBs:
-``protocol.describe_column`` describes CLOB/NCLOB/BLOB columns as VARCHAR2/NVARCHAR2/RAW so the
-client reads them inline.
+Temporary LOBs: the client binds strings over 4,000 characters as CLOB with LOB_OP calls:
+CREATE_TEMP (the server fills in a locator), WRITE (the data), then binds the locator; later a
+piggyback frees the temporary LOB.
+
+Persistent LOBs: a query's CLOB/NCLOB/BLOB column travels as a locator per value, as on Oracle
+(python-oracledb thin ``ReadBuffer.read_lob_with_length``: locator length, size, chunk size,
+locator); the client then asks for the data with LOB_OP READ / GET_LENGTH. The value is the one the
+query read (Oracle's read consistency), so the store keeps it with the locator. Character LOBs of
+this kind are held as Oracle holds them in an AL32UTF8 database: AL16UTF16, with offsets, amounts
+and sizes in UCS-2 code units (``lob.pyx`` decodes UTF-16 when the locator's variable-length
+charset flag is set). These locators are read-only here: WRITE / TRIM answer ORA-22920 (on Oracle,
+a write needs the row locked by SELECT … FOR UPDATE, which the server does not model).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +40,17 @@ OP_IS_OPEN = 0x11000
 MSG_LOB_DATA = 14
 CHUNK_SIZE = 8060
 MAX_TEMP_LOBS = 10000
+# Persistent locators are never freed by the client (``free_lob`` only queues temporary ones), so the
+# oldest are forgotten past these bounds; reading one then answers ORA-22922.
+MAX_PERSISTENT_LOBS = 100_000
+MAX_PERSISTENT_CHARS = 256 * 1024 * 1024
+
+# Locator flag bytes (python-oracledb thin constants.pxi TNS_LOB_LOC_*).
+LOC_FLAGS_BLOB = 0x01  # byte 4
+LOC_FLAGS_ABSTRACT = 0x40  # byte 4
+LOC_FLAGS_INIT = 0x08  # byte 5
+LOC_FLAGS_VAR_LENGTH_CHARSET = 0x80  # byte 6: CLOB data travels as UTF-16
+LOC_FLAGS_TEMP = 0x01  # byte 7
 
 _ids = itertools.count(1)
 _ids_lock = threading.Lock()
@@ -57,22 +77,71 @@ class TempLob:
         return self.ora_type == wire.ORA_BLOB
 
 
+@dataclass
+class PersistentLob:
+    """A fetched column value: str (CLOB/NCLOB, measured in UCS-2 code units) or bytes (BLOB)."""
+
+    ora_type: int
+    value: str | bytes
+
+    def units(self) -> bytes:
+        """The value as sent: UTF-16-BE for character LOBs (2 bytes a unit), bytes for a BLOB."""
+        if isinstance(self.value, bytes):
+            return self.value
+        return self.value.encode("utf-16-be", "surrogatepass")
+
+    @property
+    def unit(self) -> int:
+        return 1 if isinstance(self.value, bytes) else 2
+
+
+def ucs2_length(text: str) -> int:
+    """Length in UCS-2 code units (a supplementary character counts two), as Oracle sizes a CLOB."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 class LobStore:
-    """Temporary LOBs of one client connection, keyed by the id embedded in their locator."""
+    """The temporary and fetched LOBs of one client connection, keyed by the id in their locator."""
 
     def __init__(self) -> None:
         self._lobs: dict[int, TempLob] = {}
+        self._persistent: OrderedDict[int, PersistentLob] = OrderedDict()
+        self._persistent_chars = 0
 
     @staticmethod
-    def _make_locator(lob_id: int, ora_type: int) -> bytes:
+    def _make_locator(lob_id: int, ora_type: int, temporary: bool = True) -> bytes:
         loc = bytearray(40)
         loc[0:2] = struct.pack(">H", 38)
         loc[2:4] = struct.pack(">H", 1)
-        loc[4] = 0x40 | (0x01 if ora_type == wire.ORA_BLOB else 0)  # abstract (temporary) [+ BLOB]
-        loc[5] = 0x08  # initialised
-        loc[7] = 0x01  # temporary: the client frees it with a piggyback
+        blob = LOC_FLAGS_BLOB if ora_type == wire.ORA_BLOB else 0
+        loc[4] = (LOC_FLAGS_ABSTRACT if temporary else 0) | blob
+        loc[5] = LOC_FLAGS_INIT
+        if temporary:
+            loc[7] = LOC_FLAGS_TEMP  # the client frees it with a piggyback
+        elif not blob:
+            loc[6] = LOC_FLAGS_VAR_LENGTH_CHARSET
         loc[8:16] = struct.pack(">Q", lob_id)
         return bytes(loc)
+
+    @staticmethod
+    def _is_temporary(locator: bytes) -> bool:
+        return len(locator) > 7 and bool(locator[4] & LOC_FLAGS_ABSTRACT or locator[7] & LOC_FLAGS_TEMP)
+
+    def persistent(self, value: str | bytes, ora_type: int) -> tuple[bytes, int]:
+        """A locator for one fetched LOB column value, and its size (bytes or UCS-2 code units)."""
+        with _ids_lock:
+            lob_id = next(_ids)
+        self._persistent[lob_id] = PersistentLob(ora_type, value)
+        self._persistent_chars += len(value)
+        while self._persistent and (
+            len(self._persistent) > MAX_PERSISTENT_LOBS or self._persistent_chars > MAX_PERSISTENT_CHARS
+        ):
+            _, old = self._persistent.popitem(last=False)
+            self._persistent_chars -= len(old.value)
+        size = len(value) if isinstance(value, bytes) else ucs2_length(value)
+        return self._make_locator(lob_id, ora_type, temporary=False), size
 
     @staticmethod
     def _id_of(locator: bytes) -> int:
@@ -80,8 +149,9 @@ class LobStore:
             return -1
         return int(struct.unpack(">Q", locator[8:16])[0])
 
-    def create_value(self, data: bytes, ora_type: int, csfrm: int) -> bytes:
-        """Store a LOB produced by the server (an out bind); returns its locator."""
+    def create_value(self, data: bytes, ora_type: int, csfrm: int) -> tuple[bytes, int]:
+        """Store a LOB produced by the server (an out bind); returns its locator and its size as
+        GET_LENGTH reports it (characters for CLOB/NCLOB, not the bytes they travel in)."""
         if len(self._lobs) >= MAX_TEMP_LOBS:
             raise OracleError(1652, "unable to extend temp segment (too many temporary LOBs)")
         with _ids_lock:
@@ -90,17 +160,27 @@ class LobStore:
         if ora_type != wire.ORA_BLOB:
             value = data.decode("utf-16-be" if csfrm == wire.CSFRM_NCHAR else "utf-8", "replace")
         self._lobs[lob_id] = TempLob(ora_type, csfrm, value)
-        return self._make_locator(lob_id, ora_type)
+        return self._make_locator(lob_id, ora_type), len(value)
 
     def value_of(self, locator: bytes) -> str | bytes:
+        """The value behind a bound locator: a temporary LOB or one a query fetched."""
+        if not self._is_temporary(locator):
+            return self._persistent_lob(locator).value
         lob = self._lobs.get(self._id_of(locator))
         if lob is None:
             raise OracleError(22922, "nonexistent LOB value")
         value: str | bytes = lob.value
         return value
 
+    def _persistent_lob(self, locator: bytes) -> PersistentLob:
+        lob = self._persistent.get(self._id_of(locator))
+        if lob is None:
+            raise OracleError(22922, "nonexistent LOB value")
+        return lob
+
     def free(self, locator: bytes) -> None:
-        self._lobs.pop(self._id_of(locator), None)
+        if self._is_temporary(locator):
+            self._lobs.pop(self._id_of(locator), None)
 
     def parse_request(self, r: TTCReader) -> LobRequest:
         """Read a LOB_OP function body (after the function header)."""
@@ -158,6 +238,9 @@ class LobStore:
             return
         if req.locator is None:
             raise OracleError(22275, "invalid LOB locator specified")
+        if not self._is_temporary(req.locator):
+            self._respond_persistent(req, self._persistent_lob(req.locator), w)
+            return
         lob = self._lobs.get(self._id_of(req.locator))
         if lob is None:
             raise OracleError(22922, "nonexistent LOB value")
@@ -196,6 +279,31 @@ class LobStore:
             raise OracleError(3115, f"unsupported LOB operation {op:#x}")
         w.u8(wire.MSG_PARAMETER).raw(req.locator)
         if req.amount is not None:  # the client sent an amount, so it reads one back
+            w.sb8(amount if amount is not None else req.amount)
+        if op == OP_IS_OPEN:
+            w.u8(0)
+
+    @staticmethod
+    def _respond_persistent(req: LobRequest, lob: PersistentLob, w: TTCWriter) -> None:
+        op = req.operation
+        amount: int | None = req.amount
+        if op == OP_READ:
+            unit = lob.unit
+            start = (max(req.source_offset, 1) - 1) * unit
+            piece = lob.units()[start : start + (req.amount or 0) * unit]
+            w.u8(MSG_LOB_DATA).bytes_(piece)
+            amount = len(piece) // unit
+        elif op == OP_GET_LENGTH:
+            amount = len(lob.value) if isinstance(lob.value, bytes) else ucs2_length(lob.value)
+        elif op == OP_GET_CHUNK_SIZE:
+            amount = CHUNK_SIZE
+        elif op in (OP_WRITE, OP_TRIM):
+            # Oracle: a persistent LOB is written through a locator selected FOR UPDATE.
+            raise OracleError(22920, "row containing the LOB value is not locked")
+        elif op not in (OP_OPEN, OP_CLOSE, OP_IS_OPEN, OP_FREE_TEMP):
+            raise OracleError(3115, f"unsupported LOB operation {op:#x}")
+        w.u8(wire.MSG_PARAMETER).raw(req.locator or b"")
+        if req.amount is not None:
             w.sb8(amount if amount is not None else req.amount)
         if op == OP_IS_OPEN:
             w.u8(0)

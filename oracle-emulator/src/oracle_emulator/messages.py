@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from . import wire
 from .cursors import BindMeta, Cursor
-from .lobs import LobStore
-from .results import Column, OracleError, Value
-from .values import describe_column, encode_column_value, encode_typed
+from .lobs import CHUNK_SIZE, LobStore
+from .results import Column, ColumnType, OracleError, Value
+from .values import describe_column, encode_column_value, encode_lob_inline, encode_typed, is_lob, lob_value
 from .wire import TTCWriter
 
 CALL_STATUS_TXN = 0x02
@@ -44,15 +44,46 @@ def write_end_of_fetch(w: TTCWriter, cursor: Cursor, call_status: int) -> None:
         w.raw(end_of_call(None, cursor.cursor_id, call_status, cursor.pos).getvalue())
 
 
-def write_rows(w: TTCWriter, cursor: Cursor, rows_wanted: int) -> None:
+# Define types in which a LOB column's data travels inline (the client fetches str / bytes; the
+# driver defines CLOB as LONG and BLOB as LONG RAW: base/var.pyx ``_check_fetch_conversion``).
+_INLINE_DEFINES = (wire.ORA_LONG, wire.ORA_LONG_RAW, wire.ORA_VARCHAR, wire.ORA_CHAR, wire.ORA_RAW)
+
+
+def write_rows(w: TTCWriter, cursor: Cursor, rows_wanted: int, lobs: LobStore) -> None:
     columns = cursor.columns or []
+    defines = cursor.defines or []
     end = min(len(cursor.rows), cursor.pos + max(rows_wanted, 0))
     for row in cursor.rows[cursor.pos : end]:
         w.u8(wire.MSG_ROW_DATA)
         for i, column in enumerate(columns):
             value = row[i] if i < len(row) else None
-            w.bytes_(encode_column_value(column, value))
+            if column.type == ColumnType.LONG:
+                data = encode_column_value(column, value)
+                w.bytes_(data).sb4(0 if data else -1).ub4(0)  # LONG: null indicator, return code
+                continue
+            if not is_lob(column):
+                w.bytes_(encode_column_value(column, value))
+                continue
+            define = defines[i] if i < len(defines) else None
+            if define is not None and define.ora_type in _INLINE_DEFINES:
+                # LONG / LONG RAW data, then the null indicator and return code the client skips.
+                data = encode_lob_inline(column, define.csfrm, value)
+                w.bytes_(data).sb4(0 if data else -1).ub4(0)
+                continue
+            write_lob_locator(w, lobs, column, value)
     cursor.pos = end
+
+
+def write_lob_locator(w: TTCWriter, lobs: LobStore, column: Column, value: Value) -> None:
+    """A LOB column value as python-oracledb's ``read_lob_with_length`` reads it: ub4 locator
+    length (0 = NULL), ub8 size, ub4 chunk size, then the locator."""
+    data = lob_value(column, value)
+    if data is None:
+        w.ub4(0)
+        return
+    ora_type = wire.ORA_BLOB if isinstance(data, bytes) else wire.ORA_CLOB
+    locator, size = lobs.persistent(data, ora_type)
+    w.ub4(len(locator)).ub8(size).ub4(CHUNK_SIZE).bytes_(locator)
 
 
 def write_describe(w: TTCWriter, columns: list[Column]) -> None:
@@ -82,8 +113,8 @@ def encode_bind_out(lobs: LobStore, meta: BindMeta, value: Value) -> bytes:
             if isinstance(value, bytes)
             else str(value).encode("utf-16-be" if meta.csfrm == wire.CSFRM_NCHAR else "utf-8")
         )
-        locator = lobs.create_value(data, t, meta.csfrm)
-        w.ub4(len(locator)).ub8(len(data)).ub4(8060).bytes_(locator)
+        locator, size = lobs.create_value(data, t, meta.csfrm)
+        w.ub4(len(locator)).ub8(size).ub4(CHUNK_SIZE).bytes_(locator)
         return w.getvalue()
     return w.bytes_(encode_typed(t, meta.csfrm, value)).getvalue()
 

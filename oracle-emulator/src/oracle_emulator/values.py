@@ -97,16 +97,22 @@ def _to_datetime(value: Value) -> datetime.datetime:
 def describe_column(column: Column) -> tuple[int, int, int, int, int, int]:
     """(ora type, csfrm, precision, scale, buffer size, max size) for DESCRIBE_INFO.
 
-    CLOB/NCLOB/BLOB are described as (N)VARCHAR2/RAW so the client reads them inline (no LOB
-    locators and no extra LOB round trips); chunked length-prefixed values have no size limit.
+    CLOB/NCLOB/BLOB are described as Oracle describes them: type 112 (csfrm 1/2) / 113, max size 0
+    (python-oracledb reports no sizes for LOBs) and a non-zero buffer size (zero means "NULL by
+    describe" to the client, ``_process_column_data``); their values travel as locators.
     """
     t = column.type
     national = column.national
     csfrm = 2 if national else 1
-    if t in (ColumnType.VARCHAR, ColumnType.CHAR, ColumnType.LONG, ColumnType.CLOB):
+    if t == ColumnType.CLOB:
+        return wire.ORA_CLOB, csfrm, 0, 0, 4000, 0
+    if t == ColumnType.BLOB:
+        return wire.ORA_BLOB, 0, 0, 0, 4000, 0
+    if t == ColumnType.LONG:
+        return wire.ORA_LONG, csfrm, 0, 0, 0, 0  # no sizes, as python-oracledb reports a LONG
+    if t in (ColumnType.VARCHAR, ColumnType.CHAR):
         ora_type = wire.ORA_CHAR if t == ColumnType.CHAR else wire.ORA_VARCHAR
-        size = column.size if t != ColumnType.CLOB else 32767
-        size = max(size, 1)
+        size = max(column.size, 1)
         return ora_type, csfrm, 0, 0, size * (2 if national else 4), size
     if t == ColumnType.NUMBER:
         return wire.ORA_NUMBER, 0, column.precision, column.scale, 22, 22
@@ -118,9 +124,9 @@ def describe_column(column: Column) -> tuple[int, int, int, int, int, int]:
         return int(t.value), 0, 0, 6, 11, 11
     if t == ColumnType.TIMESTAMP_TZ:
         return wire.ORA_TIMESTAMP_TZ, 0, 0, 6, 13, 13
-    if t in (ColumnType.RAW, ColumnType.BLOB):
-        size = column.size if t == ColumnType.RAW else 32767
-        return wire.ORA_RAW, 0, 0, 0, max(size, 1), max(size, 1)
+    if t == ColumnType.RAW:
+        size = max(column.size, 1)
+        return wire.ORA_RAW, 0, 0, 0, size, size
     if t == ColumnType.BINARY_DOUBLE:
         return wire.ORA_BINARY_DOUBLE, 0, 0, 0, 8, 8
     if t == ColumnType.BINARY_FLOAT:
@@ -130,13 +136,36 @@ def describe_column(column: Column) -> tuple[int, int, int, int, int, int]:
     return wire.ORA_VARCHAR, 1, 0, 0, 4000, 4000
 
 
-def encode_column_value(column: Column, value: Value) -> bytes | None:
-    """Bytes of one fetched column value (None = NULL)."""
+def is_lob(column: Column) -> bool:
+    return column.type in (ColumnType.CLOB, ColumnType.BLOB)
+
+
+def lob_value(column: Column, value: Value) -> str | bytes | None:
+    """A LOB column's value as the LOB holds it (None = NULL; Oracle has no empty CLOB strings)."""
     if value is None:
         return None
-    if isinstance(value, str) and value == "" and column.type not in (ColumnType.RAW, ColumnType.BLOB):
+    if column.type == ColumnType.BLOB:
+        return value if isinstance(value, bytes) else _to_text(value).encode("utf-8")
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else _to_text(value)
+    return text or None
+
+
+def encode_column_value(column: Column, value: Value) -> bytes | None:
+    """Bytes of one fetched (non-LOB) column value (None = NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value == "" and column.type != ColumnType.RAW:
         return None  # Oracle has no empty strings
     ora_type, csfrm, *_ = describe_column(column)
     if column.type == ColumnType.BOOLEAN:
         return wire.encode_number(1 if value else 0)
     return encode_typed(ora_type, csfrm, value)
+
+
+def encode_lob_inline(column: Column, csfrm: int, value: Value) -> bytes | None:
+    """A LOB column's value for a client that defined it as LONG / LONG RAW (fetch as str/bytes),
+    in the character set form of the define."""
+    data = lob_value(column, value)
+    if data is None or isinstance(data, bytes):
+        return data
+    return data.encode("utf-16-be" if csfrm == wire.CSFRM_NCHAR else "utf-8")

@@ -100,8 +100,10 @@ class OraType:
             return Column(name, ColumnType.VARCHAR, 0, 0, self.length or 4000, nullable, n == "NVARCHAR2")
         if n in ("CHAR", "NCHAR"):
             return Column(name, ColumnType.CHAR, 0, 0, self.length or 1, nullable, n == "NCHAR")
-        if n in ("CLOB", "NCLOB", "LONG"):
+        if n in ("CLOB", "NCLOB"):
             return Column(name, ColumnType.CLOB, 0, 0, 4000, nullable, n == "NCLOB")
+        if n == "LONG":
+            return Column(name, ColumnType.LONG, 0, 0, 0, nullable)
         if n in ("BLOB",):
             return Column(name, ColumnType.BLOB, 0, 0, 4000, nullable)
         if n in ("RAW", "LONG RAW"):
