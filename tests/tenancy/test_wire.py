@@ -881,15 +881,19 @@ def test_a_queryset_made_under_one_tenant_and_run_under_another_shows_only_the_r
             editor.delete_model(wire_urls.ScopedNote)
 
 
+CACHE_TABLE = "drcp_blocks_cache"
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
     wire: Wire, drcp_settings: Any, mode: str
 ) -> None:
-    """The tenant-aware building blocks in requests, checked against what the database saw: with
-    ``contrib.cache.make_key`` a tenant reads only its own cache entries; ``TenantContextFilter`` records
-    the tenant, its alias and the class its statements ran under (the alias's in mode "shared_class");
-    the middleware serves the tenant URLconf to tenants and the public one, which runs no statement, to
-    requests without one."""
+    """The tenant-aware building blocks in requests, checked against what the database saw: Django's
+    DatabaseCache with ``contrib.cache.make_key`` writes each tenant's entries under its own key (in mode
+    "alias" in its own schema), as that tenant's user and class, and a tenant reads only its own;
+    ``TenantContextFilter`` records the tenant, its alias and the class its statements ran under (the
+    alias's in mode "shared_class"); the middleware serves the tenant URLconf to tenants and the public
+    one, which runs no statement, to requests without one."""
     tenants = configure(
         drcp_settings,
         wire,
@@ -900,11 +904,12 @@ def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
         TENANT_URLCONF={"*": "tests.tenancy.wire_urls"},
     )
     catalog = get_catalog()
+    on_alias = {catalog.get(t).alias: catalog.get(t) for t in tenants}  # a tenant of each alias used
     caches_setting = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "tenants": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"blocks-{mode}",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
             "KEY_FUNCTION": "drcp_multi.contrib.cache.make_key",
         },
     }
@@ -915,16 +920,35 @@ def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
     wire_urls.BLOCKS_LOGGER.addHandler(log_handler)
     try:
         with override_settings(CACHES=caches_setting, ROOT_URLCONF="tests.tenancy.public_urls"):
-            handler = WSGIHandler()
-            order = [tenants[0], tenants[1], tenants[0], tenants[1]]
-            answers = [wire.get_json(handler, f"/blocks/?rid={rid}", t) for rid, t in enumerate(order)]
-            public = wsgi_get(handler, "/whoami/", {})
-            not_public = wsgi_get(handler, "/blocks/?rid=9", {})
+            for alias, tenant in on_alias.items():  # the router puts the cache table on the tenant's alias
+                with tenant_context(tenant):
+                    call_command("createcachetable", database=alias, verbosity=0)
+            try:
+                if wire.srv is not None:
+                    wire.srv.reset_stats()
+                handler = WSGIHandler()
+                order = [tenants[0], tenants[1], tenants[0], tenants[1]]
+                answers = [wire.get_json(handler, f"/blocks/?rid={rid}", t) for rid, t in enumerate(order)]
+                public = wsgi_get(handler, "/whoami/", {})
+                not_public = wsgi_get(handler, "/blocks/?rid=9", {})
+                keys = {}
+                for alias, tenant in on_alias.items():
+                    with tenant_context(tenant), connections[alias].cursor() as cursor:
+                        cursor.execute(f"SELECT cache_key FROM {CACHE_TABLE}")
+                        keys[alias] = sorted(key for (key,) in cursor.fetchall())
+            finally:
+                for alias, tenant in on_alias.items():
+                    with tenant_context(tenant), connections[alias].cursor() as cursor:
+                        cursor.execute(f"DROP TABLE {CACHE_TABLE}")
     finally:
         wire_urls.BLOCKS_LOGGER.removeHandler(log_handler)
 
-    # The cache: a tenant sees only what it set itself.
+    # The cache: a tenant sees only what it set itself; the table holds a key per tenant, with its name.
     assert [a["seen"] for a in answers] == [None, None, tenants[0], tenants[1]]
+    if mode == "alias":  # a table in each tenant's schema, holding that tenant's entry only
+        assert keys == {t: [f"{t}::1:owner"] for t in tenants}
+    else:
+        assert keys == {"default": [f"{t}::1:owner" for t in tenants]}
     # Every tagged statement ran as its tenant (user, client_identifier; on the wire server the class).
     wire.assert_every_statement_ran_as_its_tenant(len(order))
     # The log records name the tenant, its alias and the class its sessions run under.
@@ -944,3 +968,12 @@ def test_cache_keys_log_records_and_urlconf_follow_the_tenant_the_database_saw(
         logged = wire.logged()
         strays = [(r.sql[:60], r.client_identifier) for r in logged if r.client_identifier not in tenants]
         assert strays == []
+        # Each cache write ran as the tenant whose key it wrote: its user, class and identifier.
+        writes = [
+            (r.username, short_class(r.cclass), r.client_identifier)
+            for r in logged
+            if CACHE_TABLE.upper() in r.sql.upper()
+            and r.sql.lstrip().upper().startswith(("INSERT", "UPDATE"))
+        ]
+        users = {t: str(settings.DATABASES[catalog.get(t).alias]["USER"]).upper() for t in tenants}
+        assert writes == [(users[t], expected_class(catalog.get(t)), t) for t in order]
