@@ -94,6 +94,11 @@ class PersistentLob:
     def unit(self) -> int:
         return 1 if isinstance(self.value, bytes) else 2
 
+    @property
+    def size(self) -> int:
+        """What GET_LENGTH reports: bytes of a BLOB, UCS-2 code units of a character LOB."""
+        return len(self.value) if isinstance(self.value, bytes) else ucs2_length(self.value)
+
 
 def ucs2_length(text: str) -> int:
     """Length in UCS-2 code units (a supplementary character counts two), as Oracle sizes a CLOB."""
@@ -133,15 +138,14 @@ class LobStore:
         """A locator for one fetched LOB column value, and its size (bytes or UCS-2 code units)."""
         with _ids_lock:
             lob_id = next(_ids)
-        self._persistent[lob_id] = PersistentLob(ora_type, value)
+        lob = self._persistent[lob_id] = PersistentLob(ora_type, value)
         self._persistent_chars += len(value)
         while self._persistent and (
             len(self._persistent) > MAX_PERSISTENT_LOBS or self._persistent_chars > MAX_PERSISTENT_CHARS
         ):
             _, old = self._persistent.popitem(last=False)
             self._persistent_chars -= len(old.value)
-        size = len(value) if isinstance(value, bytes) else ucs2_length(value)
-        return self._make_locator(lob_id, ora_type, temporary=False), size
+        return self._make_locator(lob_id, ora_type, temporary=False), lob.size
 
     @staticmethod
     def _id_of(locator: bytes) -> int:
@@ -277,14 +281,19 @@ class LobStore:
                 self.free(req.locator)
         else:
             raise OracleError(3115, f"unsupported LOB operation {op:#x}")
-        w.u8(wire.MSG_PARAMETER).raw(req.locator)
-        if req.amount is not None:  # the client sent an amount, so it reads one back
-            w.sb8(amount if amount is not None else req.amount)
-        if op == OP_IS_OPEN:
-            w.u8(0)
+        self._write_answer(req, amount, w)
 
     @staticmethod
-    def _respond_persistent(req: LobRequest, lob: PersistentLob, w: TTCWriter) -> None:
+    def _write_answer(req: LobRequest, amount: int | None, w: TTCWriter) -> None:
+        """The end of every LOB_OP answer on a locator: the locator, the amount, IS_OPEN's flag."""
+        w.u8(wire.MSG_PARAMETER).raw(req.locator or b"")
+        if req.amount is not None:  # the client sent an amount, so it reads one back
+            w.sb8(amount if amount is not None else req.amount)
+        if req.operation == OP_IS_OPEN:
+            w.u8(0)
+
+    @classmethod
+    def _respond_persistent(cls, req: LobRequest, lob: PersistentLob, w: TTCWriter) -> None:
         op = req.operation
         amount: int | None = req.amount
         if op == OP_READ:
@@ -294,7 +303,7 @@ class LobStore:
             w.u8(MSG_LOB_DATA).bytes_(piece)
             amount = len(piece) // unit
         elif op == OP_GET_LENGTH:
-            amount = len(lob.value) if isinstance(lob.value, bytes) else ucs2_length(lob.value)
+            amount = lob.size
         elif op == OP_GET_CHUNK_SIZE:
             amount = CHUNK_SIZE
         elif op in (OP_WRITE, OP_TRIM):
@@ -302,8 +311,4 @@ class LobStore:
             raise OracleError(22920, "row containing the LOB value is not locked")
         elif op not in (OP_OPEN, OP_CLOSE, OP_IS_OPEN, OP_FREE_TEMP):
             raise OracleError(3115, f"unsupported LOB operation {op:#x}")
-        w.u8(wire.MSG_PARAMETER).raw(req.locator or b"")
-        if req.amount is not None:
-            w.sb8(amount if amount is not None else req.amount)
-        if op == OP_IS_OPEN:
-            w.u8(0)
+        cls._write_answer(req, amount, w)

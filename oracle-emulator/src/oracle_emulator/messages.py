@@ -58,20 +58,22 @@ def write_rows(w: TTCWriter, cursor: Cursor, rows_wanted: int, lobs: LobStore) -
         for i, column in enumerate(columns):
             value = row[i] if i < len(row) else None
             if column.type == ColumnType.LONG:
-                data = encode_column_value(column, value)
-                w.bytes_(data).sb4(0 if data else -1).ub4(0)  # LONG: null indicator, return code
+                _write_long(w, encode_column_value(column, value))
                 continue
             if not is_lob(column):
                 w.bytes_(encode_column_value(column, value))
                 continue
             define = defines[i] if i < len(defines) else None
             if define is not None and define.ora_type in _INLINE_DEFINES:
-                # LONG / LONG RAW data, then the null indicator and return code the client skips.
-                data = encode_lob_inline(column, define.csfrm, value)
-                w.bytes_(data).sb4(0 if data else -1).ub4(0)
+                _write_long(w, encode_lob_inline(column, define.csfrm, value))
                 continue
             write_lob_locator(w, lobs, column, value)
     cursor.pos = end
+
+
+def _write_long(w: TTCWriter, data: bytes | None) -> None:
+    """LONG / LONG RAW data, then the null indicator and return code the client skips."""
+    w.bytes_(data).sb4(0 if data else -1).ub4(0)
 
 
 def write_lob_locator(w: TTCWriter, lobs: LobStore, column: Column, value: Value) -> None:

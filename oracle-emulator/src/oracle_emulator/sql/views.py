@@ -26,6 +26,11 @@ _NUM = OraType("NUMBER")
 _STR = OraType("VARCHAR2", length=128)
 
 
+def _numbers_but(text: tuple[str, ...], names: tuple[str, ...]) -> tuple[tuple[str, OraType], ...]:
+    """Columns ``names``, all NUMBER but those in ``text`` (VARCHAR2): the V$CPOOL_* / DBA_CPOOL_* shape."""
+    return tuple((c, _STR if c in text else _NUM) for c in names)
+
+
 def _server(ctx: ExecutionContext) -> ServerView:
     return ctx.server
 
@@ -67,9 +72,9 @@ _POOL_PARAMETERS = (
 
 VIEWS: dict[str, ViewDef] = {
     "V$CPOOL_STATS": ViewDef(
-        tuple(
-            (c, _STR if c in ("POOL_NAME", "STATUS") else _NUM)
-            for c in (
+        _numbers_but(
+            ("POOL_NAME", "STATUS"),
+            (
                 "POOL_NAME",
                 "STATUS",
                 *_POOL_PARAMETERS,
@@ -85,14 +90,14 @@ VIEWS: dict[str, ViewDef] = {
                 "NUM_AUTHENTICATIONS",
                 "NUM_PURGED",
                 "HISTORIC_MAX",
-            )
+            ),
         ),
         lambda ctx: _server(ctx).cpool_stats(),
     ),
     "V$CPOOL_CC_STATS": ViewDef(
-        tuple(
-            (c, _STR if c in ("CCLASS_NAME",) else _NUM)
-            for c in (
+        _numbers_but(
+            ("CCLASS_NAME",),
+            (
                 "CCLASS_NAME",
                 "NUM_REQUESTS",
                 "NUM_HITS",
@@ -102,7 +107,7 @@ VIEWS: dict[str, ViewDef] = {
                 "CLIENT_REQ_TIMEOUTS",
                 "NUM_AUTHENTICATIONS",
                 "CON_ID",
-            )
+            ),
         ),
         lambda ctx: _server(ctx).cpool_cc_stats(),
     ),
@@ -170,9 +175,9 @@ def _cpool_info(ctx: ExecutionContext) -> list[dict[str, Any]]:
 
 # Oracle Database Reference, DBA_CPOOL_INFO (19c columns; MAX_TXN_THINK_TIME since 12.2).
 VIEWS["DBA_CPOOL_INFO"] = ViewDef(
-    tuple(
-        (c, _STR if c in ("CONNECTION_POOL", "STATUS") else _NUM)
-        for c in (
+    _numbers_but(
+        ("CONNECTION_POOL", "STATUS"),
+        (
             "CONNECTION_POOL",
             "STATUS",
             *_POOL_PARAMETERS,
@@ -180,7 +185,7 @@ VIEWS["DBA_CPOOL_INFO"] = ViewDef(
             "MAXCONN_CBROK",
             "MAX_TXN_THINK_TIME",
             "CON_ID",
-        )
+        ),
     ),
     _cpool_info,
 )
