@@ -293,14 +293,19 @@ class ClientConnection:
 
     # -- DRCP ------------------------------------------------------------------------------------
 
-    def _ensure_session(self) -> ServerSession:
-        """The session for this call: borrow a pooled server if the connection holds none."""
-        if self.session is not None:
-            return self.session
+    def _attach(self) -> ServerSession:
+        """Borrow a pooled server for this connection (may wait at the broker)."""
         assert self.client_info is not None
         session = self.instance.attach_pooled(self.client_info, self.login_settings, self.interrupted)
         session.disconnect = self.close  # MAX_THINK_TIME / KILL SESSION IMMEDIATE end this connection
         self.session = session
+        return session
+
+    def _ensure_session(self) -> ServerSession:
+        """The session for this call: borrow a pooled server if the connection holds none."""
+        if self.session is not None:
+            return self.session
+        session = self._attach()
         self.sess_ret_pending = True
         # Only a session other than the one held before counts (the first attach has nothing cached).
         self.session_changed = self.last_session is not None and session is not self.last_session
@@ -315,10 +320,7 @@ class ClientConnection:
         """Oracle's broker hands a DRCP login to a pooled server, which authenticates it and stays
         attached until the first SESSION_RELEASE. The driver assumes so: its first call carries no
         session-get, so no session return is due (that answers a session-get, see _ensure_session)."""
-        assert self.client_info is not None
-        session = self.instance.attach_pooled(self.client_info, self.login_settings, self.interrupted)
-        session.disconnect = self.close
-        self.session = session
+        session = self._attach()
         self.last_session = session  # a later attach to another server reports the change
         return session
 
