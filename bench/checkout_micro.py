@@ -99,6 +99,15 @@ def variants() -> dict[str, Callable[[], None]]:
     def raw() -> None:
         pool.acquire().close()
 
+    # The raw driver doing what each checkout of a tenant must do (issue #9, item 5): stamp the tenant and
+    # clear what the session's previous user left (they stay on a DRCP session after release).
+    def raw_stamped() -> None:
+        conn = pool.acquire()
+        conn.client_identifier = "acme"
+        conn.module = None  # type: ignore[assignment]
+        conn.action = None  # type: ignore[assignment]
+        conn.close()
+
     wrapper, shared_wrapper = connections[ALIAS], connections[SHARED_CLASS_ALIAS]
 
     # What the backend does per checkout (DatabaseWrapper.get_new_connection): the route from the
@@ -113,6 +122,7 @@ def variants() -> dict[str, Callable[[], None]]:
 
     found: dict[str, Callable[[], None]] = {
         "raw": raw,
+        "raw_stamped": raw_stamped,
         "registry_alias": registry_alias,
         "registry_tenant": registry_tenant,
     }

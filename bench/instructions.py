@@ -6,9 +6,11 @@ timed benchmarks report ratios with their spread. This one counts instructions i
 measurement runs a child Python under ``valgrind --tool=callgrind`` twice, with ``--base`` and with
 ``--base + --calls`` iterations, and reports the difference divided by ``--calls`` (start-up, Django's
 set-up and the warm-up cancel out). The wire server runs in a process of its own, outside Valgrind, so
-only the client's work is counted. ``PYTHONHASHSEED=0`` fixes the hashing. The driver's pool thread
-runs in the counted process too, so the figures still move between runs: by up to about 15 % for a
-checkout and about 1 % for a request.
+only the client's work is counted. ``PYTHONHASHSEED=0`` fixes the hashing. Threads are counted apart
+(``--separate-threads=yes``): the figures are the main thread's, where the checkout, the request and
+the driver's acquire and close run; the driver's pool thread and any other thread are reported per
+call on their own (``other_threads_per_call``; their counts made the whole-process totals move by up to
+15 % between runs, the main thread's move by a few instructions per call).
 
 * ``--checkouts``: the variants of ``bench/checkout_micro.py`` (``raw`` is ``pool.acquire()`` +
   ``close()`` on a hot thin pool);
@@ -34,6 +36,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-CHECKOUTS = ("raw", "registry_alias", "registry_tenant", "registry_shared_class")
+CHECKOUTS = ("raw", "raw_stamped", "registry_alias", "registry_tenant", "registry_shared_class")
 REQUESTS = ("persistent", "shared_class_trigger", "pool_per_tenant_trigger", "native_pool")
 TENANTS = 50
 
@@ -139,33 +142,47 @@ def child_requests(name: str, calls: int) -> None:
         server.stop()
 
 
-def instructions(kind: str, name: str, calls: int) -> int:
-    """Instructions callgrind counted in a child running ``calls`` iterations."""
-    out = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            __file__,
-            "--child",
-            kind,
-            name,
-            str(calls),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        check=False,
+def instructions(kind: str, name: str, calls: int) -> tuple[int, int]:
+    """Instructions callgrind counted in a child running ``calls`` iterations: in its main thread, and in
+    its other threads (the driver's pool thread) together."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--separate-threads=yes",
+                f"--callgrind-out-file={tmp}/cg",
+                sys.executable,
+                __file__,
+                "--child",
+                kind,
+                name,
+                str(calls),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            check=False,
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"{kind} {name} x{calls}: exit {out.returncode}\n{out.stderr[-3000:]}")
+        per_thread: dict[int, int] = {}
+        for path in Path(tmp).glob("cg-*"):  # cg-01 is the main thread
+            found = re.search(r"^totals:\s+(\d+)", path.read_text(errors="replace"), re.MULTILINE)
+            if found is not None:
+                per_thread[int(path.name.rsplit("-", 1)[1])] = int(found.group(1))
+    if 1 not in per_thread:
+        raise RuntimeError(f"{kind} {name} x{calls}: no count for the main thread\n{out.stderr[-3000:]}")
+    return per_thread[1], sum(count for thread, count in per_thread.items() if thread != 1)
+
+
+def per_call(kind: str, name: str, base: int, calls: int) -> tuple[int, int]:
+    """Instructions per iteration (the difference of two runs): the main thread's, the other threads'."""
+    (main_long, other_long), (main_short, other_short) = (
+        instructions(kind, name, base + calls),
+        instructions(kind, name, base),
     )
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
-    if out.returncode != 0 or found is None:
-        raise RuntimeError(f"{kind} {name} x{calls}: exit {out.returncode}\n{out.stderr[-3000:]}")
-    return int(found.group(1).replace(",", ""))
-
-
-def per_call(kind: str, name: str, base: int, calls: int) -> int:
-    return round((instructions(kind, name, base + calls) - instructions(kind, name, base)) / calls)
+    return round((main_long - main_short) / calls), round((other_long - other_short) / calls)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -190,8 +207,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         counted = dict(
             zip(work, pool.map(lambda item: per_call(*item, args.base, args.calls), work), strict=True)
         )
-    checkouts = {n: c for (k, n), c in counted.items() if k == "checkout"}
-    requests = {n: c for (k, n), c in counted.items() if k == "requests"}
+    checkouts = {n: c[0] for (k, n), c in counted.items() if k == "checkout"}
+    requests = {n: c[0] for (k, n), c in counted.items() if k == "requests"}
+    other_threads = {f"{k}:{n}": c[1] for (k, n), c in counted.items()}
     document = {
         "bench": "instructions",
         "calls": args.calls,
@@ -204,6 +222,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "request_x_persistent": {n: round(requests["persistent"] / c, 3) for n, c in requests.items()}
         if "persistent" in requests
         else {},
+        "other_threads_per_call": other_threads,
     }
     print(json.dumps(document, indent=2))
     if checkouts:

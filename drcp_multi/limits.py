@@ -15,7 +15,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,11 @@ class TenantLimiter:
     def leave(self, token: object) -> None:
         if token is not None:
             self.release(token)  # type: ignore[arg-type]  # the Tenant enter() returned
+
+    def applies(self, alias: str, subject: object) -> bool:
+        """Whether :meth:`enter` would take a slot for ``subject`` (a Tenant is frozen: its max_busy does not
+        change; a catalog change makes a new Tenant)."""
+        return isinstance(subject, Tenant) and subject.max_busy is not None
 
     def acquire(self, tenant: Tenant, timeout: float | None = None) -> None:
         """Take one slot; waits up to ``timeout`` s (None: TENANT_WAIT_TIMEOUT) and raises TenantBusy.
@@ -229,6 +234,21 @@ class AliasCap:
         self._cond = threading.Condition(self._lock)
         self._gates: dict[str, _Gate] = {}
         self._limits: dict[str, AliasLimit] | None = self._fixed
+        self._on_change: tuple[Callable[[], None], ...] = ()
+
+    def add_change_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` whenever the limits may have changed (:meth:`applies` may answer otherwise):
+        the registry's :meth:`~drcp_multi.registry.PoolRegistry.admission_changed`."""
+        if listener not in self._on_change:
+            self._on_change = (*self._on_change, listener)
+
+    def _changed(self) -> None:
+        for listener in self._on_change:
+            listener()
+
+    def applies(self, alias: str, tenant: object = None) -> bool:
+        """Whether ``alias`` has a cap (then :meth:`enter` takes a slot)."""
+        return alias in self.limits()
 
     def limits(self) -> dict[str, AliasLimit]:
         """The limits in force (from ``DRCP_MULTI['ALIAS_LIMITS']`` unless given to the constructor)."""
@@ -237,22 +257,28 @@ class AliasCap:
             limits = self._limits = parse_alias_limits(drcp_setting("ALIAS_LIMITS"))
         return limits
 
-    def set_limits(self, limits: Mapping[str, AliasLimit]) -> None:
-        """Replace the limits now (instead of ``ALIAS_LIMITS``); a raised cap admits waiters at once."""
+    def set_limits(self, limits: Mapping[str, AliasLimit] | None) -> None:
+        """Replace the limits now (instead of ``ALIAS_LIMITS``; None: back to ``ALIAS_LIMITS``); a raised
+        cap admits waiters at once. Raises ConfigurationError when None and ``ALIAS_LIMITS`` is invalid."""
         with self._cond:
-            self._fixed = self._limits = dict(limits)
+            self._fixed = dict(limits) if limits is not None else None
+            current = self._limits = (
+                self._fixed if self._fixed is not None else parse_alias_limits(drcp_setting("ALIAS_LIMITS"))
+            )
             for alias, gate in list(self._gates.items()):
-                limit = self._limits.get(alias)
+                limit = current.get(alias)
                 if limit is None:  # no cap any more: everybody waiting goes
                     limit = AliasLimit(max(gate.busy + gate.waiting, 1))
                 self._gates[alias] = regated = self._regate(gate, limit)
                 self._fill(regated)
             self._cond.notify_all()
+        self._changed()
 
     def settings_changed(self) -> None:
         """Re-read ``ALIAS_LIMITS`` on the next checkout (connected to Django's ``setting_changed``)."""
         if self._fixed is None:
             self._limits = None
+            self._changed()
 
     def enter(self, alias: str, tenant: object = None) -> AliasToken | None:
         """Take a slot of ``alias`` for ``tenant`` (a Tenant, a name or None); None when the alias has no
@@ -432,6 +458,14 @@ class AdmissionChain:
                 self.leave(taken)
             raise
         return taken
+
+    def applies(self, alias: str, subject: object) -> bool:
+        """Whether any admission of the chain applies (one without ``applies`` always does)."""
+        for admission in self.admissions:
+            applies = getattr(admission, "applies", None)
+            if applies is None or applies(alias, subject):
+                return True
+        return False
 
     def leave(self, token: object) -> None:
         if isinstance(token, list):

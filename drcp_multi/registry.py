@@ -145,7 +145,12 @@ class Admission(Protocol):
     """A gate in front of every checkout (``PoolRegistry.set_admission``): ``enter`` may wait and may
     raise (a :class:`~drcp_multi.exceptions.PoolTimeout` subclass to refuse); its token comes back to
     ``leave`` once, when the connection is released or the checkout fails. A None token means nothing was
-    taken (no cap applies): ``leave`` is then not called."""
+    taken (no cap applies): ``leave`` is then not called.
+
+    An admission may also have ``applies(alias, subject) -> bool``: False when ``enter`` would take nothing
+    for that alias and subject (a frozen Tenant). The registry then asks it once per route and pool, and
+    skips ``enter`` for that route until :meth:`PoolRegistry.admission_changed` is called (an admission
+    whose verdicts change, e.g. new alias limits, calls it)."""
 
     def enter(self, alias: str, subject: object) -> object: ...
 
@@ -163,9 +168,11 @@ class _Entry:
         self.busy = 0  # our own count: the driver's changes only after acquire() returns
         self.last_used = time.monotonic()
         self.retiring = False  # left the registry; closed when the last connection comes back
-        # id(route) -> (route, its label's counters) for the routes found to be served by this pool: held,
-        # so an id is not reused; a route's next checkout needs neither the comparison nor the label.
-        self.routes: dict[int, tuple[Route, Counters]] = {}
+        # id(route) -> (route, its label's counters, whether the admission applies to the route's checkouts
+        # for subject, subject) for the routes found to be served by this pool: held, so an id is not
+        # reused; a route's next checkout needs neither the comparison nor the label, nor an admission call
+        # when none applies to the same subject.
+        self.routes: dict[int, tuple[Route, Counters, bool, object]] = {}
 
 
 # A checked-out connection: a weak reference to it (its callback fires if the connection is collected
@@ -233,7 +240,20 @@ class PoolRegistry:
 
     def set_admission(self, admission: Admission | None) -> None:
         """Put ``admission`` in front of every checkout (None: none)."""
-        self._admission = admission
+        with self._lock:
+            self._admission = admission
+            self._forget_routes()
+
+    def admission_changed(self) -> None:
+        """Ask the admission again whether it applies to each route (its ``applies`` verdicts changed: e.g.
+        an alias got a cap). Checkouts already under way keep the verdict they started with."""
+        with self._lock:
+            self._forget_routes()
+
+    def _forget_routes(self) -> None:
+        # Under the lock: every pool's memory of the routes it serves (rebuilt by the next checkouts).
+        for entry in self._pools.values():
+            entry.routes = {}
 
     def add_listener(self, listener: Callable[[CheckoutEvent], None]) -> None:
         """Call ``listener(CheckoutEvent)`` after every checkout attempt (metrics histograms). It runs in
@@ -271,29 +291,35 @@ class PoolRegistry:
             raise DrainingError(
                 f"The pools are draining (shutdown): no new checkout of {route.alias!r}/{route.label or '-'}."
             )
+        # The hot path: a route seen before on its live pool, whose admission verdict is remembered, takes a
+        # busy slot under one lock; any other (a new pool, new settings, a new tenant of a shared pool) goes
+        # through _reserve. The lock is taken by acquire()/release(): a ``with`` costs about a thousand
+        # instructions more. The admission is entered first (it may wait), unless it is known not to apply.
         admission = self._admission
         token: object = None
-        if admission is not None:
+        # Read without the lock (a dict read is atomic), confirmed under it: the entry still live and its
+        # memory of routes not forgotten meanwhile (admission_changed replaces the dict).
+        found = self._pools.get(route.key)
+        routes = None if found is None else found.routes
+        known = None if routes is None else routes.get(id(route))
+        if admission is not None and (known is None or known[2] or known[3] is not subject):
             try:
                 token = admission.enter(route.alias, subject)
             except BaseException:
                 self._count_failure(route, started, "rejected")
                 raise
         try:
-            # The hot path: a route seen before on its live pool takes a busy slot under one lock; any other
-            # (a new pool, new settings, a new tenant of a shared pool) goes through _reserve. The lock is
-            # taken by acquire()/release(): a ``with`` costs about a thousand instructions more.
+            entry: _Entry | None = None
             lock = self._lock
             lock.acquire()
             try:
-                entry = self._pools.get(route.key)
-                known = None if entry is None else entry.routes.get(id(route))
-                if entry is not None and known is not None:
-                    entry.busy += 1  # last_used needs no stamp here: a busy pool is never evicted
+                if known is not None and found is not None and found.routes is routes and not found.retiring:
+                    found.busy += 1  # last_used needs no stamp here: a busy pool is never evicted
+                    entry = found
             finally:
                 lock.release()
             if entry is None or known is None:
-                entry, counters = self._reserve(route, started)
+                entry, counters = self._reserve(route, started, admission, subject)
             else:
                 counters = known[1]
             try:
@@ -464,7 +490,9 @@ class PoolRegistry:
             counters = self._counters.setdefault(label, Counters())
         return counters
 
-    def _reserve(self, route: Route, now: float) -> tuple[_Entry, Counters]:
+    def _reserve(
+        self, route: Route, now: float, admission: Admission | None, subject: object = None
+    ) -> tuple[_Entry, Counters]:
         """The entry for the route's key, created if needed, with one more busy slot (so it is never
         evicted while a caller is acquiring from it), and the counters of the route's label."""
         key = route.key
@@ -489,7 +517,9 @@ class PoolRegistry:
             if known is None:
                 if len(entry.routes) > 1000:  # tenants come and go
                     entry.routes.clear()
-                known = entry.routes[id(route)] = (route, self._counters_for(route))
+                applies = getattr(admission, "applies", None)
+                admits = admission is not None and (applies is None or bool(applies(route.alias, subject)))
+                known = entry.routes[id(route)] = (route, self._counters_for(route), admits, subject)
             entry.busy += 1
             entry.last_used = now
         for old in evicted:

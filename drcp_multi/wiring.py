@@ -22,5 +22,8 @@ def connect_layers() -> None:
     """Wire the registry to the limiter and to the catalog's signals (idempotent)."""
     # The tenant's max_busy first, then the alias cap (DRCP_MULTI['ALIAS_LIMITS']; a dict lookup for an
     # alias without one), so a tenant at its own cap never holds a place in the alias's queue.
-    get_registry().set_admission(AdmissionChain(get_limiter(), get_alias_cap()))
+    registry = get_registry()
+    registry.set_admission(AdmissionChain(get_limiter(), get_alias_cap()))
+    # New alias limits change which routes the admission applies to: the registry asks again.
+    get_alias_cap().add_change_listener(registry.admission_changed)
     tenant_disabled.connect(close_pools_of, dispatch_uid="drcp_multi.close_pools_of")

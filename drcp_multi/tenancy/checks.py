@@ -219,6 +219,8 @@ def check_thin_mode_capacity(app_configs: Sequence[Any] | None = None, **kwargs:
             )
         )
     return messages
+
+
 # -- one rule per setting: each takes settings.DRCP_MULTI and returns a Problem or None -------------------
 
 #: Every key of settings.DRCP_MULTI that drcp_multi reads (conf.DEFAULTS and the operations layer's own);

@@ -18,7 +18,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 
-from drcp_multi.limits import get_alias_cap
+from drcp_multi.limits import AliasLimit, get_alias_cap
 from drcp_multi.testing.handlers import wsgi_get
 
 pytestmark = [pytest.mark.emulator_only, pytest.mark.usefixtures("wire")]
@@ -102,3 +102,21 @@ def test_eight_tenant_pools_under_an_alias_cap(wire: Any, cap: int | None) -> No
         assert most_at_once(spans) == CAP  # never more; and the cap was reached
         (alias,) = stats
         assert alias.queued > 0 and alias.rejected == 0 and alias.busy == 0
+
+
+def test_a_cap_set_at_run_time_holds_for_routes_already_served_without_one(wire: Any) -> None:
+    # The registry remembers per route that no admission applies and skips it on later checkouts; a cap
+    # set at run time (not through settings) must make it ask again.
+    with override_settings(MIDDLEWARE=["drcp_multi.middleware.TenantMiddleware"], DRCP_MULTI=settings(None)):
+        handler = WSGIHandler()
+        assert run_load(handler) == {200: THREADS * PER_THREAD}  # every tenant's route served uncapped
+        first = len(wire.statements())
+        get_alias_cap().set_limits({"default": AliasLimit(max_busy=CAP, wait_timeout=30)})
+        try:
+            statuses = run_load(handler)
+        finally:
+            get_alias_cap().set_limits(None)
+    assert statuses == {200: THREADS * PER_THREAD}
+    spans = holding_spans(wire.statements()[first:])
+    assert len(spans) == THREADS * PER_THREAD
+    assert most_at_once(spans) == CAP
