@@ -186,6 +186,15 @@ def project_settings() -> Mapping[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+def tenancy_mode_as_given() -> object:
+    """``TENANCY_MODE`` as written in ``settings.DRCP_MULTI``, unchecked (None when unset): what a cache built
+    for one mode compares by identity, to notice a dict edited in place (which sends no signal)."""
+    raw = _settings_cache.get("DRCP_MULTI")
+    if raw is None:
+        raw = getattr(settings, "DRCP_MULTI", None)
+    return raw.get("TENANCY_MODE") if isinstance(raw, dict) else None
+
+
 def drcp_setting(name: str) -> Any:
     """A key of ``settings.DRCP_MULTI``, or its default from :data:`DEFAULTS` (None for unknown keys).
 

@@ -182,22 +182,21 @@ class _Entry:
 _Lent = tuple["weakref.ref[oracledb.Connection]", _Entry, Counters, object]
 
 
-def _acquire_from(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
-    try:
-        if route.acquire_cclass is None:
-            return pool.acquire()
-        purity = route.purity if route.acquire_purity is None else route.acquire_purity
-        return pool.acquire(cclass=route.acquire_cclass, purity=purity)
-    except oracledb.Error as exc:
-        if not is_disconnect(exc):
-            raise
-        # Some driver versions (2.x) report an idle connection whose socket the network closed while
-        # handing it out, after dropping it: the next attempt gets a live one.
-        logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
-        if route.acquire_cclass is None:
-            return pool.acquire()
-        purity = route.purity if route.acquire_purity is None else route.acquire_purity
-        return pool.acquire(cclass=route.acquire_cclass, purity=purity)
+def _acquire_with_class(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
+    if route.acquire_cclass is None:
+        return pool.acquire()
+    purity = route.purity if route.acquire_purity is None else route.acquire_purity
+    return pool.acquire(cclass=route.acquire_cclass, purity=purity)
+
+
+def _acquire_again(pool: oracledb.ConnectionPool, route: Route, exc: oracledb.Error) -> oracledb.Connection:
+    """After the first attempt failed with ``exc``: raises it unless it says the connection was dead."""
+    if not is_disconnect(exc):
+        raise exc
+    # Some driver versions (2.x) report an idle connection whose socket the network closed while handing
+    # it out, after dropping it: the next attempt gets a live one.
+    logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
+    return _acquire_with_class(pool, route)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -323,7 +322,14 @@ class PoolRegistry:
             else:
                 counters = known[1]
             try:
-                conn = _acquire_from(entry.pool, route)
+                pool = entry.pool
+                try:  # inlined for a route without a class of its own (most of them)
+                    if route.acquire_cclass is None:
+                        conn = pool.acquire()
+                    else:
+                        conn = _acquire_with_class(pool, route)
+                except oracledb.Error as exc:
+                    conn = _acquire_again(pool, route, exc)
             except BaseException:
                 self._unreserve(entry)
                 raise

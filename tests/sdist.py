@@ -17,8 +17,19 @@ def unpacked_sdist(name: str, version: str, cache: Path, marker: str) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     # --no-binary for this one package: its sdist (oracledb's metadata step builds with Cython in isolation).
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", name,
-         f"{name}=={version}", "-d", str(cache)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--no-binary",
+            name,
+            f"{name}=={version}",
+            "-d",
+            str(cache),
+        ],
         check=True,
     )
     archive = next(p for p in cache.iterdir() if p.name.lower() == f"{name.lower()}-{version}.tar.gz")

@@ -34,9 +34,7 @@ def test_oracles_init_connection_state_does_only_what_drcp_multi_replaces() -> N
     logon trigger apply), the LIKE probe choosing between the two operator tables, the statement cache
     size, a commit. Anything else new would be skipped by drcp_multi: this fails then."""
     node = djangos_init_connection_state()
-    literals = [
-        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    ]
+    literals = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     alters = [s for s in literals if s.startswith("ALTER SESSION")]
     block = session_setup_sql(use_tz=True)
     assert alters and all(s.replace("'", "''") in block for s in alters)

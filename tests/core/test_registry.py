@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from drcp_multi import registry as registry_module
 from drcp_multi.exceptions import PoolTimeout
 from drcp_multi.limits import get_limiter
 from drcp_multi.registry import PoolRegistry
@@ -223,23 +222,26 @@ def test_invalid_tenant_class_never_reaches_the_driver(registry: PoolRegistry) -
 
 
 def test_a_pool_retired_during_a_failed_checkout_is_closed(
-    registry: PoolRegistry, monkeypatch: pytest.MonkeyPatch
+    registry: RoutedRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A tenant's pool is closed (or its settings change) while a checkout from it is under way, and that
     checkout then fails: the pool, out of the registry, must still be closed, not left with its thread."""
     acme = Tenant("acme", "default", "T_acme")
+    tight = {**settings.DATABASES["default"], "POOL": {"min": 0, "max": 1, "getmode": "nowait"}}
     seen: list[Any] = []
+    reserve = registry.registry._reserve
 
-    def close_meanwhile_then_fail(pool: Any, route: Any) -> oracledb.Connection:
-        seen.append(pool)
+    def reserve_then_close_meanwhile(*args: Any) -> Any:
+        entry, counters = reserve(*args)
         assert registry.close(tenant=acme.name) == 1  # drained: a checkout is under way
-        raise oracledb.OperationalError("DPY-6005: cannot connect to database (simulated)")
+        seen.append((entry.pool, entry.pool.acquire()))  # its only connection: the checkout then fails
+        return entry, counters
 
-    monkeypatch.setattr(registry_module, "_acquire_from", close_meanwhile_then_fail)
-    with pytest.raises(oracledb.OperationalError, match="simulated"):
-        registry.acquire("default", acme)
+    monkeypatch.setattr(registry.registry, "_reserve", reserve_then_close_meanwhile)
+    with pytest.raises(PoolTimeout):
+        registry.acquire("default", acme, settings_dict=tight)
     monkeypatch.undo()
-    (pool,) = seen
+    ((pool, _held),) = seen
     assert registry.stats() == []  # out of the registry
     with pytest.raises(oracledb.InterfaceError, match="DPY-1002"):
         pool.opened  # noqa: B018  closed, like a drained pool whose last connection came back

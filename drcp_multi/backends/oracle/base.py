@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import oracledb
@@ -27,12 +28,12 @@ from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 
 from drcp_multi.conf import (
-    project_settings,
     reset_contexts,
     session_setup,
     settings_generation,
     shared_alias,
     tenancy_mode,
+    tenancy_mode_as_given,
 )
 from drcp_multi.exceptions import ConfigurationError, TenantSwitchInTransaction
 from drcp_multi.registry import Route, get_registry, is_disconnect, orphan
@@ -62,8 +63,17 @@ logger = logging.getLogger("drcp_multi.backends.oracle")
 connect_layers()  # the tenant limiter and the catalog's signals, with or without the app installed
 
 
-# id(tenant) -> (settings fingerprint, tenant, its route, whether its session is shared with other tenants)
-_CachedRoute = tuple[tuple[Any, ...], Tenant | None, Route, bool]
+@dataclass(frozen=True, slots=True)
+class _CachedRoute:
+    """A wrapper's route for one tenant, with what it was built from (compared on every checkout)."""
+
+    generation: int
+    mode: object  # TENANCY_MODE as given
+    user: object  # settings_dict["USER"] and ["NAME"] as they were
+    name: object
+    tenant: Tenant | None
+    route: Route
+    shared: bool  # mode "shared_class": the session is shared with other tenants of the class
 
 
 def _tenant_key(tenant: Tenant | None) -> tuple[str, str, int | None] | None:
@@ -112,8 +122,8 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # a statement that may have left state on it (reset before release).
         self.drcp_shared_session = False
         self.drcp_session_dirty = False
-        # id(tenant) -> (what the route depends on, the tenant, the route, shared); per wrapper (thread).
-        self._drcp_routes: dict[int, _CachedRoute] = {}
+        self._drcp_routes: dict[int, _CachedRoute] = {}  # id(tenant) -> its route; per wrapper (thread)
+        self._drcp_registry = get_registry()  # process-wide, the same object after a fork
         self._drcp_pid: int | None = None
         self._drcp_may_switch = True
 
@@ -160,30 +170,36 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # ``TENANCY_MODE`` as given (checked on a miss, by route_for), because a script may edit
         # ``settings.DRCP_MULTI`` in place; ``USER`` and ``NAME`` because Django's test runner switches them
         # in place; neither sends ``setting_changed``, which bumps the generation.
+        # Compared by identity, without building a tuple: an equal value in a new object only rebuilds.
         settings_dict = self.settings_dict
-        fingerprint = (
-            settings_generation(),
-            project_settings().get("TENANCY_MODE"),
-            settings_dict.get("USER"),
-            settings_dict.get("NAME"),
-        )
-        del settings_dict
         cached = self._drcp_routes.get(id(tenant))
-        if cached is None or cached[0] != fingerprint or cached[1] is not tenant:
-            cached = self._new_route(tenant, fingerprint)
-        route = cached[2]
-        conn = get_registry().acquire(route, get_trace_attributes() or NO_TRACE, tenant)
+        if (
+            cached is None
+            or cached.tenant is not tenant
+            or cached.generation != settings_generation()
+            or cached.user is not settings_dict.get("USER")
+            or cached.name is not settings_dict.get("NAME")
+            or cached.mode is not tenancy_mode_as_given()
+        ):
+            cached = self._new_route(tenant)
+        del settings_dict
+        route = cached.route
+        conn = self._drcp_registry.acquire(route, get_trace_attributes() or NO_TRACE, tenant)
         self.drcp_tenant = tenant
         self.drcp_route = route
-        self.drcp_shared_session = cached[3]
+        self.drcp_shared_session = cached.shared
         return conn
 
-    def _new_route(self, tenant: Tenant | None, fingerprint: tuple[Any, ...]) -> _CachedRoute:
-        route = route_for(self.alias, tenant, self.settings_dict)
+    def _new_route(self, tenant: Tenant | None) -> _CachedRoute:
+        settings_dict = self.settings_dict
+        generation, mode = settings_generation(), tenancy_mode_as_given()
+        route = route_for(self.alias, tenant, settings_dict)
         shared = tenancy_mode() == "shared_class" and tenant is not None
         if len(self._drcp_routes) > 1000:  # tenants come and go
             self._drcp_routes.clear()
-        cached = self._drcp_routes[id(tenant)] = (fingerprint, tenant, route, shared)
+        cached = self._drcp_routes[id(tenant)] = _CachedRoute(
+            generation, mode, settings_dict.get("USER"), settings_dict.get("NAME"), tenant, route, shared
+        )
         return cached
 
     @async_unsafe
