@@ -189,10 +189,7 @@ def project_settings() -> Mapping[str, Any]:
 def tenancy_mode_as_given() -> object:
     """``TENANCY_MODE`` as written in ``settings.DRCP_MULTI``, unchecked (None when unset): what a cache built
     for one mode compares by identity, to notice a dict edited in place (which sends no signal)."""
-    raw = _settings_cache.get("DRCP_MULTI")
-    if raw is None:
-        raw = getattr(settings, "DRCP_MULTI", None)
-    return raw.get("TENANCY_MODE") if isinstance(raw, dict) else None
+    return project_settings().get("TENANCY_MODE")
 
 
 def drcp_setting(name: str) -> Any:

@@ -182,7 +182,8 @@ class _Entry:
 _Lent = tuple["weakref.ref[oracledb.Connection]", _Entry, Counters, object]
 
 
-def _acquire_with_class(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
+def _acquire_as_routed(pool: oracledb.ConnectionPool, route: Route) -> oracledb.Connection:
+    """``pool.acquire()``, with the route's class and purity when it asks for one per checkout."""
     if route.acquire_cclass is None:
         return pool.acquire()
     purity = route.purity if route.acquire_purity is None else route.acquire_purity
@@ -196,7 +197,7 @@ def _acquire_again(pool: oracledb.ConnectionPool, route: Route, exc: oracledb.Er
     # Some driver versions (2.x) report an idle connection whose socket the network closed while handing
     # it out, after dropping it: the next attempt gets a live one.
     logger.info("dropped a dead pooled connection of %s/%s: %s", route.alias, route.label, exc)
-    return _acquire_with_class(pool, route)
+    return _acquire_as_routed(pool, route)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -324,10 +325,7 @@ class PoolRegistry:
             try:
                 pool = entry.pool
                 try:  # inlined for a route without a class of its own (most of them)
-                    if route.acquire_cclass is None:
-                        conn = pool.acquire()
-                    else:
-                        conn = _acquire_with_class(pool, route)
+                    conn = pool.acquire() if route.acquire_cclass is None else _acquire_as_routed(pool, route)
                 except oracledb.Error as exc:
                     conn = _acquire_again(pool, route, exc)
             except BaseException:

@@ -300,3 +300,35 @@ def test_a_connection_collected_without_release_gives_everything_back(registry: 
         registry.release(conn)
         assert get_limiter().busy(capped) == 0
         assert [(r.busy, r.releases) for r in registry.stats()] == [(0, 2)]
+
+
+@pytest.mark.emulator_only
+@pytest.mark.parametrize("mode", ["pool_per_tenant", "shared_pool"])
+def test_an_idle_connection_whose_socket_died_is_replaced_at_checkout(
+    registry: RoutedRegistry, emulator: Any, mode: str
+) -> None:
+    """The network cut an idle pooled connection: the next checkout gets a live one of the tenant's class
+    (python-oracledb 26 notices before handing it out; 2.x reports the dead socket and the registry asks
+    again), for a route with the pool's class ("pool_per_tenant") and one asking per checkout
+    ("shared_pool"); the pool's busy count comes back to 0."""
+    from tests.core.tcp_proxy import TcpProxy
+
+    proxy = TcpProxy(("127.0.0.1", emulator.port))
+    routed = {**settings.DATABASES["default"], "NAME": f"127.0.0.1:{proxy.port}/FREEPDB1"}
+    tenant = Tenant("cut", "default", "T_cut")
+    try:
+        with override_settings(DRCP_MULTI={"TENANCY_MODE": mode}):
+            registry.release(registry.acquire("default", tenant, settings_dict=routed))
+            logins = emulator.stats()["logins"]
+            proxy.cut()  # the pooled connection's socket dies while it sits idle in the pool
+            conn = registry.acquire("default", tenant, settings_dict=routed)
+            marker = f"after the cut, {mode}"
+            assert run(conn, f"SELECT '{marker}' FROM DUAL") == (marker,)
+            registry.release(conn)
+            assert emulator.stats()["logins"] == logins + 1
+            (ran,) = [s for s in emulator.statements() if marker in s.sql]
+            assert ran.cclass == "T_cut"
+            assert [r.busy for r in registry.stats()] == [0]
+    finally:
+        registry.close_all()
+        proxy.close()

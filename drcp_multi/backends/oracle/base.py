@@ -170,19 +170,21 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # ``TENANCY_MODE`` as given (checked on a miss, by route_for), because a script may edit
         # ``settings.DRCP_MULTI`` in place; ``USER`` and ``NAME`` because Django's test runner switches them
         # in place; neither sends ``setting_changed``, which bumps the generation.
-        # Compared by identity, without building a tuple: an equal value in a new object only rebuilds.
+        # The values compared one by one, without building a tuple (by identity: an equal value in a new
+        # object only rebuilds the route).
         settings_dict = self.settings_dict
         cached = self._drcp_routes.get(id(tenant))
-        if (
+        stale = (
             cached is None
             or cached.tenant is not tenant
             or cached.generation != settings_generation()
             or cached.user is not settings_dict.get("USER")
             or cached.name is not settings_dict.get("NAME")
             or cached.mode is not tenancy_mode_as_given()
-        ):
-            cached = self._new_route(tenant)
+        )
         del settings_dict
+        if stale or cached is None:
+            cached = self._new_route(tenant)
         route = cached.route
         conn = self._drcp_registry.acquire(route, get_trace_attributes() or NO_TRACE, tenant)
         self.drcp_tenant = tenant
@@ -191,14 +193,16 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         return conn
 
     def _new_route(self, tenant: Tenant | None) -> _CachedRoute:
-        settings_dict = self.settings_dict
+        # What the route depends on is read before it is built: every thread's wrapper shares the settings
+        # dict, and a value changed meanwhile must make the next checkout build again.
         generation, mode = settings_generation(), tenancy_mode_as_given()
-        route = route_for(self.alias, tenant, settings_dict)
+        user, name = self.settings_dict.get("USER"), self.settings_dict.get("NAME")
+        route = route_for(self.alias, tenant, self.settings_dict)
         shared = tenancy_mode() == "shared_class" and tenant is not None
         if len(self._drcp_routes) > 1000:  # tenants come and go
             self._drcp_routes.clear()
         cached = self._drcp_routes[id(tenant)] = _CachedRoute(
-            generation, mode, settings_dict.get("USER"), settings_dict.get("NAME"), tenant, route, shared
+            generation, mode, user, name, tenant, route, shared
         )
         return cached
 
