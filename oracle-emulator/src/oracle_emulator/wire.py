@@ -231,7 +231,15 @@ class TTCReader:
     def at_end(self) -> bool:
         return self.pos >= len(self.buf)
 
+    # The readers below take the bytes at hand first and call _need only when the buffer runs short: they
+    # run for every field of every message, and a call per field was a good part of the server's time.
+
     def raw(self, n: int) -> bytes:
+        pos = self.pos
+        end = pos + n
+        if n >= 0 and end <= len(self.buf):
+            self.pos = end
+            return self.buf[pos:end]
         if n < 0:
             raise ProtocolError("negative length")
         self._need(n)
@@ -240,10 +248,12 @@ class TTCReader:
         return data
 
     def u8(self) -> int:
-        self._need(1)
-        value = self.buf[self.pos]
-        self.pos += 1
-        return value
+        pos = self.pos
+        if pos >= len(self.buf):
+            self._need(1)
+            pos = self.pos
+        self.pos = pos + 1
+        return self.buf[pos]
 
     def peek_u8(self) -> int:
         """The next byte, left unread."""
@@ -257,6 +267,13 @@ class TTCReader:
         return int(struct.unpack("<H", self.raw(2))[0])
 
     def _universal(self, max_len: int, signed: bool) -> int:
+        buf, pos = self.buf, self.pos
+        if pos < len(buf):  # the common case: an unsigned or positive value, all of it at hand
+            length = buf[pos]
+            end = pos + 1 + length
+            if length <= max_len and end <= len(buf):
+                self.pos = end
+                return int.from_bytes(buf[pos + 1 : end], "big") if length else 0
         length = self.u8()
         negative = False
         if signed and length & 0x80:
