@@ -8,7 +8,10 @@ the alias ``TenantRouter`` picks. The middleware and the view are the same every
 settings and its own database user (so no configuration finds a trigger or a pooled server session of
 another's user); the wire server (``EmulatorServer`` with a ``LatencyModel``) runs in this process and
 counts what each one costs: round trips, one-way calls, logins, sessions created, DRCP hits and misses,
-client connections (held at the end and peak) and pooled servers.
+client connections (held at the end and peak) and pooled servers. It also reads the CPU time per request
+of the client process and of this process (the wire server): ``x_persistent_by_cpu`` is persistent
+connections' CPU per request (both together) over the configuration's, what the ratio of requests/s
+comes to when client and server are CPU-bound on the same cores, as on a 2-core machine.
 
 A subprocess warms up (every tenant once, then ``--warmup`` random requests), the server's counters are
 reset, then ``--requests`` requests are measured. Rounds are interleaved: every round runs each
@@ -533,7 +536,29 @@ SUMMED = (
     "client_connections_held",
     "client_connections_peak",
     "client_connections_opened",
+    "client_cpu_us_per_request",
+    "server_cpu_us_per_request",
 )
+
+
+def cpu_ratio(rounds: list[dict[str, dict[str, Any]]], name: str, to: str) -> dict[str, float] | None:
+    """``to``'s CPU per request (client + wire server) over ``name``'s: what requests/s would be in
+    proportion if both processes were CPU-bound on the same cores, as they are on a 2-core machine."""
+
+    def cpu(run: dict[str, Any]) -> float:
+        return float(run["client_cpu_us_per_request"] + run["server_cpu_us_per_request"]) or 1.0
+
+    pairs = [(cpu(r[to]), cpu(r[name])) for r in rounds if name in r and to in r]
+    if not pairs:
+        return None
+    per_round = [a / b for a, b in pairs]
+    return {
+        "of_medians": round(
+            statistics.median(a for a, _ in pairs) / statistics.median(b for _, b in pairs), 3
+        ),
+        "round_min": round(min(per_round), 3),
+        "round_max": round(max(per_round), 3),
+    }
 
 
 def summarize(rounds: list[dict[str, dict[str, Any]]], names: Sequence[str]) -> dict[str, Any]:
@@ -546,6 +571,7 @@ def summarize(rounds: list[dict[str, dict[str, Any]]], names: Sequence[str]) -> 
             "first_error": next((run["first_error"] for run in runs if run["first_error"]), None),
             "x_persistent": ratio(rounds, name, BASELINE),
             "x_native_pool": ratio(rounds, name, NATIVE),
+            "x_persistent_by_cpu": cpu_ratio(rounds, name, BASELINE),
         }
     return summary
 
@@ -616,7 +642,7 @@ def print_table(exp: dict[str, Any]) -> None:
     header = (
         f"{'configuration':<36} {'req/s':>18} {'x persistent':>18} {'x native':>18} {'p50 ms':>6}"
         f" {'p99 ms':>7} {'RT/req':>6} {'1way':>5} {'login':>6} {'hit':>5} {'miss':>5}"
-        f" {'srv held':>8} {'conn held(peak)':>15} {'err':>4}"
+        f" {'srv held':>8} {'conn held(peak)':>15} {'CPU us c+s':>12} {'x pers by CPU':>18} {'err':>4}"
     )
     print(header)
     for name, s in exp["summary"].items():
@@ -629,7 +655,8 @@ def print_table(exp: dict[str, Any]) -> None:
             f" {med['drcp_hits_per_request']:>5.2f} {med['drcp_misses_per_request']:>5.2f}"
             f" {med['pooled_servers_held']:>8.0f}"
             f" {med['client_connections_held']:>6.0f} ({med['client_connections_peak']:.0f}){'':>3}"
-            f" {s['errors']:>4}"
+            f" {med['client_cpu_us_per_request']:>6.0f}+{med['server_cpu_us_per_request']:<5.0f}"
+            f" {fmt_spread(s['x_persistent_by_cpu']):>18} {s['errors']:>4}"
         )
     for name, why in exp["skipped"].items():
         print(f"{CONFIGS[name].label:<36} skipped: {why}")
@@ -689,6 +716,11 @@ def markdown(document: dict[str, Any]) -> str:
             return "–"  # noqa: RUF001
         return f"{r['of_medians']:.2f} ({r['round_min']:.2f}–{r['round_max']:.2f})"  # noqa: RUF001
 
+    def cpu_md(m: dict[str, float]) -> str:  # runs saved before the CPU figures were summarized have none
+        if "client_cpu_us_per_request" not in m:
+            return "–"  # noqa: RUF001
+        return f"{m['client_cpu_us_per_request']:,.0f} + {m['server_cpu_us_per_request']:,.0f}"
+
     lines = []
     for exp in document["experiments"]:
         lines += [
@@ -697,8 +729,8 @@ def markdown(document: dict[str, Any]) -> str:
             "",
             "| configuration | req/s | × persistent | × native pool | p50 / p99 ms | round trips / one-way"  # noqa: RUF001
             " per request | logins / request | DRCP hits / misses per request | pooled servers held"
-            " | client connections held (peak) |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            " | client connections held (peak) | CPU µs / request, client + server | × persistent by CPU |",  # noqa: RUF001
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name, s in exp["summary"].items():
             m = {k: v["median"] for k, v in s.items() if isinstance(v, dict) and "median" in v}
@@ -710,10 +742,11 @@ def markdown(document: dict[str, Any]) -> str:
                 f" | {m['logins_per_request']:.2f}"
                 f" | {m['drcp_hits_per_request']:.2f} / {m['drcp_misses_per_request']:.2f}"
                 f" | {m['pooled_servers_held']:.0f}"
-                f" | {m['client_connections_held']:.0f} ({m['client_connections_peak']:.0f}) |"
+                f" | {m['client_connections_held']:.0f} ({m['client_connections_peak']:.0f})"
+                f" | {cpu_md(m)} | {ratio_md(s.get('x_persistent_by_cpu'))} |"
             )
         for name, why in exp["skipped"].items():
-            lines.append(f"| {MARKDOWN_LABELS[name]} | skipped: {why} |||||||||")
+            lines.append(f"| {MARKDOWN_LABELS[name]} | skipped: {why} |||||||||||")
         lines.append("")
     if document["sensitivity"]:
         base = document["experiments"][0]["summary"]
