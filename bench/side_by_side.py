@@ -506,8 +506,9 @@ def spread(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def ratio(rounds: list[dict[str, dict[str, Any]]], name: str, to: str) -> dict[str, float] | None:
-    pairs = [(r[name]["requests_per_s"], r[to]["requests_per_s"]) for r in rounds if name in r and to in r]
+def ratio_of_pairs(pairs: Sequence[tuple[float, float]]) -> dict[str, float] | None:
+    """The ratio of the medians of (numerator, denominator) pairs, one pair per round, and the min-max
+    of the per-round ratios; None without pairs."""
     if not pairs:
         return None
     per_round = [a / b for a, b in pairs]
@@ -518,6 +519,13 @@ def ratio(rounds: list[dict[str, dict[str, Any]]], name: str, to: str) -> dict[s
         "round_min": round(min(per_round), 3),
         "round_max": round(max(per_round), 3),
     }
+
+
+def ratio(rounds: list[dict[str, dict[str, Any]]], name: str, to: str) -> dict[str, float] | None:
+    """``name``'s requests/s over ``to``'s."""
+    return ratio_of_pairs(
+        [(r[name]["requests_per_s"], r[to]["requests_per_s"]) for r in rounds if name in r and to in r]
+    )
 
 
 SUMMED = (
@@ -548,17 +556,7 @@ def cpu_ratio(rounds: list[dict[str, dict[str, Any]]], name: str, to: str) -> di
     def cpu(run: dict[str, Any]) -> float:
         return float(run["client_cpu_us_per_request"] + run["server_cpu_us_per_request"]) or 1.0
 
-    pairs = [(cpu(r[to]), cpu(r[name])) for r in rounds if name in r and to in r]
-    if not pairs:
-        return None
-    per_round = [a / b for a, b in pairs]
-    return {
-        "of_medians": round(
-            statistics.median(a for a, _ in pairs) / statistics.median(b for _, b in pairs), 3
-        ),
-        "round_min": round(min(per_round), 3),
-        "round_max": round(max(per_round), 3),
-    }
+    return ratio_of_pairs([(cpu(r[to]), cpu(r[name])) for r in rounds if name in r and to in r])
 
 
 def summarize(rounds: list[dict[str, dict[str, Any]]], names: Sequence[str]) -> dict[str, Any]:

@@ -56,10 +56,6 @@ NO_LATENCY = ("--rtt-ms", "0", "--login-ms", "0", "--new-session-ms", "0")
 
 
 @pytest.mark.emulator_only
-def median_of(row: dict[str, Any], key: str) -> float:
-    return float(row[key]["median"])
-
-
 def test_side_by_side_bench() -> None:
     # One thread, so every figure below is exact: the warm-up serves each tenant once, leaving one
     # connection per pool, and each later request meets the state the previous one left.
@@ -82,21 +78,22 @@ def test_side_by_side_bench() -> None:
         "persistent",
         "per_request",
     }
+
+    def median(name: str, key: str) -> float:
+        return float(summary[name][key]["median"])
+
     for name, row in summary.items():
         assert row["errors"] == 0, (name, row["first_error"])
         assert set(row["requests_per_s"]) == {"median", "min", "max"}
         assert set(row["x_persistent"]) == {"of_medians", "round_min", "round_max"}
         assert row["x_native_pool"] is not None
-        assert median_of(row, "client_cpu_us_per_request") > 0
-        assert median_of(row, "server_cpu_us_per_request") > 0
+        assert median(name, "client_cpu_us_per_request") > 0
+        assert median(name, "server_cpu_us_per_request") > 0
         assert set(row["x_persistent_by_cpu"]) == {"of_medians", "round_min", "round_max"}
     assert summary["persistent"]["x_persistent"]["of_medians"] == 1
     assert summary["persistent"]["x_persistent_by_cpu"]["of_medians"] == 1
     # A connection per request logs in every time: far more CPU per request than a persistent connection.
     assert summary["per_request"]["x_persistent_by_cpu"]["of_medians"] < 0.5
-
-    def median(name: str, key: str) -> float:
-        return float(summary[name][key]["median"])
 
     # A tenant pool (or alias pool) per tenant: one client connection and one pooled server each, no login.
     for name in ("pool_per_tenant", "alias"):

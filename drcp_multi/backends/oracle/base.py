@@ -169,9 +169,8 @@ class DatabaseWrapper(OracleDatabaseWrapper):
         # DEBUG page shows locals, and Django's ``sensitive_variables`` costs more than the rest of this).
         # ``TENANCY_MODE`` as given (checked on a miss, by route_for), because a script may edit
         # ``settings.DRCP_MULTI`` in place; ``USER`` and ``NAME`` because Django's test runner switches them
-        # in place; neither sends ``setting_changed``, which bumps the generation.
-        # The values compared one by one, without building a tuple (by identity: an equal value in a new
-        # object only rebuilds the route).
+        # in place; neither sends ``setting_changed``, which bumps the generation. The three are compared by
+        # identity, one by one, without building a tuple (an equal value in a new object only rebuilds).
         settings_dict = self.settings_dict
         cached = self._drcp_routes.get(id(tenant))
         stale = (
