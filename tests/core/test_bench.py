@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -181,3 +182,57 @@ def test_instruction_count_children_run(kind: str, name: str, round_trips: int) 
     # Five hot checkouts: five one-way DRCP releases, no login; a checkout alone makes no round trip, a
     # one-query request with the logon trigger exactly one.
     assert seen == {"round_trips": round_trips, "one_way": 5, "logins": 0}
+
+
+def bench_module(name: str) -> Any:
+    """A script of bench/ imported as a module (bench/ is not a package)."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module(name)
+
+
+def test_phase_clock_charges_each_call_its_own_time() -> None:
+    # bench/request_phases.py's attribution: a wrapped call's time less that of the wrapped calls inside.
+    request_phases = bench_module("request_phases")
+    ticks = iter(range(0, 1000, 10))
+    clock = request_phases.PhaseClock(lambda: next(ticks))
+    inner = clock.timed("inner", lambda: None)  # 10 per call: its two clock reads are one tick apart
+
+    def outer_body() -> None:
+        inner()
+        inner()
+
+    clock.timed("outer", outer_body)()
+    # outer read 0 and 50; the inner calls read 10-20 and 30-40.
+    assert clock.ns == {"inner": 20, "outer": 30}
+    assert clock.calls == {"inner": 2, "outer": 1}
+
+
+@pytest.mark.emulator_only
+def test_request_phases_bench() -> None:
+    document = run_bench(
+        "request_phases.py", "--rounds", "1", "--requests", "10",
+        "--configs", "persistent,shared_class_trigger", "--rtt-ms", "0",
+    )  # fmt: skip
+    summary = document["summary"]
+    assert set(summary) == {"persistent", "shared_class_trigger"}
+    for name, row in summary.items():
+        phases = {p: s["median"] for p, s in row["phase_us_per_request"].items()}
+        assert set(phases) == set(bench_module("request_phases").PHASES)
+        assert all(us >= 0 for us in phases.values()), (name, phases)
+        # The phases are exclusive parts of the measured requests: together no more than the whole.
+        assert sum(phases.values()) <= row["cpu_us_per_request"]["median"] + 0.1 * len(phases), (name, row)
+        assert row["calls_per_request"]["execute"] == 1 and row["calls_per_request"]["rest"] == 1
+        assert row["round_trips_per_request"] == 1 and row["logins_per_request"] == 0
+    persistent, shared = summary["persistent"], summary["shared_class_trigger"]
+    # A persistent connection is never acquired nor closed; every shared-class request is, once, through
+    # the registry, and releases its session with a one-way DRCP message.
+    assert persistent["calls_per_request"]["driver_acquire"] == 0
+    assert persistent["calls_per_request"]["connect_close"] == 0
+    assert persistent["one_way_per_request"] == 0
+    assert shared["calls_per_request"]["driver_acquire"] == 1
+    assert shared["calls_per_request"]["driver_close"] == 1
+    assert shared["calls_per_request"]["registry"] == 2  # acquire and release
+    assert shared["calls_per_request"]["connect_close"] == 2
+    assert shared["one_way_per_request"] == 1
+    assert persistent["x_persistent"]["of_medians"] == 1
