@@ -103,31 +103,13 @@ def child_requests(name: str, calls: int) -> None:
     )
     try:
         server.add_user(side_by_side.db_user(config), side_by_side.PASSWORD)
-        spec = {
-            "config": name,
-            "dsn": server.dsn,
-            "tenants": TENANTS,
-            "max_live_pools": None,
-            "threads": 1,
-            "requests": calls,
-            "warmup": 0,
-            "seed": 1,
-        }
-        side_by_side.configure(spec)
-        if config.trigger:
-            side_by_side.install_session_trigger()
-        from django.core.handlers.wsgi import WSGIHandler
+        handler = side_by_side.one_thread_handler(name, server.dsn, TENANTS)
         from django.db import connections
 
         from drcp_multi.testing.handlers import wsgi_get
 
-        handler = WSGIHandler()
         tenants = side_by_side.tenant_names(TENANTS)
         rng = random.Random(1)
-        for tenant in tenants * 2:
-            status, _, body = wsgi_get(handler, "/q/", {"X-Tenant": tenant})
-            if status != 200:
-                raise RuntimeError(f"{name}: HTTP {status} {body[:300]!r}")
         server.wait_idle(30)
         server.reset_stats()
         for _ in range(calls):

@@ -4,7 +4,7 @@ registry, Django's and the backend's connect/close, the query, and the rest of t
 ``bench/instructions.py`` counts instructions, which leave out system calls, cache misses and the cost
 of code run cold between requests; ``bench/side_by_side.py`` times whole requests. This one times the
 parts: one thread serves ``--requests`` one-query requests through Django's WSGI handler (a tenant drawn
-at random among ``--tenants`` per request, as in side_by_side), and timing wrappers around a few entry
+at random among 50 per request, as in side_by_side), and timing wrappers around a few entry
 points add up the thread CPU time (``time.thread_time_ns``) spent in each, exclusive of the wrapped
 calls inside it:
 
@@ -36,7 +36,6 @@ import argparse
 import functools
 import json
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -45,9 +44,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # side_by_side, wire_server
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # drcp_multi
+
+import side_by_side
+from wire_server import ServerProcess
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
 
 DEFAULT_CONFIGS = ("persistent", "shared_class_trigger", "pool_per_tenant_trigger", "native_pool")
 PHASES = ("driver_acquire", "driver_close", "registry", "connect_close", "execute", "rest")
@@ -109,9 +112,6 @@ def install_phase_clock() -> PhaseClock:
 
 def child(spec: dict[str, Any]) -> None:
     """One configuration: its own wire server process, warm-up, then the measured requests."""
-    import side_by_side
-    from wire_server import ServerProcess
-
     name, requests = spec["config"], spec["requests"]
     config = side_by_side.CONFIGS[name]
     server = ServerProcess(
@@ -119,33 +119,14 @@ def child(spec: dict[str, Any]) -> None:
     )
     try:
         server.add_user(side_by_side.db_user(config), side_by_side.PASSWORD)
-        side_by_side.configure(
-            {
-                "config": name,
-                "dsn": server.dsn,
-                "tenants": TENANTS,
-                "max_live_pools": None,
-                "threads": 1,
-                "requests": requests,
-                "warmup": 0,
-                "seed": spec["seed"],
-            }
-        )
-        if config.trigger:
-            side_by_side.install_session_trigger()
-        from django.core.handlers.wsgi import WSGIHandler
+        handler = side_by_side.one_thread_handler(name, server.dsn, TENANTS)
         from django.db import connections
 
         from drcp_multi.registry import get_registry
         from drcp_multi.testing.handlers import wsgi_get
 
-        handler = WSGIHandler()
         tenants = side_by_side.tenant_names(TENANTS)
         rng = random.Random(spec["seed"])
-        for tenant in tenants * 2:
-            status, _, body = wsgi_get(handler, "/q/", {"X-Tenant": tenant})
-            if status != 200:
-                raise RuntimeError(f"{name}: HTTP {status} {body[:300]!r}")
         plan = [rng.choice(tenants) for _ in range(requests)]
         server.wait_idle(30)
         server.reset_stats()
@@ -195,31 +176,24 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     return run
 
 
-def spread(values: Sequence[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1), "min": min(values), "max": max(values)}
-
-
 def summarize(rounds: list[dict[str, dict[str, Any]]], names: Sequence[str]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for name in names:
         runs = [r[name] for r in rounds]
         row: dict[str, Any] = {
-            "cpu_us_per_request": spread([r["cpu_us_per_request"] for r in runs]),
-            "phase_us_per_request": {p: spread([r["phase_us_per_request"][p] for r in runs]) for p in PHASES},
+            "cpu_us_per_request": side_by_side.spread([r["cpu_us_per_request"] for r in runs]),
+            "phase_us_per_request": {
+                p: side_by_side.spread([r["phase_us_per_request"][p] for r in runs]) for p in PHASES
+            },
             "calls_per_request": runs[-1]["calls_per_request"],
             "round_trips_per_request": runs[-1]["round_trips_per_request"],
             "one_way_per_request": runs[-1]["one_way_per_request"],
             "logins_per_request": runs[-1]["logins_per_request"],
         }
         if "persistent" in names:
-            pairs = [(r["persistent"]["cpu_us_per_request"], r[name]["cpu_us_per_request"]) for r in rounds]
-            per_round = [a / b for a, b in pairs]
-            medians = statistics.median(a for a, _ in pairs) / statistics.median(b for _, b in pairs)
-            row["x_persistent"] = {
-                "of_medians": round(medians, 3),
-                "round_min": round(min(per_round), 3),
-                "round_max": round(max(per_round), 3),
-            }
+            row["x_persistent"] = side_by_side.ratio_of_pairs(
+                [(r["persistent"]["cpu_us_per_request"], r[name]["cpu_us_per_request"]) for r in rounds]
+            )
         summary[name] = row
     return summary
 
@@ -237,8 +211,6 @@ def print_table(document: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    import side_by_side
-
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=5)

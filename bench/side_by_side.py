@@ -300,6 +300,25 @@ class Workers:
         connections.close_all()
 
 
+def one_thread_handler(name: str, dsn: str, tenants: int) -> Any:
+    """For the one-thread benches (instructions.py, request_phases.py): Django configured for configuration
+    ``name`` on ``dsn`` (the logon trigger installed if it asks for one), every tenant served twice, so
+    each has its pool and its pooled server; returns the WSGI handler."""
+    config = configure({"config": name, "dsn": dsn, "tenants": tenants, "max_live_pools": None, "threads": 1})
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from drcp_multi.testing.handlers import wsgi_get
+
+    if config.trigger:
+        install_session_trigger()
+    handler = WSGIHandler()
+    for tenant in tenant_names(tenants) * 2:
+        status, _, body = wsgi_get(handler, "/q/", {"X-Tenant": tenant})
+        if status != 200:
+            raise RuntimeError(f"{name}: HTTP {status} {body[:300]!r}")
+    return handler
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
